@@ -1,0 +1,304 @@
+"""The `balise` command: thin click commands over the loaders, the writers and the build."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from . import __version__, model
+from .authoring import appended, incident_text, new_incident_path, write_atomically
+from .errors import Collector, ContentError
+from .i18n import Translator, status_aliases
+from .loaders import load_incident, read_text
+from .project import Project, load_checked, open_project
+from .timeline import TimeError, parse_time, plain
+
+config_option = click.option(
+    "-f", "--config-file", type=click.Path(dir_okay=False), default=None, help="Path to mkdocs.yml (default: ./mkdocs.yml)."
+)
+site_dir_option = click.option(
+    "-d", "--site-dir", type=click.Path(file_okay=False), default=None, help="Where to write the site (default: site/)."
+)
+
+
+class TimeParam(click.ParamType):
+    """ISO 8601; without an offset it is read in the site's time zone (set later, see `resolve_time`)."""
+
+    name = "TIME"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime) or value is None:
+            return value
+        text = str(value).strip()
+        if plain(text) == "now":
+            return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        return text  # resolved against the site's zone once the config is known
+
+
+def resolve_time(value, project: Project, option: str) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return parse_time(value, project.settings.timezone)
+    except TimeError as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
+
+
+def now_in(project: Project) -> datetime:
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0).astimezone(project.settings.timezone)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="balise")
+def main():
+    """balise — a status and transparency page built from Markdown and YAML files in git."""
+
+
+def _print_problems(report: Collector) -> None:
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+
+
+@main.command()
+@config_option
+def check(config_file):
+    """Validate all content; print each problem as path:line: message."""
+    project = open_project(config_file)
+    report = Collector(project.root)
+    content = project.load(report)
+    now = datetime.now(timezone.utc)
+    if not report.errors:
+        for incident in content.incidents:
+            if incident.is_published(now) and incident.is_overdue(now):
+                promise = incident.promised_update(now)
+                report.warning(
+                    incident.path,
+                    incident.latest.line,
+                    f"the next update was promised for {promise.isoformat(' ', 'minutes')} and is overdue — "
+                    f"post an update now: balise update {incident.id} --status ... --message ...",
+                )
+    _print_problems(report)
+    if report.errors:
+        sys.exit(1)
+    published = sum(1 for i in content.incidents if i.is_published(now))
+    click.echo(f"{len(content.components)} components, {published} published incidents, no errors.", err=True)
+
+
+@main.command()
+@config_option
+@site_dir_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(config_file, site_dir, strict):
+    """Build the site (default: site/)."""
+    from .build import build_site
+
+    project = open_project(config_file, site_dir, strict)
+    load_checked(project)
+    target = build_site(project)
+    click.echo(f"Site built in {target}", err=True)
+
+
+@main.command()
+@config_option
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(config_file, dev_addr):
+    """Preview the site and rebuild it on every edit."""
+    from mkdocs.commands import serve as mkdocs_serve
+
+    project = open_project(config_file)
+    load_checked(project)  # refuse to start on broken content; later errors show in the log
+    mkdocs_serve.serve(config_file=str(project.config.config_file_path), dev_addr=dev_addr, livereload=True)
+
+
+@main.command()
+@config_option
+def status(config_file):
+    """Print the overall status, the components and the open incidents."""
+    from .loaders import publish
+
+    project = open_project(config_file)
+    content, _ = load_checked(project)
+    settings = model.Settings(
+        project.settings.timezone, project.settings.language, project.settings.site_url, project.settings.site_name
+    )
+    page = publish(content, settings)
+    t = Translator(settings.language, settings.timezone)
+    click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")
+    for component in page.components:
+        state = page.component_status[component.id]
+        click.echo(f"  {component.name:<40} {t('component_status.' + state)}")
+    for incident in page.open_incidents + page.active_maintenance:
+        overdue = " — OVERDUE: the promised update is late" if incident.is_overdue(page.now) else ""
+        click.echo(f"\n{incident.id}: {incident.title}{overdue}")
+        click.echo(f"  {t('update_status.' + incident.status)} · {t.datetime(incident.latest.at)}")
+        promise = incident.promised_update(page.now)
+        if promise:
+            click.echo(f"  {t.html('next_update_expected', time=t.datetime(promise)).unescape()}")
+    for incident in page.upcoming_maintenance:
+        click.echo(f"\n{incident.id}: {incident.title} ({t.datetime(incident.scheduled_for)})")
+
+
+def _status_choice(kind: str, value: str | None, default: str) -> str:
+    if value is None:
+        return default
+    found = status_aliases(model.statuses_for(kind)).get(plain(value).replace("_", " ")) or status_aliases(
+        model.statuses_for(kind)
+    ).get(plain(value))
+    if not found:
+        raise click.BadParameter(
+            f"'{value}' is not a {kind} status — one of: {', '.join(model.statuses_for(kind))}", param_hint="--status"
+        )
+    return found
+
+
+@main.command()
+@config_option
+@click.option("--title", required=True, help="What is happening, in plain words.")
+@click.option("--kind", type=click.Choice(model.KINDS), default="incident", show_default=True)
+@click.option("--impact", type=click.Choice(model.IMPACTS), default=None, help="Required for an incident.")
+@click.option("--component", "components", multiple=True, metavar="ID", help="An affected component (repeat for several).")
+@click.option("--status", default=None, help="First status (default: investigating, or scheduled for maintenance).")
+@click.option("--message", required=True, help="The first public message (Markdown).")
+@click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
+@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised.")
+@click.option("--starts", type=TimeParam(), default=None, help="Maintenance window start.")
+@click.option("--ends", type=TimeParam(), default=None, help="Maintenance window end.")
+@click.option("--spokesperson", default="", help="Who speaks for the organisation.")
+@click.option("--draft", is_flag=True, help="Keep it off the public site until draft: true is removed.")
+def new(config_file, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft):
+    """Write a new incident (or maintenance) file and print its path."""
+    project = open_project(config_file)
+    content, _ = load_checked(project)
+    known = {c.id for c in content.components}
+    for component in components:
+        if component not in known:
+            from .loaders import did_you_mean
+
+            raise click.BadParameter(f"unknown component '{component}' — {did_you_mean(component, sorted(known))}", param_hint="--component")
+    if kind == "incident" and impact is None:
+        raise click.BadParameter("an incident needs an impact: none, minor, major or critical", param_hint="--impact")
+    at = resolve_time(at, project, "--at") or now_in(project)
+    starts, ends = resolve_time(starts, project, "--starts"), resolve_time(ends, project, "--ends")
+    if kind == "maintenance" and (starts is None or ends is None):
+        raise click.BadParameter("a maintenance needs --starts and --ends", param_hint="--starts/--ends")
+    status = _status_choice(kind, status, "scheduled" if kind == "maintenance" else "investigating")
+    text = incident_text(
+        title=title,
+        kind=kind,
+        impact=impact or "none",
+        components={c: None for c in components},
+        status=status,
+        message=message,
+        at=at.astimezone(project.settings.timezone),
+        next_update=_local(resolve_time(next_update, project, "--next-update"), project),
+        draft=draft,
+        spokesperson=spokesperson,
+        scheduled_for=_local(starts, project),
+        scheduled_until=_local(ends, project),
+    )
+    path = new_incident_path(project.plugin.incidents_dir, at.astimezone(project.settings.timezone), title)
+    _write_checked(path, text, project, known)
+    click.echo(_shown(path))
+
+
+def _local(moment: datetime | None, project: Project) -> datetime | None:
+    return moment.astimezone(project.settings.timezone) if moment else None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _write_checked(path: Path, text: str, project: Project, component_ids) -> None:
+    """Write only text that loads cleanly, so a command never leaves a broken file behind."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / path.name
+        trial.write_text(text, encoding="utf-8")
+        report = Collector(Path(scratch))
+        load_incident(trial, component_ids, report)
+        if report.errors:
+            raise click.ClickException(
+                "refusing to write: " + "; ".join(p.message for p in report.errors)
+            )
+    write_atomically(path, text)
+
+
+def _append(config_file, incident_id, status, message, at, next_update, closing: bool):
+    project = open_project(config_file)
+    content, _ = load_checked(project)
+    path = project.plugin.incidents_dir / f"{incident_id}.md"
+    incident = next((i for i in content.incidents if i.id == incident_id), None)
+    if incident is None:
+        ids = sorted(i.id for i in content.incidents)
+        from .loaders import did_you_mean
+
+        raise click.BadParameter(f"no incident '{incident_id}' in {project.plugin.incidents_dir} — {did_you_mean(incident_id, ids)}", param_hint="ID")
+    if incident.is_closed:
+        raise click.ClickException(f"{_shown(path)}: this {incident.kind} is already closed — open a new one with balise new")
+    if closing:
+        status = "completed" if incident.is_maintenance else "resolved"
+    else:
+        status = _status_choice(incident.kind, status, incident.status)
+    at = resolve_time(at, project, "--at") or now_in(project)
+    if at <= incident.latest.at:
+        raise click.BadParameter(
+            f"{at.isoformat(' ', 'minutes')} is not after the latest update ({incident.latest.at.isoformat(' ', 'minutes')})",
+            param_hint="--at",
+        )
+    report = Collector(project.root)
+    source = read_text(path, report)
+    if source is None:
+        raise ContentError(report.problems)
+    raw = path.read_bytes().decode("utf-8-sig")  # keep the writer's line endings exactly
+    text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update"), project))
+    _write_checked(path, text, project, {c.id for c in content.components})
+    if path.read_bytes().startswith(b"\xef\xbb\xbf") is False and raw != source:
+        pass
+    click.echo(_shown(path))
+
+
+@main.command()
+@config_option
+@click.argument("incident_id", metavar="ID")
+@click.option("--status", required=True, help="investigating, identified, monitoring, resolved (or maintenance statuses).")
+@click.option("--message", required=True, help="The public message (Markdown).")
+@click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
+@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised.")
+def update(config_file, incident_id, status, message, at, next_update):
+    """Append an update to an incident's timeline."""
+    _append(config_file, incident_id, status, message, at, next_update, closing=False)
+
+
+@main.command()
+@config_option
+@click.argument("incident_id", metavar="ID")
+@click.option("--message", required=True, help="The closing message (Markdown).")
+@click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
+def resolve(config_file, incident_id, message, at):
+    """Close an incident (or complete a maintenance) with a final update."""
+    _append(config_file, incident_id, None, message, at, None, closing=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--name", default=None, help="The organisation's name (default: the folder's name).")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--timezone", "zone", default="Europe/Paris", show_default=True)
+def init(directory, name, language, zone):
+    """Create a new status site in DIRECTORY."""
+    from .scaffold import scaffold
+
+    for path in scaffold(Path(directory), name=name, language=language, timezone=zone):
+        click.echo(_shown(path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

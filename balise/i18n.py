@@ -1,0 +1,84 @@
+"""Translations of everything balise writes, and dates written the way each language does."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from markupsafe import Markup, escape
+
+LOCALES = Path(__file__).parent / "locales"
+LANGUAGES = ("fr", "en")
+
+
+@lru_cache(maxsize=None)
+def catalog(language: str) -> dict:
+    if language not in LANGUAGES:
+        language = "en"
+    return yaml.safe_load((LOCALES / f"{language}.yml").read_text(encoding="utf-8"))
+
+
+class Translator:
+    """`t("key", **values)` for one language, plus date, time and duration formatting."""
+
+    def __init__(self, language: str, timezone: ZoneInfo):
+        self.language = language if language in LANGUAGES else "en"
+        self.strings = catalog(self.language)
+        self.timezone = timezone
+
+    def __call__(self, key: str, **values) -> str:
+        text = self.strings
+        for part in key.split("."):
+            text = text[part]
+        return text.format(**values) if values else text
+
+    def html(self, key: str, **values) -> Markup:
+        """A translation for an HTML page: the catalogue's text escaped, values escaped unless markup."""
+        return Markup(escape(self(key))).format(**values) if values else Markup(escape(self(key)))
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.timezone)
+
+    def date(self, moment) -> str:
+        day = self.local(moment) if isinstance(moment, datetime) else moment
+        return self.strings["date"].format(day=day.day, month=self.strings["months"][day.month - 1], year=day.year)
+
+    def time(self, moment: datetime) -> str:
+        local = self.local(moment)
+        return self.strings["time"].format(hour=local.hour, minute=local.minute)
+
+    def zone(self, moment: datetime) -> str:
+        """The zone's abbreviation at that moment (CET, CEST), which names summer time too."""
+        return self.local(moment).tzname() or self.timezone.key
+
+    def datetime(self, moment: datetime) -> str:
+        return self.strings["datetime"].format(date=self.date(moment), time=self.time(moment)) + " " + self.zone(moment)
+
+    def month_year(self, year: int, month: int) -> str:
+        return self.strings["month_year"].format(month=self.strings["months"][month - 1], year=year)
+
+    def duration(self, delta: timedelta) -> str:
+        minutes = int(delta.total_seconds() // 60)
+        if minutes < 60:
+            return self("minutes", n=minutes)
+        hours, minutes = divmod(minutes, 60)
+        if hours < 48:
+            return self("hours_minutes", h=hours, m=minutes)
+        days, hours = divmod(hours, 24)
+        return self("days_hours", d=days, h=hours)
+
+
+def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
+    """Every way a writer may name a status (its key, or its label in any language) -> its key."""
+    from .timeline import plain
+
+    aliases: dict[str, str] = {}
+    for status in kind_statuses:
+        aliases[plain(status)] = status
+        aliases[plain(status.replace("_", " "))] = status
+        for language in LANGUAGES:
+            aliases[plain(catalog(language)["update_status"][status])] = status
+    return aliases

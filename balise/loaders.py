@@ -1,0 +1,514 @@
+"""Reading the files comms officers write, with a file and line for every problem.
+
+Nothing here imports MkDocs: the loaders turn `status/` and `incidents/` into the model of
+`balise.model`, collecting every problem (not just the first) in a `Collector`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import model
+from .errors import Collector
+from .i18n import status_aliases
+from .timeline import TimeError, parse_body, parse_time, plain
+
+MAX_FILE_BYTES = 1024 * 1024
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+BOM = b"\xef\xbb\xbf"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML where times stay text, so balise reads them itself and can insist on an offset."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Located:
+    """A YAML document with the file line of every key and list item in it."""
+
+    data: Any
+    lines: dict[tuple, int]
+    first_line: int
+
+    def line(self, *path) -> int:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, self.first_line)
+
+
+def read_text(path: Path, report: Collector) -> str | None:
+    """A content file's text, or None after reporting why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        report.error(path, 1, f"cannot be read ({error.strerror}) — check the file's permissions")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        report.error(
+            path,
+            1,
+            f"file is {len(data) // 1024} KiB, over the {MAX_FILE_BYTES // 1024} KiB limit — "
+            "split it or remove pasted material such as logs or images",
+        )
+        return None
+    if data.startswith(BOM):  # Windows editors add one; it means nothing in UTF-8
+        data = data[len(BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        report.error(
+            path,
+            line,
+            f"byte 0x{data[error.start]:02x} is not UTF-8 text — save the file with the UTF-8 encoding",
+        )
+        return None
+    if "\x00" in text:
+        report.error(path, text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte — this is not a text file")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        report.error(path, 1, "file is empty — write its content or delete the file")
+        return None
+    return text
+
+
+def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Located | None:
+    """Parse YAML, refusing anchors and aliases (content never needs them; they allow bombs)."""
+    try:
+        loader = _Loader(text)
+        try:
+            for event in _events(loader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    report.error(
+                        path,
+                        first_line + event.start_mark.line,
+                        "YAML anchors and aliases (& and *) are not allowed — write the value out in full",
+                    )
+                    return None
+        finally:
+            loader.dispose()
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return Located(None, {}, first_line)
+            lines: dict[tuple, int] = {}
+            _record_lines(node, (), lines, first_line)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = error.problem or error.context or "invalid YAML"
+        report.error(path, line, f"YAML syntax error: {problem} — {_yaml_hint(problem)}")
+        return None
+    except yaml.YAMLError as error:
+        report.error(path, first_line, f"YAML error: {error} — check the file's syntax")
+        return None
+    return Located(data, lines, first_line)
+
+
+def _events(loader):
+    while loader.check_event():
+        yield loader.get_event()
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values" in problem:
+        return "a value containing ': ' must be quoted, e.g. title: \"Paiements : panne\""
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "indentation" in problem or "block" in problem:
+        return "check the indentation of this line and the one above"
+    return "check quotes, colons and indentation on this line"
+
+
+def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], first_line: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+            lines[path + (key,)] = first_line + key_node.start_mark.line
+            _record_lines(value_node, path + (key,), lines, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = first_line + item.start_mark.line
+            _record_lines(item, path + (index,), lines, first_line)
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(choices)
+
+
+class Fields:
+    """Typed access to one YAML mapping, reporting wrong types and unknown keys with their line."""
+
+    def __init__(self, located: Located, data: dict, where: tuple, path: Path, report: Collector):
+        self.located, self.data, self.where, self.path, self.report = located, data, where, path, report
+
+    def line(self, key=None) -> int:
+        return self.located.line(*self.where, key) if key is not None else self.located.line(*self.where)
+
+    def error(self, key, message: str) -> None:
+        self.report.error(self.path, self.line(key), message)
+
+    def check_known(self, known) -> None:
+        for key in self.data:
+            if key not in known:
+                self.error(key, f"unknown field '{key}' — {did_you_mean(key, known)}")
+
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.error(None, f"missing '{key}' — add a line '{key}: ...'")
+            return default
+        if isinstance(value, (dict, list)):
+            self.error(key, f"'{key}' must be text, not a {'list' if isinstance(value, list) else 'mapping'}")
+            return default
+        text = str(value).strip() if not isinstance(value, bool) else str(value).lower()
+        if required and not text:
+            self.error(key, f"'{key}' is empty — write a value after '{key}:'")
+        return text
+
+    def choice(self, key: str, choices, default: str | None = None) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if default is None:
+                self.error(None, f"missing '{key}' — add '{key}: {choices[0]}' (one of: {', '.join(choices)})")
+            return default
+        text = plain(str(value)).replace(" ", "_").replace("-", "_")
+        if text not in choices:
+            self.error(key, f"'{value}' is not a valid {key} — {did_you_mean(value, choices)}")
+            return default
+        return text
+
+    def boolean(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.error(key, f"'{key}' must be true or false, not '{value}'")
+            return False
+        return value
+
+    def time(self, key: str, required: bool = False) -> datetime | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(None, f"missing '{key}' — add '{key}: 2026-11-21 14:05 +01:00'")
+            return None
+        try:
+            return parse_time(str(value))
+        except TimeError as error:
+            self.error(key, f"'{key}': {error}")
+            return None
+
+
+def load_components(path: Path, report: Collector) -> tuple[list[model.ComponentGroup], list[model.Component]]:
+    """Read `status/components.yml`: groups and components, in display order."""
+    if not path.exists():
+        report.error(path, 1, "missing — create it with a 'components:' list (see the README)")
+        return [], []
+    text = read_text(path, report)
+    if text is None:
+        return [], []
+    located = parse_yaml(text, path, 1, report)
+    if located is None:
+        return [], []
+    if not isinstance(located.data, dict):
+        report.error(path, 1, "expected 'groups:' and 'components:' lists — see the README for an example")
+        return [], []
+    top = Fields(located, located.data, (), path, report)
+    top.check_known(("groups", "components"))
+    groups = [
+        model.ComponentGroup(id=item["id"], name=item["name"], description=item["description"], order=item["order"])
+        for item in _entries(located, "groups", ("id", "name", "description", "order"), path, report)
+    ]
+    group_ids = {g.id for g in groups}
+    components = []
+    for item in _entries(located, "components", ("id", "name", "description", "group", "order"), path, report):
+        group = item["group"] or None
+        if group and group not in group_ids:
+            report.error(
+                path,
+                item["_fields"].line("group"),
+                f"unknown group '{group}' — {did_you_mean(group, sorted(group_ids)) if group_ids else 'declare it under groups:'}",
+            )
+            group = None
+        components.append(
+            model.Component(
+                id=item["id"], name=item["name"], description=item["description"], group=group, order=item["order"]
+            )
+        )
+    if not components and not report.errors:
+        report.error(path, 1, "no components — list at least one under 'components:'")
+    order = {c.id: index for index, c in enumerate(components)}
+    components.sort(key=lambda c: (c.order, order[c.id]))
+    groups.sort(key=lambda g: g.order)
+    return groups, components
+
+
+def _entries(located: Located, key: str, known: tuple, path: Path, report: Collector) -> list[dict]:
+    items = located.data.get(key) or []
+    if not isinstance(items, list):
+        report.error(path, located.line(key), f"'{key}' must be a list of entries starting with '- id: ...'")
+        return []
+    seen: dict[str, int] = {}
+    entries = []
+    for index, item in enumerate(items):
+        where = (key, index)
+        if not isinstance(item, dict):
+            report.error(path, located.line(*where), f"each entry of '{key}' needs 'id:' and 'name:' fields")
+            continue
+        fields = Fields(located, item, where, path, report)
+        fields.check_known(known)
+        entry = {name: fields.text(name) for name in known if name != "order"}
+        entry["id"] = fields.text("id", required=True)
+        entry["name"] = fields.text("name", required=True)
+        order = item.get("order", index)
+        if not isinstance(order, int) or isinstance(order, bool):
+            fields.error("order", f"'order' must be a whole number, not '{order}'")
+            order = index
+        entry["order"], entry["_fields"] = order, fields
+        if entry["id"] and not ID_PATTERN.match(entry["id"]):
+            fields.error("id", f"id '{entry['id']}' may only use lower-case letters, digits and dashes, e.g. 'paiements-en-ligne'")
+        if entry["id"] in seen:
+            fields.error("id", f"duplicate id '{entry['id']}' (first used on line {seen[entry['id']]}) — ids must be unique")
+            continue
+        seen[entry["id"]] = fields.line("id")
+        if entry["id"] and entry["name"]:
+            entries.append(entry)
+    return entries
+
+
+INCIDENT_FIELDS = (
+    "title",
+    "kind",
+    "impact",
+    "components",
+    "draft",
+    "publish_at",
+    "next_update",
+    "spokesperson",
+    "postmortem",
+    "scheduled_for",
+    "scheduled_until",
+    "started_at",
+)
+
+
+def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, str, int] | None:
+    """(front matter, body, file line of the body's first line)."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        report.error(path, 1, "an incident file starts with a '---' line, then its fields, then another '---' line")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    report.error(path, 1, "the front matter is never closed — add a '---' line after the last field")
+    return None
+
+
+def load_incident(path: Path, component_ids, report: Collector) -> model.Incident | None:
+    """Read one incident file. Returns None if it has errors (all of them reported)."""
+    before = len(report.errors)
+    text = read_text(path, report)
+    if text is None:
+        return None
+    parts = split_front_matter(text, path, report)
+    if parts is None:
+        return None
+    front, body_text, body_line = parts
+    located = parse_yaml(front, path, 2, report)
+    if located is None:
+        return None
+    if not isinstance(located.data, dict):
+        report.error(path, 2, "the front matter must be fields such as 'title: ...' — see the README's example")
+        return None
+    fields = Fields(located, located.data, (), path, report)
+    fields.check_known(INCIDENT_FIELDS)
+    incident_id = path.stem
+    if not ID_PATTERN.match(incident_id):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", plain(incident_id)).strip("-") or "2026-11-21-incident"
+        report.error(path, 1, f"file name '{path.name}' is not a valid id — rename it '{suggestion}.md'")
+    kind = fields.choice("kind", model.KINDS, default="incident")
+    impact_default = None if kind == "incident" else "none"
+    incident = model.Incident(
+        id=incident_id,
+        title=fields.text("title", required=True),
+        kind=kind or "incident",
+        impact=fields.choice("impact", model.IMPACTS, default=impact_default) or "none",
+        draft=fields.boolean("draft"),
+        publish_at=fields.time("publish_at"),
+        next_update=fields.time("next_update"),
+        spokesperson=fields.text("spokesperson"),
+        postmortem=fields.text("postmortem"),
+        scheduled_for=fields.time("scheduled_for", required=kind == "maintenance"),
+        scheduled_until=fields.time("scheduled_until", required=kind == "maintenance"),
+        path=str(path),
+    )
+    began_at = fields.time("started_at")
+    incident.began_at = began_at
+    if incident.scheduled_for and incident.scheduled_until and incident.scheduled_until <= incident.scheduled_for:
+        fields.error("scheduled_until", "'scheduled_until' must be after 'scheduled_for' — check both times")
+    incident.components = _incident_components(located, fields, component_ids, path, report)
+    _load_timeline(incident, body_text, body_line, path, report)
+    return incident if len(report.errors) == before else None
+
+
+def _incident_components(located, fields: Fields, component_ids, path, report) -> dict[str, str | None]:
+    raw = located.data.get("components")
+    if raw is None:
+        return {}
+    entries: list[tuple[Any, Any, tuple]] = []
+    if isinstance(raw, dict):
+        entries = [(key, value, ("components", key)) for key, value in raw.items()]
+    elif isinstance(raw, list):
+        for index, item in enumerate(raw):
+            if isinstance(item, dict) and len(item) == 1:
+                (key, value), = item.items()
+                entries.append((key, value, ("components", index)))
+            else:
+                entries.append((item, None, ("components", index)))
+    elif isinstance(raw, str):
+        entries = [(raw, None, ("components",))]
+    else:
+        fields.error("components", "'components' must be a list of component ids")
+        return {}
+    result: dict[str, str | None] = {}
+    for key, status, where in entries:
+        line = located.line(*where)
+        if not isinstance(key, str) or isinstance(key, bool):
+            report.error(path, line, f"'{key}' is not a component id — write ids from status/components.yml")
+            continue
+        if key not in component_ids:
+            report.error(path, line, f"unknown component '{key}' — {did_you_mean(key, sorted(component_ids))}")
+            continue
+        if status is not None:
+            normalised = plain(str(status)).replace(" ", "_").replace("-", "_")
+            if normalised not in model.COMPONENT_STATUSES:
+                report.error(
+                    path, line, f"'{status}' is not a component status — {did_you_mean(status, model.COMPONENT_STATUSES)}"
+                )
+                continue
+            status = normalised
+        result[key] = status
+    return result
+
+
+def _load_timeline(incident: model.Incident, body_text: str, body_line: int, path: Path, report: Collector) -> None:
+    raw = parse_body(body_text, body_line)
+    for line, message in raw.problems:
+        report.error(path, line, message)
+    if raw.postmortem:
+        if incident.postmortem:
+            report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
+        incident.postmortem = raw.postmortem
+    allowed = model.statuses_for(incident.kind)
+    aliases = status_aliases(allowed)
+    previous: model.Update | None = None
+    closed_at_line = 0
+    for item in raw.updates:
+        try:
+            at = parse_time(item.when)
+        except TimeError as error:
+            report.error(path, item.line, f"update time: {error}")
+            continue
+        status = aliases.get(plain(item.status).replace("_", " ")) or aliases.get(plain(item.status))
+        if status is None:
+            report.error(
+                path,
+                item.line,
+                f"'{item.status}' is not a status for a {incident.kind} — {did_you_mean(item.status, allowed)}",
+            )
+            continue
+        if not item.message.strip():
+            report.error(path, item.line, "this update has no message — write what is happening under its heading")
+        promise = None
+        if item.next_update:
+            try:
+                promise = parse_time(item.next_update)
+            except TimeError as error:
+                report.error(path, item.next_update_line, f"next update: {error}")
+            else:
+                if promise <= at:
+                    report.error(path, item.next_update_line, "the next update must be promised after this update's time")
+        update = model.Update(at=at, status=status, message=item.message, line=item.line, next_update=promise)
+        if closed_at_line:
+            report.error(
+                path,
+                item.line,
+                f"update after the {incident.kind} was closed on line {closed_at_line} — "
+                "add follow-ups to the postmortem, or open a new incident",
+            )
+        if previous is not None and at <= previous.at:
+            same = "at the same time as" if at == previous.at else "earlier than"
+            report.error(
+                path,
+                item.line,
+                f"this update is {same} the one on line {previous.line} — updates go oldest first; fix its time or move it",
+            )
+        if incident.began_at and at < incident.began_at:
+            report.error(path, item.line, "this update is before the incident started ('started_at') — fix one of the two times")
+        if status in ("resolved", "completed"):
+            closed_at_line = closed_at_line or item.line
+        incident.updates.append(update)
+        previous = update
+    if not raw.updates and not raw.problems:
+        report.error(
+            path,
+            body_line,
+            "no update yet — add one after the front matter: '## 2026-11-21 14:05 +01:00 — investigating' and a message",
+        )
+
+
+def load_incidents(directory: Path, component_ids, report: Collector) -> list[model.Incident]:
+    """Every incident file of a folder, newest first. Files named README.md or starting with '_' are not incidents."""
+    incidents = []
+    if not directory.is_dir():
+        return incidents
+    for path in sorted(directory.glob("*.md")):
+        if path.name.lower() == "readme.md" or path.name.startswith(("_", ".")):
+            continue
+        incident = load_incident(path, component_ids, report)
+        if incident is not None and incident.updates:
+            incidents.append(incident)
+    incidents.sort(key=lambda i: (i.started_at, i.id), reverse=True)
+    return incidents
+
+
+@dataclass
+class Content:
+    """Everything read from a site's folders, before filtering by publication."""
+
+    groups: list[model.ComponentGroup]
+    components: list[model.Component]
+    incidents: list[model.Incident]
+
+
+def load_content(status_dir: Path, incidents_dir: Path, report: Collector) -> Content:
+    groups, components = load_components(status_dir / "components.yml", report)
+    incidents = load_incidents(incidents_dir, {c.id for c in components}, report)
+    return Content(groups, components, incidents)
+
+
+def publish(content: Content, settings: model.Settings) -> model.StatusPage:
+    """What the public may see at the settings' reference time: no drafts, no embargoed items."""
+    now = settings.reference_time
+    visible = [i for i in content.incidents if i.is_published(now)]
+    return model.StatusPage(settings, content.groups, content.components, visible)

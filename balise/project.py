@@ -1,0 +1,61 @@
+"""A balise site on disk: its mkdocs.yml, the balise plugin's settings, and its content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from mkdocs.config import load_config
+from mkdocs.exceptions import ConfigurationError
+
+from . import loaders
+from .errors import Collector, ContentError
+from .plugin import BalisePlugin
+
+
+@dataclass
+class Project:
+    config: object  # the MkDocs config
+    plugin: BalisePlugin
+
+    @property
+    def root(self) -> Path:
+        return self.plugin.root
+
+    @property
+    def settings(self):
+        return self.plugin.settings
+
+    def load(self, report: Collector) -> loaders.Content:
+        content = self.plugin.load(report)
+        self.plugin.content = content
+        return content
+
+
+def open_project(config_file: str | None, site_dir: str | None = None, strict: bool = False) -> Project:
+    """Load mkdocs.yml and prepare the balise plugin, without loading content yet."""
+    path = Path(config_file or "mkdocs.yml")
+    if not path.exists():
+        raise click.ClickException(f"{path}: no such file — run this in a balise site, or give -f path/to/mkdocs.yml")
+    options = {"config_file": str(path), "strict": strict}
+    if site_dir:
+        options["site_dir"] = site_dir
+    try:
+        config = load_config(**options)
+    except ConfigurationError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    plugin = config.plugins.get("balise")
+    if not isinstance(plugin, BalisePlugin):
+        raise click.ClickException(f"{path}:1: the balise plugin is not enabled — add 'plugins: [balise]'")
+    plugin.prepare(config)
+    return Project(config, plugin)
+
+
+def load_checked(project: Project) -> tuple[loaders.Content, Collector]:
+    """Load content; raise a ContentError listing every error, if any."""
+    report = Collector(project.root)
+    content = project.load(report)
+    if report.errors:
+        raise ContentError(report.problems)
+    return content, report

@@ -1,0 +1,189 @@
+"""The public pages: Jinja templates filled from a `StatusPage`, written as static HTML.
+
+This is balise's own page layer for status pages (home, incidents, history, components).
+It needs no MkDocs: the plugin hands it the site's navigation and where to write.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path, PurePosixPath
+
+import jinja2
+import markdown
+import nh3
+
+from .i18n import Translator
+from .model import Incident, StatusPage
+
+TEMPLATES = Path(__file__).parent / "templates"
+ASSETS = Path(__file__).parent / "assets"
+HISTORY_PAGE_SIZE = 50
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class NavLink:
+    title: str
+    url: str  # relative to the site root, e.g. "history/"
+
+
+@dataclass
+class PageContext:
+    """What every page template receives besides its own data."""
+
+    nav: list[NavLink] = field(default_factory=list)
+    build: dict = field(default_factory=dict)  # version information for the footer
+
+
+class MarkdownRenderer:
+    """Markdown to safe HTML. Writers are trusted, but text may be pasted from anywhere,
+    so every fragment goes through an allow-list sanitiser."""
+
+    def __init__(self):
+        self._md = markdown.Markdown(extensions=["sane_lists", "tables", "fenced_code"], output_format="html")
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        cached = self._cache.get(text)
+        if cached is None:
+            html = self._md.reset().convert(text)
+            cached = self._cache[text] = sanitize(html)
+        return cached
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(html, url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer nofollow")
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page at `page_path` (e.g. "incidents/x/") to `target`, both site-relative."""
+    depth = page_path.count("/")
+    prefix = "../" * depth
+    return (prefix + target) or "./"
+
+
+class SiteRenderer:
+    """Renders every status page of a `StatusPage` into a directory."""
+
+    def __init__(self, page: StatusPage, context: PageContext, custom_templates: Path | None = None):
+        self.page = page
+        self.context = context
+        self.t = Translator(page.settings.language, page.settings.timezone)
+        self.markdown = MarkdownRenderer()
+        search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(search + [str(TEMPLATES)]),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.globals.update(
+            t=self.t,
+            site=page,
+            settings=page.settings,
+            context=context,
+            markdown=self.markdown,
+            now=page.now,
+            url=self.url,
+        )
+        self._page_path = ""
+        self.env.filters["datetime_iso"] = lambda moment: moment.isoformat()
+
+    # -- pages -----------------------------------------------------------------
+    def pages(self):
+        """Yield (site-relative output path, HTML) for every status page."""
+        yield "index.html", self.render("home.html", "", **self.home_data())
+        for incident in self.page.incidents:
+            yield from self.incident_pages(incident)
+        yield from self.history_pages()
+        for component in self.page.components:
+            path = f"components/{component.id}/"
+            yield path + "index.html", self.render(
+                "component.html",
+                path,
+                component=component,
+                status=self.page.component_status[component.id],
+                days=self.page.daily_impact(component.id),
+                incidents=self.page.incidents_by_component.get(component.id, [])[:HISTORY_PAGE_SIZE],
+            )
+
+    def incident_pages(self, incident: Incident):
+        path = f"incidents/{incident.id}/"
+        yield path + "index.html", self.render("incident.html", path, incident=incident)
+
+    def home_data(self) -> dict:
+        page = self.page
+        since = page.now.timestamp() - RECENT_DAYS * 86400
+        recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed]
+        groups = []
+        for group in page.groups:
+            members = [c for c in page.components if c.group == group.id]
+            if members:
+                groups.append((group, members))
+        ungrouped = [c for c in page.components if c.group is None]
+        return {
+            "groups": groups,
+            "ungrouped": ungrouped,
+            "open_incidents": page.open_incidents,
+            "active_maintenance": page.active_maintenance,
+            "upcoming_maintenance": page.upcoming_maintenance,
+            "recent": recent,
+        }
+
+    def history_pages(self):
+        incidents = self.page.incidents
+        pages = max(1, math.ceil(len(incidents) / HISTORY_PAGE_SIZE))
+        for number in range(1, pages + 1):
+            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE : number * HISTORY_PAGE_SIZE]
+            path = "history/" if number == 1 else f"history/page/{number}/"
+            months = [
+                (self.t.month_year(*key), list(items))
+                for key, items in groupby(chunk, key=lambda i: self._year_month(i))
+            ]
+            yield path + "index.html", self.render(
+                "history.html",
+                path,
+                months=months,
+                number=number,
+                pages=pages,
+                newer=None if number == 1 else ("history/" if number == 2 else f"history/page/{number - 1}/"),
+                older=f"history/page/{number + 1}/" if number < pages else None,
+            )
+
+    def _year_month(self, incident: Incident) -> tuple[int, int]:
+        local = self.t.local(incident.started_at)
+        return local.year, local.month
+
+    def render(self, template: str, path: str, **data) -> str:
+        self._page_path = path  # `url()` in templates and macros links relative to this page
+        return self.env.get_template(template).render(page_path=path, **data)
+
+    def url(self, target: str) -> str:
+        return relative_url(target, self._page_path)
+
+    # -- output ----------------------------------------------------------------
+    def write(self, site_dir: Path) -> list[str]:
+        """Write every page and the stylesheet; returns the paths written."""
+        written = []
+        for relative, html in self.pages():
+            target = site_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+            written.append(relative)
+        for asset in sorted(ASSETS.iterdir()):
+            target = site_dir / "assets" / "balise" / asset.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(asset.read_bytes())
+            written.append(str(PurePosixPath("assets/balise", asset.name)))
+        return written
+
+
+def page_paths(written) -> list[str]:
+    return [p for p in written if p.endswith(".html")]
+
+

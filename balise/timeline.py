@@ -1,0 +1,230 @@
+"""The timeline syntax of an incident file's body, read and written.
+
+An incident file is YAML front matter followed by its updates, oldest first, each under a
+second-level heading that gives its time and status::
+
+    ## 2026-11-21 14:05 +01:00 — investigating
+
+    Le paiement en ligne est indisponible. Nous cherchons la cause.
+
+    Next update: 2026-11-21 15:00 +01:00
+
+A new update is appended at the end (before a ``## Postmortem`` section if there is one),
+so adding one touches a single place and shows as a pure addition in a diff. Any dash,
+``|`` or ``·`` separates the time from the status, and the status may be written in
+English or French. The optional last line promises the next update.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+
+HEADING = re.compile(r"^##(?!#)\s*(?P<text>.*?)\s*#*\s*$")
+UPDATE_HEADING = re.compile(r"^(?P<when>\d.*?)\s+(?:—|–|-|\||·|:)\s+(?P<status>\S.*)$")
+POSTMORTEM_TITLES = {
+    "postmortem",
+    "post-mortem",
+    "post mortem",
+    "retour d'experience",
+    "retour d’experience",
+    "retex",
+    "lessons learned",
+    "lecons tirees",
+    "enseignements",
+}
+NEXT_UPDATE_LINE = re.compile(
+    r"^\s*[*_]*\s*(?:next update|prochaine mise a jour|prochain point)\s*[*_]*\s*:\s*[*_]*\s*(?P<when>.+?)\s*[*_.]*\s*$",
+    re.IGNORECASE,
+)
+TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\s*|\s+)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|UTC|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
+class TimeError(ValueError):
+    """A time that cannot be used; its message says how to write it."""
+
+
+def plain(text: str) -> str:
+    """Lower case without accents, for forgiving comparisons of words a person typed."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+def parse_time(text: str, default_tz: tzinfo | None = None) -> datetime:
+    """An ISO 8601 time. Without an offset it is read in `default_tz`, or refused if there is none."""
+    match = TIME.match(str(text).strip())
+    if not match:
+        raise TimeError(f"'{text}' is not a time — write it as 2026-11-21 14:05 +01:00 (ISO 8601 with its UTC offset)")
+    try:
+        moment = datetime.fromisoformat(f"{match['date']}T{int(match['h']):02d}:{match['m']}:{match['s'] or '00'}")
+    except ValueError as error:
+        raise TimeError(f"'{text}' is not a real date or time ({error}) — check the day, month and hour") from None
+    offset = match["tz"]
+    if offset is None:
+        if default_tz is None:
+            raise TimeError(
+                f"'{text}' has no UTC offset, so it could mean several moments — add one, e.g. '{text.strip()} +01:00'"
+            )
+        return _localize(moment, default_tz)
+    if offset.upper() in ("Z", "UTC"):
+        return moment.replace(tzinfo=timezone.utc)
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        raise TimeError(f"'{text}' has an impossible UTC offset '{offset}' — offsets go from -12:00 to +14:00")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return moment.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
+
+
+def _localize(moment: datetime, zone: tzinfo) -> datetime:
+    """Attach a zone to a wall-clock time; a time skipped by a DST change moves forward."""
+    local = moment.replace(tzinfo=zone)
+    roundtrip = local.astimezone(timezone.utc).astimezone(zone)
+    if roundtrip.replace(tzinfo=None) != moment:  # inside a spring-forward gap
+        local = (local.astimezone(timezone.utc)).astimezone(zone)
+    return local
+
+
+def format_time(moment: datetime) -> str:
+    """How balise writes a time into a file: readable, and read back to the same instant."""
+    text = moment.isoformat(sep=" ", timespec="minutes" if moment.second == 0 else "seconds")
+    return text[:-6] + " " + text[-6:]
+
+
+@dataclass
+class RawUpdate:
+    line: int
+    when: str
+    status: str
+    message: str
+    next_update: str | None = None
+    next_update_line: int = 0
+
+
+@dataclass
+class RawBody:
+    updates: list[RawUpdate] = field(default_factory=list)
+    postmortem: str = ""
+    postmortem_line: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_body(text: str, first_line: int) -> RawBody:
+    """Split a body into raw updates; `first_line` is the file line number of the body's first line."""
+    body = RawBody()
+    current: list[str] | None = None
+    current_start = 0
+    header: tuple[str, str] | None = None
+    in_postmortem = False
+    fence: str | None = None
+
+    def close() -> None:
+        if current is None:
+            return
+        if in_postmortem:
+            body.postmortem = "\n".join(current).strip("\n")
+            return
+        message_lines = list(current)
+        promise, promise_line = None, 0
+        while message_lines and not message_lines[-1].strip():
+            message_lines.pop()
+        if message_lines:
+            found = NEXT_UPDATE_LINE.match(plain(message_lines[-1]))
+            if found:
+                original = message_lines.pop()
+                promise = original[original.index(":") + 1 :].strip().strip("*_").strip().rstrip(".").strip()
+                promise_line = current_start + len(message_lines) + 1
+        assert header is not None
+        body.updates.append(
+            RawUpdate(current_start, header[0], header[1], "\n".join(message_lines).strip("\n"), promise, promise_line)
+        )
+
+    for offset, line in enumerate(text.split("\n")):
+        number = first_line + offset
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = None if fence == marker else (fence or marker)
+        heading = None if fence else HEADING.match(line)
+        if heading is None:
+            if current is not None:
+                current.append(line)
+            elif stripped and not _is_preamble(stripped):
+                body.problems.append(
+                    (
+                        number,
+                        "text before the first update — put it under an update heading such as "
+                        "'## 2026-11-21 14:05 +01:00 — investigating'",
+                    )
+                )
+            continue
+        close()
+        title = heading["text"]
+        if plain(title).rstrip(" :") in POSTMORTEM_TITLES:
+            in_postmortem, current, current_start = True, [], number
+            body.postmortem_line = number
+            continue
+        if in_postmortem:  # sub-sections of a postmortem are part of it
+            in_postmortem, current = True, (current or []) + [line]
+            continue
+        match = UPDATE_HEADING.match(title)
+        if not match:
+            body.problems.append(
+                (
+                    number,
+                    f"'## {title}' is not an update heading — write '## <time> — <status>', "
+                    "e.g. '## 2026-11-21 14:05 +01:00 — investigating', or '## Postmortem'",
+                )
+            )
+            current, header = None, None
+            continue
+        current, current_start, header = [], number, (match["when"], match["status"])
+    close()
+    return body
+
+
+def _is_preamble(stripped: str) -> bool:
+    """A top-level title or an HTML comment may precede the timeline (for GitHub's preview)."""
+    return stripped.startswith(("# ", "<!--", "-->")) or stripped.endswith("-->")
+
+
+def format_update(at: datetime, status: str, message: str, next_update: datetime | None = None) -> str:
+    """The text of one update section, as `balise update` appends it."""
+    text = f"## {format_time(at)} — {status}\n\n{message.strip()}\n"
+    if next_update is not None:
+        text += f"\nNext update: {format_time(next_update)}\n"
+    return text
+
+
+def append_update(source: str, section: str) -> str:
+    """Insert an update section at the end of the timeline, leaving every other byte alone."""
+    newline = "\r\n" if "\r\n" in source else "\n"
+    section = section.replace("\n", newline)
+    lines = source.splitlines(keepends=True)
+    insert_at = len(lines)
+    fence = None
+    dashes = 0
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if dashes < 2:
+            if stripped == "---":
+                dashes += 1
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = None if fence == stripped[:3] else (fence or stripped[:3])
+        heading = None if fence else HEADING.match(line.rstrip("\r\n"))
+        if heading and plain(heading["text"]).rstrip(" :") in POSTMORTEM_TITLES:
+            insert_at = index
+            break
+    before, after = "".join(lines[:insert_at]), "".join(lines[insert_at:])
+    if before and not before.endswith(("\n", "\r")):
+        before += newline
+    if before.strip() and not before.endswith(newline * 2):
+        before += newline
+    return before + section + (newline + after if after else "")
