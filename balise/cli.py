@@ -10,9 +10,9 @@ import click
 
 from . import __version__, model
 from .authoring import appended, incident_text, new_incident_path, write_atomically
-from .errors import Collector, ContentError
+from .errors import Collector
 from .i18n import Translator, status_aliases
-from .loaders import load_incident, read_text
+from .loaders import load_incident
 from .project import Project, load_checked, open_project
 from .timeline import TimeError, parse_time, plain
 
@@ -121,9 +121,9 @@ def status(config_file):
 
     project = open_project(config_file)
     content, _ = load_checked(project)
-    settings = model.Settings(
-        project.settings.timezone, project.settings.language, project.settings.site_url, project.settings.site_name
-    )
+    from dataclasses import replace
+
+    settings = replace(project.settings, now=None)  # the terminal wants the wall clock, not the commit's time
     page = publish(content, settings)
     t = Translator(settings.language, settings.timezone)
     click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")
@@ -253,15 +253,9 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
             f"{at.isoformat(' ', 'minutes')} is not after the latest update ({incident.latest.at.isoformat(' ', 'minutes')})",
             param_hint="--at",
         )
-    report = Collector(project.root)
-    source = read_text(path, report)
-    if source is None:
-        raise ContentError(report.problems)
     raw = path.read_bytes().decode("utf-8-sig")  # keep the writer's line endings exactly
     text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update"), project))
     _write_checked(path, text, project, {c.id for c in content.components})
-    if path.read_bytes().startswith(b"\xef\xbb\xbf") is False and raw != source:
-        pass
     click.echo(_shown(path))
 
 

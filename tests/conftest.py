@@ -1,0 +1,84 @@
+"""Shared fixtures: scratch copies of the demo site, the CLI, and readers for the built HTML."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from balise.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PARTS = ("mkdocs.yml", "status", "incidents", "content")
+# A fixed "now" for builds of the demo: Sunday 22 November 2026, 12:30 in Paris, while the
+# demo's open incident is running and its maintenance is upcoming.
+DEMO_NOW = datetime.fromisoformat("2026-11-22T12:30:00+01:00")
+
+
+def copy_demo(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in DEMO_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    """A scratch copy of the demo organisation (outside git, so builds use SOURCE_DATE_EPOCH)."""
+    return copy_demo(tmp_path / "demo")
+
+
+@pytest.fixture
+def at_time(monkeypatch):
+    """Pin the build's reference time."""
+
+    def pin(moment: datetime) -> None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(moment.timestamp())))
+
+    return pin
+
+
+class Cli:
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+
+    def __call__(self, *args: str, expect: int = 0):
+        runner = CliRunner()
+        old = Path.cwd()
+        os.chdir(self.cwd)
+        try:
+            result = runner.invoke(main, [str(a) for a in args], catch_exceptions=True)
+        finally:
+            os.chdir(old)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a traceback is always a defect: surface it
+        assert result.exit_code == expect, (
+            f"balise {' '.join(map(str, args))} exited {result.exit_code}, expected {expect}\n"
+            f"stdout: {result.stdout}\nstderr: {result.stderr}"
+        )
+        return result
+
+
+@pytest.fixture
+def cli(demo) -> Cli:
+    """Run `balise ...` in the demo copy; asserts the exit code and that nothing raised."""
+    return Cli(demo)
+
+
+def page(site: Path, path: str = "") -> BeautifulSoup:
+    """Parse a built page: '' is the home page, 'incidents/x/' an incident page."""
+    file = site / path / "index.html" if not path.endswith(".html") else site / path
+    return BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+
+
+def text_of(node) -> str:
+    return " ".join(node.get_text(" ").split())

@@ -1,0 +1,98 @@
+"""An incident's life as a comms officer lives it, end to end through the CLI and the built site."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conftest import Cli, page, text_of
+
+
+def test_new_update_resolve_on_a_fresh_site(tmp_path, at_time):
+    Cli(tmp_path)("init", "relais", "--name", "Le Relais", "--timezone", "Europe/Paris")
+    site_dir = tmp_path / "relais"
+    cli = Cli(site_dir)
+
+    created = cli(
+        "new", "--title", "Site internet indisponible", "--impact", "major", "--component", "website",
+        "--message", "Le site ne répond plus. Nous cherchons la cause.",
+        "--at", "2026-03-29T01:50", "--next-update", "2026-03-29T03:30",
+    )
+    path = site_dir / created.stdout.strip()
+    assert path.parent.name == "incidents" and path.exists()
+    incident_id = path.stem
+
+    at_time(datetime.fromisoformat("2026-03-29T01:55:00+01:00"))
+    cli("build")
+    home = page(site_dir / "site")
+    assert home.select_one("#component-website")["data-status"] == "partial_outage"
+    assert home.select_one(".banner")["data-status"] == "partial_outage"
+    open_section = home.select_one("#open-incidents").parent
+    assert "Site internet indisponible" in text_of(open_section)
+    promise = open_section.select_one(".promise time")
+    assert promise["datetime"] == "2026-03-29T03:30:00+02:00"  # 03:30 is already summer time
+    assert "03:30 CEST" in text_of(promise)
+
+    # Across the spring-forward change in Paris (02:00 -> 03:00 on 29 March 2026).
+    cli("update", incident_id, "--status", "identified", "--message", "Cause trouvée : un certificat expiré.",
+        "--at", "2026-03-29T03:10", "--next-update", "2026-03-29T04:00")
+    cli("resolve", incident_id, "--message", "Le site fonctionne de nouveau. Toutes nos excuses.",
+        "--at", "2026-03-29T03:40")
+
+    at_time(datetime.fromisoformat("2026-03-29T03:00:00+00:00"))
+    cli("build")
+    home = page(site_dir / "site")
+    assert home.select_one(".banner")["data-status"] == "operational"
+    assert home.select_one("#component-website")["data-status"] == "operational"
+    assert home.select_one("#open-incidents") is None
+
+    detail = page(site_dir / "site", f"incidents/{incident_id}/")
+    updates = detail.select("ol.timeline > li")
+    assert [text_of(u.select_one(".pill")) for u in updates] == ["Résolu", "Cause identifiée", "Enquête en cours"]
+    stamps = [u.select_one("time")["datetime"] for u in updates]
+    # Shown in Paris time, with the offset that applied on each side of the change.
+    assert stamps == ["2026-03-29T03:40:00+02:00", "2026-03-29T03:10:00+02:00", "2026-03-29T01:50:00+01:00"]
+    assert [text_of(u.select_one("time")) for u in updates][::2] == ["29 mars 2026 à 03:40 CEST", "29 mars 2026 à 01:50 CET"]
+
+    history = page(site_dir / "site", "history/")
+    assert history.find("a", string=lambda s: s and "Site internet indisponible" in s)
+
+
+def test_new_maintenance_and_default_time(tmp_path):
+    Cli(tmp_path)("init", "site", "--language", "en", "--timezone", "America/New_York")
+    cli = Cli(tmp_path / "site")
+    created = cli(
+        "new", "--kind", "maintenance", "--title", "Database upgrade", "--component", "website",
+        "--message", "We will upgrade the database.", "--starts", "2030-01-10T22:00", "--ends", "2030-01-11T00:00",
+    )
+    text = (tmp_path / "site" / created.stdout.strip()).read_text()
+    assert "scheduled_for: 2030-01-10 22:00 -05:00" in text.replace("'", "")
+    assert "— scheduled" in text
+    cli("check")
+    cli("build")
+    home = page(tmp_path / "site" / "site")
+    assert "Database upgrade" in text_of(home.select_one("#upcoming").parent)
+
+
+def test_draft_stays_off_the_site(cli, demo, at_time):
+    at_time(datetime.fromisoformat("2026-11-22T12:30:00+01:00"))
+    cli("new", "--title", "Brouillon confidentiel", "--impact", "minor", "--component", "paiements",
+        "--message", "Texte en préparation.", "--at", "2026-11-22T12:00", "--draft")
+    cli("build")
+    for file in (demo / "site").rglob("*"):
+        if file.is_file() and file.suffix in {".html", ".xml", ".json", ".rss", ".atom", ".ics", ".svg", ".txt"}:
+            assert "Brouillon confidentiel" not in file.read_text(encoding="utf-8", errors="replace"), file
+
+
+def test_update_refuses_unknown_incident_and_time_before_latest(cli, demo):
+    result = cli("update", "2026-11-22-prise-de-rendez-vous-indispo", "--status", "monitoring", "--message", "x", expect=2)
+    assert "2026-11-22-prise-de-rendez-vous-indisponible" in result.stderr
+    before = (demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md").read_bytes()
+    cli("update", "2026-11-22-prise-de-rendez-vous-indisponible", "--status", "monitoring", "--message", "x",
+        "--at", "2026-11-22T09:00", expect=2)
+    assert (demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md").read_bytes() == before
+
+
+def test_status_command_prints_components_and_open_incidents(cli):
+    result = cli("status")
+    assert "Prise de rendez-vous" in result.stdout
+    assert "2026-11-22-prise-de-rendez-vous-indisponible" in result.stdout

@@ -1,0 +1,138 @@
+"""The timeline syntax: reading times (with DST), and appending an update without touching the rest."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from balise.errors import Collector
+from balise.loaders import load_incident
+from balise.timeline import TimeError, append_update, format_time, format_update, parse_body, parse_time
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-21 14:05 +01:00", "2026-11-21T14:05:00+01:00"),
+        ("2026-11-21T14:05+0100", "2026-11-21T14:05:00+01:00"),
+        ("2026-11-21T13:05Z", "2026-11-21T13:05:00+00:00"),
+        ("2026-11-21 13:05 UTC", "2026-11-21T13:05:00+00:00"),
+        ("2026-07-01 09:00:30 -04:00", "2026-07-01T09:00:30-04:00"),
+    ],
+)
+def test_times_with_an_offset(text, expected):
+    assert parse_time(text).isoformat() == expected
+
+
+def test_a_time_without_offset_is_refused_unless_a_zone_is_given():
+    with pytest.raises(TimeError, match="no UTC offset"):
+        parse_time("2026-11-21 14:05")
+    assert parse_time("2026-11-21 14:05", PARIS).utcoffset() == timedelta(hours=1)
+    assert parse_time("2026-07-21 14:05", PARIS).utcoffset() == timedelta(hours=2)
+
+
+def test_dst_changes_in_the_site_zone():
+    # Spring forward, 29 March 2026: 02:30 does not exist in Paris; it is read as 03:30 CEST.
+    gap = parse_time("2026-03-29 02:30", PARIS)
+    assert gap.astimezone(timezone.utc) == datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    # Fall back, 25 October 2026: 02:30 happens twice; the first (summer time) is taken.
+    fold = parse_time("2026-10-25 02:30", PARIS)
+    assert fold.utcoffset() == timedelta(hours=2)
+    # An explicit offset always wins, so the second 02:30 can be written too.
+    assert parse_time("2026-10-25 02:30 +01:00").astimezone(timezone.utc).hour == 1
+
+
+@pytest.mark.parametrize("text", ["2026-02-30 10:00 +01:00", "21/11/2026 14:05", "2026-11-21 25:00 +01:00",
+                                  "2026-11-21 10:00 +15:00", "tomorrow"])
+def test_impossible_times_are_explained(text):
+    with pytest.raises(TimeError, match="2026|ISO|offset|time"):
+        parse_time(text)
+
+
+def test_written_times_read_back_to_the_same_instant():
+    moment = datetime(2026, 10, 25, 2, 30, tzinfo=PARIS, fold=1)
+    assert parse_time(format_time(moment)).timestamp() == moment.timestamp()
+    assert format_time(moment) == "2026-10-25 02:30 +01:00"
+
+
+SOURCE = """---
+title: Paiements indisponibles   # hand comment kept
+impact: major
+components: [paiements]
+---
+
+<!-- note interne : ne pas oublier la FAQ -->
+
+## 2026-11-21 09:00 +01:00 — investigating
+
+Nous enquêtons.
+
+Next update: 2026-11-21 10:00 +01:00
+
+## 2026-11-21 09:40 +01:00 — identified
+
+Cause trouvée.
+```
+## 2026-01-01 00:00 +01:00 — this is inside a code block
+```
+"""
+
+
+def test_append_adds_one_section_and_leaves_every_other_byte():
+    section = format_update(datetime(2026, 11, 21, 10, 5, tzinfo=PARIS), "monitoring", "Correctif déployé.")
+    result = append_update(SOURCE, section)
+    assert result.startswith(SOURCE)
+    assert result[len(SOURCE):] == "\n## 2026-11-21 10:05 +01:00 — monitoring\n\nCorrectif déployé.\n"
+    body = parse_body(result.split("---\n", 2)[2], 6)
+    assert [u.status for u in body.updates] == ["investigating", "identified", "monitoring"]
+
+
+def test_append_goes_before_the_postmortem_and_keeps_crlf():
+    source = SOURCE.replace("```\n## 2026-01-01 00:00 +01:00 — this is inside a code block\n```\n", "") + (
+        "\n## Postmortem\n\nCe que nous avons appris.\n"
+    )
+    source = source.replace("\n", "\r\n")
+    section = format_update(datetime(2026, 11, 21, 11, 0, tzinfo=PARIS), "resolved", "Résolu.")
+    result = append_update(source, section)
+    head, tail = source.split("## Postmortem")
+    assert result.startswith(head)
+    assert result.endswith("## Postmortem" + tail)
+    assert "\n" not in result.replace("\r\n", "")
+    assert "## 2026-11-21 11:00 +01:00 — resolved\r\n\r\nRésolu.\r\n\r\n## Postmortem" in result
+
+
+def test_append_to_a_file_without_final_newline():
+    result = append_update("---\ntitle: x\n---\n## 2026-11-21 09:00 +01:00 — investigating\n\nx", "## s\n\ny\n")
+    assert result == "---\ntitle: x\n---\n## 2026-11-21 09:00 +01:00 — investigating\n\nx\n\n## s\n\ny\n"
+
+
+def test_update_command_changes_nothing_else_in_the_file(cli, demo):
+    path = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+    before = path.read_text(encoding="utf-8")
+    cli("update", path.stem, "--status", "monitoring", "--message", "Le service revient progressivement.",
+        "--at", "2026-11-22T11:45:00+01:00", "--next-update", "2026-11-22T13:00")
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before)
+    assert after[len(before):] == (
+        "\n## 2026-11-22 11:45 +01:00 — monitoring\n\nLe service revient progressivement.\n\n"
+        "Next update: 2026-11-22 13:00 +01:00\n"
+    )
+
+
+def test_french_statuses_and_next_update_lines_are_accepted(tmp_path):
+    path = tmp_path / "2026-11-21-x.md"
+    path.write_text(
+        "---\ntitle: X\nimpact: minor\ncomponents: [api]\n---\n\n"
+        "## 2026-11-21 09:00 +01:00 · Enquête en cours\n\nx\n\nProchaine mise à jour : 2026-11-21 10:00 +01:00\n\n"
+        "## 2026-11-21 09:30 +01:00 - Cause identifiée\n\ny\n",
+        encoding="utf-8",
+    )
+    report = Collector(tmp_path)
+    incident = load_incident(path, {"api"}, report)
+    assert not report.problems, report.problems
+    assert [u.status for u in incident.updates] == ["investigating", "identified"]
+    assert incident.updates[0].next_update == datetime(2026, 11, 21, 10, 0, tzinfo=PARIS)
