@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import click
@@ -24,8 +25,12 @@ site_dir_option = click.option(
 )
 
 
+RELATIVE = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
+
+
 class TimeParam(click.ParamType):
-    """ISO 8601; without an offset it is read in the site's time zone (set later, see `resolve_time`)."""
+    """ISO 8601 (without an offset it is read in the site's time zone, see `resolve_time`), `now`,
+    or a delay after the update's time such as `+30min`, `+1h`, `+1h30`."""
 
     name = "TIME"
 
@@ -38,9 +43,13 @@ class TimeParam(click.ParamType):
         return text  # resolved against the site's zone once the config is known
 
 
-def resolve_time(value, project: Project, option: str) -> datetime | None:
+def resolve_time(value, project: Project, option: str, base: datetime | None = None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
+    relative = RELATIVE.match(value.strip())
+    if relative and (relative["h"] or relative["m"]):
+        delay = timedelta(hours=int(relative["h"] or 0), minutes=int(relative["m"] or 0))
+        return (base or now_in(project)) + delay
     try:
         return parse_time(value, project.settings.timezone)
     except TimeError as error:
@@ -163,7 +172,7 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
 @click.option("--status", default=None, help="First status (default: investigating, or scheduled for maintenance).")
 @click.option("--message", required=True, help="The first public message (Markdown).")
 @click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
-@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised.")
+@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…).")
 @click.option("--starts", type=TimeParam(), default=None, help="Maintenance window start.")
 @click.option("--ends", type=TimeParam(), default=None, help="Maintenance window end.")
 @click.option("--spokesperson", default="", help="Who speaks for the organisation.")
@@ -193,7 +202,7 @@ def new(config_file, title, kind, impact, components, status, message, at, next_
         status=status,
         message=message,
         at=at.astimezone(project.settings.timezone),
-        next_update=_local(resolve_time(next_update, project, "--next-update"), project),
+        next_update=_local(resolve_time(next_update, project, "--next-update", base=at), project),
         draft=draft,
         spokesperson=spokesperson,
         scheduled_for=_local(starts, project),
@@ -254,7 +263,7 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
             param_hint="--at",
         )
     raw = path.read_bytes().decode("utf-8-sig")  # keep the writer's line endings exactly
-    text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update"), project))
+    text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update", base=at), project))
     _write_checked(path, text, project, {c.id for c in content.components})
     click.echo(_shown(path))
 
@@ -265,7 +274,7 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
 @click.option("--status", required=True, help="investigating, identified, monitoring, resolved (or maintenance statuses).")
 @click.option("--message", required=True, help="The public message (Markdown).")
 @click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
-@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised.")
+@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…).")
 def update(config_file, incident_id, status, message, at, next_update):
     """Append an update to an incident's timeline."""
     _append(config_file, incident_id, status, message, at, next_update, closing=False)

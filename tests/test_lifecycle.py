@@ -96,3 +96,13 @@ def test_status_command_prints_components_and_open_incidents(cli):
     result = cli("status")
     assert "Prise de rendez-vous" in result.stdout
     assert "2026-11-22-prise-de-rendez-vous-indisponible" in result.stdout
+
+
+def test_next_update_can_be_a_delay_after_the_update(cli, demo):
+    created = cli("new", "--title", "Lenteurs", "--impact", "minor", "--component", "paiements",
+                  "--message", "Les paiements sont lents.", "--at", "2026-11-22T23:50", "--next-update", "+1h15")
+    text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
+    assert "Next update: 2026-11-23 01:05 +01:00" in text
+    cli("update", created.stdout.strip().split("/")[-1][:-3], "--status", "identified", "--message", "Cause trouvée.",
+        "--at", "2026-11-23T00:20", "--next-update", "+30min")
+    assert (demo / created.stdout.strip()).read_text(encoding="utf-8").endswith("Next update: 2026-11-23 00:50 +01:00\n")
