@@ -16,9 +16,16 @@ LANGUAGES = ("fr", "en")
 
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict:
+    """`locales/<language>.yml`, plus one `locales/<feature>.<language>.yml` per feature (its own keys)."""
     if language not in LANGUAGES:
         language = "en"
-    return yaml.safe_load((LOCALES / f"{language}.yml").read_text(encoding="utf-8"))
+    strings = yaml.safe_load((LOCALES / f"{language}.yml").read_text(encoding="utf-8"))
+    for extra in sorted(LOCALES.glob(f"*.{language}.yml")):
+        for key, value in yaml.safe_load(extra.read_text(encoding="utf-8")).items():
+            if key in strings:
+                raise KeyError(f"{extra.name}: '{key}' is already defined in {language}.yml")
+            strings[key] = value
+    return strings
 
 
 class Translator:

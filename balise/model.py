@@ -56,6 +56,8 @@ class Settings:
     site_url: str = ""
     site_name: str = "Statut"
     now: datetime | None = None  # the build's reference time (aware); None means "now"
+    commit: str | None = None  # the content's git commit (full SHA), None outside git
+    commit_time: datetime | None = None
 
     @property
     def reference_time(self) -> datetime:
@@ -81,6 +83,15 @@ class Component:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """A published update's wording changed by a later commit: when, in which commit, and the text before."""
+
+    at: datetime  # the time of the commit that changed the wording
+    commit: str
+    earlier_message: str
+
+
 @dataclass
 class Update:
     """One public statement in an incident's timeline."""
@@ -90,6 +101,12 @@ class Update:
     message: str  # Markdown, as written
     line: int = 0  # line of its heading in the source file
     next_update: datetime | None = None  # the update it promises, if any
+    amendments: list[Amendment] = field(default_factory=list)  # oldest first, filled from git history
+
+    @property
+    def last_modified(self) -> datetime:
+        """When this statement last changed: its own time, or its latest amendment's (Atom's `updated`)."""
+        return self.amendments[-1].at if self.amendments else self.at
 
     @property
     def anchor(self) -> str:

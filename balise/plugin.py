@@ -77,6 +77,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else "",
             site_name=config.site_name,
             now=reference_time(self.version),
+            commit=self.version.commit,
+            commit_time=self.version.commit_time,
         )
 
     @property
