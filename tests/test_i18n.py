@@ -1,0 +1,32 @@
+"""Every string balise writes exists in French and in English."""
+
+from __future__ import annotations
+
+from balise.i18n import LANGUAGES, catalog
+
+
+def keys(tree, prefix=""):
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from keys(value, f"{prefix}{key}.")
+    elif isinstance(tree, list):
+        yield f"{prefix}[{len(tree)}]"
+    else:
+        yield prefix.rstrip(".")
+
+
+def test_french_and_english_have_the_same_strings():
+    fr, en = (set(keys(catalog(language))) for language in LANGUAGES)
+    assert fr - en == set(), "missing in English"
+    assert en - fr == set(), "missing in French"
+
+
+def test_an_english_site_is_written_in_english(tmp_path):
+    from conftest import Cli, page, text_of
+
+    Cli(tmp_path)("init", "site", "--language", "en", "--name", "Acme")
+    Cli(tmp_path / "site")("build")
+    home = page(tmp_path / "site" / "site")
+    assert home.html["lang"] == "en"
+    assert text_of(home.select_one(".banner")) == "All systems operational"
+    assert "Opérationnel" not in text_of(home)
