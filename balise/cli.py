@@ -15,7 +15,7 @@ from .errors import Collector
 from .i18n import Translator, status_aliases
 from .loaders import load_incident
 from .project import Project, load_checked, open_project
-from .timeline import TimeError, parse_time, plain
+from .timeline import TimeError, format_time, parse_time, plain
 
 config_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False), default=None, help="Path to mkdocs.yml (default: ./mkdocs.yml)."
@@ -257,9 +257,11 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
     else:
         status = _status_choice(incident.kind, status, incident.status)
     at = resolve_time(at, project, "--at") or now_in(project)
+    if at <= incident.latest.at < at + timedelta(minutes=1) and at.second == 0:
+        at = datetime.now(timezone.utc).replace(microsecond=0).astimezone(at.tzinfo)  # a second update this minute
     if at <= incident.latest.at:
         raise click.BadParameter(
-            f"{at.isoformat(' ', 'minutes')} is not after the latest update ({incident.latest.at.isoformat(' ', 'minutes')})",
+            f"{format_time(at)} is not after the latest update ({format_time(incident.latest.at)}) — give a later --at",
             param_hint="--at",
         )
     raw = path.read_bytes().decode("utf-8-sig")  # keep the writer's line endings exactly
