@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 
 from .i18n import Translator
 from .links import SiteLinks
@@ -26,6 +27,18 @@ from .model import Incident, StatusPage, Update
 
 API_DIR = "api/v2/"
 LIST_SIZE = 50  # Statuspage returns the 50 most recent incidents and maintenances
+SCHEMAS = Path(__file__).parent / "schemas"
+# Each document (path under api/v2/) and the JSON Schema (in balise/schemas/) it follows.
+SCHEMA_OF = {
+    "summary.json": "summary.json",
+    "status.json": "status.json",
+    "components.json": "components.json",
+    "incidents.json": "incidents.json",
+    "incidents/unresolved.json": "incidents.json",
+    "scheduled-maintenances.json": "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json": "scheduled-maintenances.json",
+    "scheduled-maintenances/active.json": "scheduled-maintenances.json",
+}
 
 
 class StatuspageAPI:
