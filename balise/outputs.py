@@ -100,5 +100,6 @@ def head_links(settings: Settings, page_path: str) -> str:
     (the writers' MkDocs pages), linked relative to `page_path`."""
     t = Translator(settings.language, settings.timezone)
     env = data_environment(jinja2.FileSystemLoader(str(TEMPLATES)), t)
-    env.globals["url"] = lambda target: relative_url(target, page_path)
+    links = SiteLinks(settings)  # absolute when possible: MkDocs' 404 page is served at any depth
+    env.globals["url"] = lambda target: links.base + target if links.absolute else relative_url(target, page_path)
     return env.get_template("partials/feed_links.html").render(settings=settings)

@@ -11,7 +11,7 @@ import pytest
 
 from balise import badges, loaders
 from balise.errors import Collector
-from conftest import REPO, Cli, page, text_of
+from conftest import Cli, page, text_of
 
 PINNED = datetime.fromisoformat("2026-11-22T11:30:00+01:00")
 SITE = "https://statut.relais-solidaire.example.org/"

@@ -46,7 +46,8 @@ def test_every_feed_is_valid_with_the_required_elements(site):
         feed = parse(path)
         assert feed.version == ("atom10" if path.suffix == ".atom" else "rss20"), path
         assert feed.feed.title and feed.feed.link.startswith(SITE)
-        assert feed.feed.language == "fr" if path.suffix == ".rss" else True
+        if path.suffix == ".rss":
+            assert feed.feed.language == "fr"
         assert len(ids(feed)) == len(set(ids(feed))), f"{path}: duplicate ids"
         assert len(feed.entries) <= 50
         times = [entry.published_parsed for entry in feed.entries]
@@ -198,7 +199,8 @@ def test_every_page_advertises_the_feeds(site):
     pages = ["", "history/", "subscribe/", "a-propos/", f"incidents/{OPEN_INCIDENT}/", "components/paiements/"]
     for path in pages:
         links = page(site, path).select('link[rel="alternate"]')
-        targets = {(link["type"], (site / path / link["href"]).resolve()) for link in links}
+        local = [link["href"][len(SITE):] if link["href"].startswith(SITE) else path + link["href"] for link in links]
+        targets = {(link["type"], (site / href).resolve()) for link, href in zip(links, local)}
         assert ("application/atom+xml", (site / "history.atom").resolve()) in targets, path
         assert ("application/rss+xml", (site / "history.rss").resolve()) in targets, path
         assert all(target.is_file() for _, target in targets), path
@@ -235,3 +237,23 @@ def test_an_english_site_has_english_feeds(tmp_path, at_time):
     feed = feedparser.parse((tmp_path / "site/site/history.rss").read_bytes())
     assert [e.title for e in feed.entries] == ["[Resolved] Website down", "[Investigating] Website down"]
     assert feed.feed.language == "en"
+
+
+def test_feeds_keep_the_50_newest_updates_in_a_stable_order():
+    from datetime import timedelta
+
+    from balise.feeds import FEED_SIZE, updates_newest_first
+    from balise.model import Incident, Update
+
+    start = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+    incidents = [
+        Incident(id=f"i{n:02d}", title=f"I{n}", updates=[Update(start + timedelta(hours=n), "investigating", "x"),
+                                                        Update(start + timedelta(hours=n, minutes=30), "resolved", "y")])
+        for n in range(40)
+    ]
+    incidents.append(Incident(id="a-tie", title="Tie", updates=[Update(start + timedelta(hours=39, minutes=30), "resolved", "z")]))
+    pairs = updates_newest_first(incidents)
+    assert len(pairs) == FEED_SIZE == 50
+    assert [(i.id, u.status) for i, u in pairs[:3]] == [("a-tie", "resolved"), ("i39", "resolved"), ("i39", "investigating")]
+    assert pairs[-1][1].at == start + timedelta(hours=15, minutes=30)
+    assert updates_newest_first(incidents[::-1]) == pairs  # the content's order does not matter
