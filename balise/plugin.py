@@ -19,6 +19,7 @@ from . import loaders
 from .errors import Collector
 from .i18n import Translator
 from .model import Settings, StatusPage
+from .outputs import head_links, write_outputs
 from .render import NavLink, PageContext, SiteRenderer
 from .version import SourceVersion, reference_time, source_version
 
@@ -27,7 +28,7 @@ log = get_plugin_logger(__name__)
 # Folders of the docs dir that hold balise's data, not pages: never copied to the site.
 DATA_FOLDERS = ("testimonials", "playbooks", "monitoring")
 # balise's own pages in the navigation, after the home page: (translation key, site-relative URL).
-STATUS_LINKS = [("nav_history", "history/")]
+STATUS_LINKS = [("nav_history", "history/"), ("subscribe.nav", "subscribe/")]
 
 
 class TimeZone(c.OptionallyRequired[ZoneInfo]):
@@ -130,7 +131,16 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         nav_links = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
         context = PageContext(nav=nav_links, build=self.build_info())
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
-        SiteRenderer(page, context, custom).write(Path(config.site_dir))
+        renderer = SiteRenderer(page, context, custom)
+        renderer.write(Path(config.site_dir))
+        write_outputs(renderer, Path(config.site_dir))  # feeds, API, calendar, badges, Subscribe page
+        if not page.settings.site_url:
+            log.warning("site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
+                        "which many feed readers and calendar apps cannot follow — set site_url: https://…")
+
+    def on_post_page(self, output: str, page, config) -> str:
+        """The writers' own pages advertise the site-wide feeds too."""
+        return output.replace("</head>", head_links(self.settings, page.url) + "</head>", 1)
 
     def on_shutdown(self) -> None:
         self.content = None

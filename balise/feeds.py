@@ -1,0 +1,118 @@
+"""RSS 2.0 and Atom 1.0 feeds: every update of every published incident or maintenance is one entry.
+
+Site-wide (`history.rss`, `history.atom`), per component (`components/<id>/history.rss|.atom`) and
+per incident (`incidents/<id>/feed.atom`). Newest first, the last `FEED_SIZE` updates. An entry's id
+is built from the site, the incident and the update's anchor, never from its text: correcting a
+published update changes its Atom `updated`, not its id, so readers show it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import jinja2
+
+from .i18n import Translator
+from .links import SiteLinks
+from .model import Incident, StatusPage, Update
+
+FEED_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Entry:
+    incident: Incident
+    update: Update
+    id: str
+    title: str
+    link: str
+    content: str  # HTML: the sanitised message and the promised next update
+
+    @property
+    def published(self) -> datetime:
+        return self.update.at
+
+    @property
+    def updated(self) -> datetime:
+        return self.update.last_modified
+
+
+def updates_newest_first(incidents, limit: int | None = FEED_SIZE) -> list[tuple[Incident, Update]]:
+    """(incident, update) pairs, newest update first; ties broken by incident id, then anchor."""
+    pairs = [(incident, update) for incident in incidents for update in incident.updates]
+    pairs.sort(key=lambda pair: (-pair[1].at.timestamp(), pair[0].id, pair[1].anchor))
+    return pairs if limit is None else pairs[:limit]
+
+
+def atom_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rss_time(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+class FeedWriter:
+    """Renders the feeds of a `StatusPage` from the templates in `templates/feeds/`."""
+
+    def __init__(self, page: StatusPage, env: jinja2.Environment, t: Translator, markdown, links: SiteLinks):
+        self.page, self.env, self.t, self.markdown, self.links = page, env, t, markdown, links
+
+    def files(self):
+        """Yield (site-relative path, text) for every feed."""
+        page, t = self.page, self.t
+        name = page.settings.site_name
+        everything = updates_newest_first(page.incidents)
+        for kind in ("atom", "rss"):
+            yield from self._feed(kind, f"history.{kind}", "history/", t("subscribe.feed_title", site=name),
+                                  t("subscribe.feed_subtitle", site=name), everything)
+        for component in page.components:
+            incidents = page.incidents_by_component.get(component.id, [])
+            for kind in ("atom", "rss"):
+                yield from self._feed(
+                    kind, f"components/{component.id}/history.{kind}", f"components/{component.id}/",
+                    t("subscribe.component_feed_title", component=component.name, site=name),
+                    t("subscribe.component_feed_subtitle", component=component.name),
+                    updates_newest_first(incidents),
+                )
+        for incident in page.incidents:
+            yield from self._feed(
+                "atom", f"incidents/{incident.id}/feed.atom", self.links.incident_path(incident),
+                t("subscribe.incident_feed_title", incident=incident.title, site=name),
+                t("subscribe.incident_feed_subtitle", incident=incident.title),
+                updates_newest_first([incident], limit=None),
+            )
+
+    def _feed(self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs):
+        entries = [self.entry(incident, update, path) for incident, update in pairs]
+        updated = max((e.updated for e in entries), default=self.page.settings.commit_time or self.page.now)
+        yield path, self.env.get_template(f"feeds/feed.{kind}.xml").render(
+            feed_id=self.links.feed_id(path),
+            title=title,
+            subtitle=subtitle,
+            self_url=self.links.href(path, path),
+            html_url=self.links.href(html_path, path),
+            updated=updated,
+            entries=entries,
+            language=self.t.language,
+            site_name=self.page.settings.site_name,
+        )
+
+    def entry(self, incident: Incident, update: Update, feed_path: str) -> Entry:
+        t = self.t
+        status = t(f"update_status.{update.status}")
+        content = self.env.get_template("feeds/entry.html").render(
+            incident=incident, update=update, message=self.markdown(update.message),
+            components=[self.page.components_by_id[c].name for c in incident.components if c in self.page.components_by_id],
+            link=self.links.href(self.links.update_path(incident, update), feed_path),
+        )
+        return Entry(
+            incident=incident,
+            update=update,
+            id=self.links.update_id(incident, update),
+            title=f"[{status}] {incident.title}",
+            link=self.links.href(self.links.update_path(incident, update), feed_path),
+            content=content.strip(),
+        )

@@ -1,0 +1,105 @@
+"""Everything balise writes besides the HTML status pages: feeds, the JSON API, the maintenance
+calendar, badges, and the Subscribe page that lists them with this site's addresses.
+
+No MkDocs here: `write_outputs` takes the `SiteRenderer` that wrote the pages (for the page layout,
+the translator and the Markdown renderer) and writes next to them. Same input, same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .api import API_DIR, StatuspageAPI
+from .badges import BadgeWriter
+from .feeds import FeedWriter, atom_time, rss_time
+from .ical import CALENDAR_PATH, maintenance_calendar
+from .links import SiteLinks
+from .model import Settings
+from .render import TEMPLATES, SiteRenderer, relative_url
+from .i18n import Translator
+
+SUBSCRIBE_PATH = "subscribe/"
+API_DOCUMENTS = (  # (path under api/v2/, translation key of its description)
+    ("summary.json", "summary"),
+    ("status.json", "status"),
+    ("components.json", "components"),
+    ("incidents.json", "incidents"),
+    ("incidents/unresolved.json", "unresolved"),
+    ("scheduled-maintenances.json", "maintenances"),
+    ("scheduled-maintenances/upcoming.json", "upcoming"),
+    ("scheduled-maintenances/active.json", "active"),
+)
+
+
+def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environment:
+    """Templates for XML and SVG: autoescaping always on (file names like *.xml would not match
+    `select_autoescape`), and no HTML-page globals."""
+    env = jinja2.Environment(
+        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+    )
+    env.globals["t"] = t
+    env.filters.update(atom_time=atom_time, rss_time=rss_time)
+    return env
+
+
+def outputs(renderer: SiteRenderer):
+    """Yield (site-relative path, text or bytes) for every output."""
+    page = renderer.page
+    links = SiteLinks(page.settings)
+    env = data_environment(renderer.env.loader, renderer.t)
+    yield from FeedWriter(page, env, renderer.t, renderer.markdown, links).files()
+    yield from StatuspageAPI(page, renderer.t, links).files()
+    yield CALENDAR_PATH, maintenance_calendar(page, renderer.t, links)
+    yield from BadgeWriter(page, env, renderer.t).files()
+    yield SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **subscribe_data(renderer, links))
+
+
+def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
+    page = renderer.page
+    home = links.shown("")
+    calendar = links.shown(CALENDAR_PATH)
+    badge = links.shown("badge.svg")
+    example = page.components[0] if page.components else None
+    return {
+        "absolute": links.absolute,
+        "feeds": [(renderer.t("subscribe.feed_atom"), links.shown("history.atom")),
+                  (renderer.t("subscribe.feed_rss"), links.shown("history.rss"))],
+        "component_feeds": [
+            (c, links.shown(f"components/{c.id}/history.atom"), links.shown(f"components/{c.id}/history.rss"))
+            for c in page.components
+        ],
+        "calendar": calendar,
+        "webcal": "webcal://" + calendar.split("://", 1)[1] if links.absolute else None,
+        "api": [(links.shown(API_DIR + path), renderer.t(f"subscribe.api.{key}")) for path, key in API_DOCUMENTS],
+        "badge": badge,
+        "badge_markdown": f"[![{page.settings.site_name}]({badge})]({home})",
+        "badge_alt": page.settings.site_name,
+        "home": home,
+        "component_badge": links.shown(f"components/{example.id}/badge.svg") if example else None,
+    }
+
+
+def write_outputs(renderer: SiteRenderer, site_dir: Path) -> list[str]:
+    written = []
+    for relative, content in outputs(renderer):
+        target = site_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8", newline="\n")
+        written.append(relative)
+    return written
+
+
+def head_links(settings: Settings, page_path: str) -> str:
+    """The site-wide feeds' `<link rel="alternate">` tags for a page balise does not render
+    (the writers' MkDocs pages), linked relative to `page_path`."""
+    t = Translator(settings.language, settings.timezone)
+    env = data_environment(jinja2.FileSystemLoader(str(TEMPLATES)), t)
+    links = SiteLinks(settings)  # absolute when possible: MkDocs' 404 page is served at any depth
+    env.globals["url"] = lambda target: links.base + target if links.absolute else relative_url(target, page_path)
+    return env.get_template("partials/feed_links.html").render(settings=settings)
