@@ -255,21 +255,16 @@ def ingest(specs: list[FeedSpec], monitoring_dir: Path, options: IngestOptions, 
 
 def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], options: IngestOptions,
                  touched: set[str]) -> list[tr.Spike]:
-    """Check every period that received new items, for each mention or review source and for all together."""
+    """Check every period that received new items, on the volume of every mention and review source together
+    (per source, the numbers are too small to tell a spike from chance; providers' feeds are not about us)."""
     monitoring = tr.Monitoring([summaries[m] for m in sorted(summaries)])
-    sources = monitoring.sources
-    watched = [s for s in sources.values() if s.kind in ("mentions", "reviews")]
     today = options.now.astimezone(options.zone).date()
     periods = {tr.period_of(day, options.period)[0] for day in new_days}
     daily = monitoring.daily(kinds=("mentions", "reviews"))
     series_by_source = {"all": {day: sum(row.values()) for day, row in daily.items()}}
-    for source in watched:
-        series_by_source[source.id] = {day: row[source.id] for day, row in daily.items() if source.id in row}
     stored = {(s.period, s.source) for summary in summaries.values() for s in summary.spikes}
     found = []
     for source_id, per_day in series_by_source.items():
-        if source_id != "all" and len(watched) < 2:
-            continue  # with a single source, "all" says it already
         series = tr.period_series(per_day, options.period, today)
         starts = {label: start for label, start in
                   (tr.period_of(day, options.period) for day in per_day)}
@@ -281,8 +276,8 @@ def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], opt
                 continue
             entry = tr.Spike(label, source_id, count, round(baseline, 1), options.spike_factor)
             start = starts.get(label) or today
-            end = start + timedelta(days=0 if options.period == "day" else 6)
-            month = max(start, min(end, today)).strftime("%Y-%m")  # the month the period ends in, so far
+            # A week belongs to the month of its Thursday, as ISO weeks belong to years.
+            month = (start + timedelta(days=0 if options.period == "day" else 3)).strftime("%Y-%m")
             summary = summaries.setdefault(month, tr.MonthSummary(month, {}, {}, [], [], ""))
             summary.spikes = [s for s in summary.spikes if (s.period, s.source) != (label, source_id)] + [entry]
             touched.add(month)

@@ -120,7 +120,7 @@ def monitoring_data(monitoring: tr.Monitoring, t) -> dict:
              "factor": number(s.count / s.baseline, t.language, 1) if s.baseline else None}
             for s in spikes[:SPIKES_SHOWN]
         ],
-        "items": [i for i in monitoring.items if not i.hidden][:LATEST_ITEMS],
+        "latest": [i for i in monitoring.items if not i.hidden][:LATEST_ITEMS],
         "names": names,
         "months": [month_label(m.month, t) for m in monitoring.months],
     }
