@@ -157,7 +157,7 @@ def testimonial_text(*, quote, attribution, relationship, given_on, source, cons
 @click.option("--consent-date", default=None, help="When the person agreed to publication (YYYY-MM-DD). Required.")
 @click.option("--consent-how", default=None, help="How: written_form, email, online_form, recorded_oral, other. Required.")
 @click.option("--date", "given_on", default=None, help="When the testimonial was given (default: today).")
-@click.option("--language", default="", help="Language of the quote, e.g. fr or en (if not the site's).")
+@click.option("--language", default="", help="Language of the quote, e.g. fr or en (default: the site's).")
 @click.option("--source-url", default="", help="Where it was published, e.g. the review's address.")
 @click.option("--context", default="", help="A few words shown after the attribution, e.g. 'bénéficiaire depuis 2024'.")
 @click.option("--unpublished", is_flag=True, help="Record it without showing it (published: false).")
@@ -172,6 +172,7 @@ def testimonial_add(config_file, quote, attribution, relationship, source, conse
     project = open_project(config_file)
     author = parse_attribution(attribution)
     given_on = given_on or _now().astimezone(project.settings.timezone).date().isoformat()
+    language = language or project.settings.language  # recorded, so the quote keeps its language if the site's changes
     text = testimonial_text(
         quote=quote, attribution=author, relationship=relationship, given_on=given_on, source=source,
         consent_date=consent_date, consent_how=consent_how, language=language, source_url=source_url,
