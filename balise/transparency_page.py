@@ -57,7 +57,7 @@ def target_text(kpi: str, target: tr.Target, t) -> str:
     return ", ".join(parts)
 
 
-def month_label(month: str, t, short: bool = False) -> str:
+def month_label(month: str, t) -> str:
     year, number_ = (int(part) for part in month.split("-"))
     return t.month_year(year, number_)
 

@@ -138,3 +138,12 @@ def test_a_quote_is_escaped_not_interpreted(cli, demo, at_time):
     main = page(demo / "site", "transparency/").select_one("main")
     assert main.find_all(["img", "script"]) == []
     assert "<script>alert(2)</script> La carte solidaire" in text_of(main)
+
+
+def test_the_readme_examples_are_valid(cli, demo):
+    from test_readme import readme_block
+
+    (demo / "content/testimonials/2026-09-24-readme.yml").write_text(
+        readme_block("yaml", "### Testimonials"), encoding="utf-8")
+    (demo / "status/kpis.yml").write_text(readme_block("yaml", "### KPIs"), encoding="utf-8")
+    cli("check")
