@@ -305,5 +305,11 @@ def init(directory, name, language, zone):
         click.echo(_shown(path))
 
 
+from .cli_transparency import ingest, testimonial  # noqa: E402  (the transparency page's commands)
+
+main.add_command(ingest)
+main.add_command(testimonial)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -499,6 +499,7 @@ class Content:
     groups: list[model.ComponentGroup]
     components: list[model.Component]
     incidents: list[model.Incident]
+    transparency: object = None  # balise.transparency.Transparency, as read (see transparency_loaders)
 
 
 def load_content(status_dir: Path, incidents_dir: Path, report: Collector) -> Content:
@@ -511,4 +512,5 @@ def publish(content: Content, settings: model.Settings) -> model.StatusPage:
     """What the public may see at the settings' reference time: no drafts, no embargoed items."""
     now = settings.reference_time
     visible = [i for i in content.incidents if i.is_published(now)]
-    return model.StatusPage(settings, content.groups, content.components, visible)
+    shown = content.transparency.published() if content.transparency is not None else None
+    return model.StatusPage(settings, content.groups, content.components, visible, transparency=shown)

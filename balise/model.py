@@ -249,6 +249,7 @@ class StatusPage:
     groups: list[ComponentGroup]
     components: list[Component]
     incidents: list[Incident]  # published only, newest first
+    transparency: object = None  # balise.transparency.Transparency, published items only
 
     @property
     def now(self) -> datetime:

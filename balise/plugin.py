@@ -21,6 +21,7 @@ from .i18n import Translator
 from .model import Settings, StatusPage
 from .outputs import head_links, write_outputs
 from .render import NavLink, PageContext, SiteRenderer
+from .transparency_loaders import load_transparency
 from .version import SourceVersion, reference_time, source_version
 
 log = get_plugin_logger(__name__)
@@ -28,7 +29,7 @@ log = get_plugin_logger(__name__)
 # Folders of the docs dir that hold balise's data, not pages: never copied to the site.
 DATA_FOLDERS = ("testimonials", "playbooks", "monitoring")
 # balise's own pages in the navigation, after the home page: (translation key, site-relative URL).
-STATUS_LINKS = [("nav_history", "history/"), ("subscribe.nav", "subscribe/")]
+STATUS_LINKS = [("nav_history", "history/"), ("transparency.nav", "transparency/"), ("subscribe.nav", "subscribe/")]
 
 
 class TimeZone(c.OptionallyRequired[ZoneInfo]):
@@ -41,10 +42,26 @@ class TimeZone(c.OptionallyRequired[ZoneInfo]):
             raise c.ValidationError(f"unknown time zone '{value}' — use an IANA name such as Europe/Paris")
 
 
+class MonitoringFeed(base.Config):
+    """One feed `balise ingest` reads: mention alerts, review notifications or a provider's status feed."""
+
+    name = c.Type(str)
+    url = c.URL()
+    kind = c.Choice(("mentions", "reviews", "provider"), default="mentions")
+
+
 class BaliseConfig(base.Config):
     timezone = TimeZone(default="Europe/Paris")
     status_dir = c.Type(str, default="status")
     incidents_dir = c.Type(str, default="incidents")
+    # Monitoring (balise ingest): the feeds, and when a period's volume counts as a spike.
+    monitoring_feeds = c.ListOfItems(c.SubConfig(MonitoringFeed), default=[])
+    monitoring_period = c.Choice(("week", "day"), default="week")
+    spike_factor = c.Type((int, float), default=2.0)  # over this many times the baseline...
+    spike_window = c.Type(int, default=4)  # ...the median of this many previous periods
+    spike_min = c.Type(int, default=5)  # and never for fewer items than this
+    feed_timeout = c.Type((int, float), default=10)  # seconds, for a whole feed
+    feed_max_bytes = c.Type(int, default=5 * 1024 * 1024)
 
 
 class BalisePlugin(BasePlugin[BaliseConfig]):
@@ -56,6 +73,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.nav: Navigation | None = None
         self.settings: Settings | None = None
         self.root = Path(".")
+        self.docs_dir = Path("content")
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -72,6 +90,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.version = source_version(self.root)
+        self.docs_dir = Path(config.docs_dir)
         self.settings = Settings(
             timezone=self.config.timezone,
             language=str(config.theme.get("language") or "en"),
@@ -91,7 +110,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
-        return loaders.load_content(self.status_dir, self.incidents_dir, report)
+        content = loaders.load_content(self.status_dir, self.incidents_dir, report)
+        content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report)
+        return content
 
     def status_page(self) -> StatusPage:
         assert self.content is not None

@@ -17,6 +17,7 @@ import nh3
 
 from .i18n import Translator
 from .model import Incident, StatusPage
+from .transparency_page import transparency_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -101,6 +102,7 @@ class SiteRenderer:
         for incident in self.page.incidents:
             yield from self.incident_pages(incident)
         yield from self.history_pages()
+        yield from transparency_pages(self)
         for component in self.page.components:
             path = f"components/{component.id}/"
             yield path + "index.html", self.render(
