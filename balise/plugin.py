@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -20,7 +21,7 @@ from .errors import Collector
 from .i18n import Translator
 from .model import Settings, StatusPage
 from .render import NavLink, PageContext, SiteRenderer
-from .version import SourceVersion, reference_time, source_version
+from .version import SourceVersion, commit_url, reference_time, source_version
 
 log = get_plugin_logger(__name__)
 
@@ -55,6 +56,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.nav: Navigation | None = None
         self.settings: Settings | None = None
         self.root = Path(".")
+        self.repo_url = ""
+        self._history_of = None  # the content whose amendments were read from git
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -65,12 +68,27 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.content = self.load(report)
             if report.errors:
                 raise PluginError("\n".join(str(problem) for problem in report.errors))
+        self.read_history()
         return config
+
+    def read_history(self) -> None:
+        """Mark updates whose published wording a later commit changed (once per loaded content)."""
+        if self.content is None or self._history_of is self.content:
+            return
+        from .history import record_amendments
+
+        self._history_of = self.content
+        warning = record_amendments(self.root, self.incidents_dir, self.content.incidents)
+        if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
+            import click
+
+            click.echo(f"{self.config.incidents_dir}: warning: {warning}", err=True)
 
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        self.version = source_version(self.root)
+        self.version = source_version(self.root, Path(config.site_dir))
+        self.repo_url = str(config.repo_url or "")
         self.settings = Settings(
             timezone=self.config.timezone,
             language=str(config.theme.get("language") or "en"),
@@ -130,13 +148,35 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         nav_links = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
         context = PageContext(nav=nav_links, build=self.build_info())
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
-        SiteRenderer(page, context, custom).write(Path(config.site_dir))
+        try:
+            SiteRenderer(page, context, custom).write(Path(config.site_dir))
+        except jinja2.TemplateError as error:  # most likely a custom template of the site's
+            raise PluginError(_template_problem(error)) from None
 
     def on_shutdown(self) -> None:
         self.content = None
 
     def build_info(self) -> dict:
-        return {"commit": self.version.short, "commit_time": self.version.commit_time}
+        return {
+            "commit": self.version.commit,
+            "short": self.version.short,
+            "commit_time": self.version.commit_time,
+            "commit_url": commit_url(self.repo_url, "{commit}"),  # a pattern, '' without repo_url
+        }
+
+    def on_pre_page(self, page, config, files):
+        """MkDocs dates its pages (sitemap.xml, and sitemap.xml.gz's header) by the clock; use the
+        build's reference time instead, so the same commit builds the same bytes."""
+        from datetime import timezone
+
+        page.update_date = self.settings.reference_time.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        return page
+
+
+def _template_problem(error: jinja2.TemplateError) -> str:
+    where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
+    line = getattr(error, "lineno", None) or 1
+    return f"{where}:{line}: {error.message or error} — fix this template; the previous site was left as it was"
 
 
 def _nav_link(item) -> NavLink | None:
