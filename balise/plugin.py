@@ -57,6 +57,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.settings: Settings | None = None
         self.root = Path(".")
         self.repo_url = ""
+        self.docs_dir = "content"
         self._history_of = None  # the content whose amendments were read from git
 
     # -- settings and content ---------------------------------------------------
@@ -89,6 +90,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         self.version = source_version(self.root, Path(config.site_dir))
         self.repo_url = str(config.repo_url or "")
+        self.docs_dir = str(config.docs_dir)
         self.settings = Settings(
             timezone=self.config.timezone,
             language=str(config.theme.get("language") or "en"),
@@ -108,7 +110,15 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
-        return loaders.load_content(self.status_dir, self.incidents_dir, report)
+        from .playbooks import check_placeholders
+
+        content = loaders.load_content(self.status_dir, self.incidents_dir, report)
+        check_placeholders(content.incidents, report)  # a half-filled playbook is never published
+        return content
+
+    @property
+    def playbooks_dir(self) -> Path:
+        return Path(self.docs_dir) / "playbooks"
 
     def status_page(self) -> StatusPage:
         assert self.content is not None
