@@ -161,7 +161,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         try:
             SiteRenderer(page, context, custom).write(Path(config.site_dir))
         except jinja2.TemplateError as error:  # most likely a custom template of the site's
-            raise PluginError(_template_problem(error)) from None
+            raise PluginError(_template_problem(error, self.root)) from None
 
     def on_shutdown(self) -> None:
         self.content = None
@@ -183,8 +183,12 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return page
 
 
-def _template_problem(error: jinja2.TemplateError) -> str:
+def _template_problem(error: jinja2.TemplateError, root: Path) -> str:
     where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
+    try:
+        where = Path(where).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        pass
     line = getattr(error, "lineno", None) or 1
     return f"{where}:{line}: {error.message or error} — fix this template; the previous site was left as it was"
 
