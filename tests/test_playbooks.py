@@ -122,3 +122,18 @@ def test_init_scaffolds_playbooks_verbatim(tmp_path):
     assert "service-outage [en]" in out
     Cli(site)("build")
     assert not (site / "site/playbooks").exists()  # playbooks are data, never pages
+
+
+def test_the_readme_example_works(cli, demo):
+    import shlex
+
+    from test_readme import readme_block
+
+    block = readme_block("sh", "### Crisis playbooks").replace("\\\n", " ")
+    commands = [shlex.split(line.split("  #")[0]) for line in block.strip().splitlines()]
+    assert [c[:2] for c in commands] == [["balise", "templates"], ["balise", "new"]]
+    cli(*commands[0][1:])
+    created = cli(*commands[1][1:])
+    text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
+    assert "Le don en ligne ne fonctionne plus normalement depuis 8 h 40" in text
+    assert "draft" not in text and created.stderr == ""
