@@ -9,8 +9,8 @@ Only changes to a statement that was already public count: while a file is `draf
 embargoed by `publish_at`) its text may change freely. Whitespace alone (re-wrapping a paragraph)
 is not a change of wording.
 
-Cost: one `git log` over the incidents folder, then one `git cat-file --batch` for the versions of
-the files with more than one commit. No MkDocs here.
+Cost: one `git log --raw` over the incidents folder (it names each version's blob), then one
+`git cat-file --batch` for the versions of the files changed by more than one commit. No MkDocs here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from . import model
+from .loaders import _Loader  # safe YAML (libyaml when available), times kept as text
 from .timeline import TimeError, parse_body, parse_time
 
 GIT_TIMEOUT = 120
@@ -36,6 +37,7 @@ SHALLOW_WARNING = (
 class Revision:
     commit: str
     at: datetime
+    blob: str | None = None  # the file's content in that commit, None if the commit deleted it
 
 
 def _git(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
@@ -65,19 +67,16 @@ def record_amendments(root: Path, incidents_dir: Path, incidents: list[model.Inc
         folder = incidents_dir.resolve().relative_to(toplevel).as_posix()
     except ValueError:
         return None
-    wanted = {}
-    for incident in incidents:
-        try:
-            wanted[Path(incident.path).resolve().relative_to(toplevel).as_posix()] = incident
-        except ValueError:
-            continue
+    prefix = "" if folder == "." else folder + "/"
+    # Incident files sit directly in the incidents folder (their name is their id).
+    wanted = {prefix + incident.path.replace("\\", "/").rpartition("/")[2]: incident for incident in incidents if incident.path}
     revisions = _revisions(toplevel, folder or ".", set(wanted))
     several = {path: revs for path, revs in revisions.items() if len(revs) > 1}
     if not several:
         return None
-    texts = _read_versions(toplevel, [(rev.commit, path) for path, revs in sorted(several.items()) for rev in revs])
+    texts = _read_blobs(toplevel, sorted({rev.blob for revs in several.values() for rev in revs if rev.blob}))
     for path, revs in sorted(several.items()):
-        versions = [(rev, texts.get((rev.commit, path))) for rev in revs]
+        versions = [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs]
         _apply(wanted[path], versions)
     return None
 
@@ -90,8 +89,9 @@ def _revisions(toplevel: Path, folder: str, wanted: set[str]) -> dict[str, list[
         "core.quotePath=false",
         "log",
         "--no-renames",
+        "--raw",
+        "--no-abbrev",
         "--format=%x00%H %ct",
-        "--name-only",
         "--",
         folder,
     )
@@ -101,22 +101,28 @@ def _revisions(toplevel: Path, folder: str, wanted: set[str]) -> dict[str, list[
     for record in out.decode("utf-8", "replace").split("\x00")[1:]:
         lines = record.strip("\n").split("\n")
         commit, epoch = lines[0].split()
-        revision = Revision(commit, datetime.fromtimestamp(int(epoch), timezone.utc))
-        for name in lines[1:]:
-            if name in wanted:
-                found.setdefault(name, []).append(revision)
+        at = datetime.fromtimestamp(int(epoch), timezone.utc)
+        for line in lines[1:]:
+            # ":100644 100644 <old blob> <new blob> M\t<path>"
+            meta, tab, name = line.partition("\t")
+            fields = meta.split()
+            if not tab or len(fields) < 5 or name not in wanted:
+                continue
+            blob = None if set(fields[3]) == {"0"} else fields[3]
+            found.setdefault(name, []).append(Revision(commit, at, blob))
     for revisions in found.values():
         revisions.reverse()  # git log is newest first
+        revisions.sort(key=lambda revision: revision.at)  # stable: keeps git's order within a second
     return found
 
 
-def _read_versions(toplevel: Path, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """The text of each (commit, path), read through one `git cat-file --batch`; deleted ones are absent."""
+def _read_blobs(toplevel: Path, wanted: list[str]) -> dict[str, str]:
+    """The text of each blob, read through one `git cat-file --batch`."""
     if not wanted:
         return {}
-    request = "".join(f"{commit}:{path}\n" for commit, path in wanted).encode("utf-8")
+    request = "".join(f"{blob}\n" for blob in wanted).encode("ascii")
     out = _git(toplevel, "cat-file", "--batch", data=request)
-    texts: dict[tuple[str, str], str] = {}
+    texts: dict[str, str] = {}
     if out is None:
         return texts
     position = 0
@@ -124,7 +130,7 @@ def _read_versions(toplevel: Path, wanted: list[tuple[str, str]]) -> dict[tuple[
         end = out.index(b"\n", position)
         header = out[position:end].split()
         position = end + 1
-        if len(header) < 3 or header[1] != b"blob":  # "<name> missing": deleted in that commit
+        if len(header) < 3 or header[1] != b"blob":  # "<name> missing"
             continue
         size = int(header[2])
         texts[key] = out[position : position + size].decode("utf-8", "replace")
@@ -148,7 +154,7 @@ def _parse(text: str) -> _Version | None:
     if end is None:
         return None
     try:
-        front = yaml.safe_load("\n".join(lines[1:end])) or {}
+        front = yaml.load("\n".join(lines[1:end]), Loader=_Loader) or {}
     except yaml.YAMLError:
         return None
     if not isinstance(front, dict):
