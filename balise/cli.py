@@ -16,6 +16,7 @@ from .i18n import Translator, status_aliases
 from .loaders import load_incident
 from .project import Project, load_checked, open_project
 from .timeline import TimeError, format_time, parse_time, plain
+from .version import clock_time
 
 config_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False), default=None, help="Path to mkdocs.yml (default: ./mkdocs.yml)."
@@ -78,7 +79,10 @@ def check(config_file):
     project = open_project(config_file)
     report = Collector(project.root)
     content = project.load(report)
-    now = datetime.now(timezone.utc)
+    now = clock_time()
+    from .playbooks import load_playbooks
+
+    load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
     if not report.errors:
         for incident in content.incidents:
             if incident.is_published(now) and incident.is_overdue(now):
@@ -132,14 +136,16 @@ def status(config_file):
     content, _ = load_checked(project)
     from dataclasses import replace
 
-    settings = replace(project.settings, now=None)  # the terminal wants the wall clock, not the commit's time
+    settings = replace(project.settings, now=clock_time())  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
     page = publish(content, settings)
     t = Translator(settings.language, settings.timezone)
     click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")
     for component in page.components:
         state = page.component_status[component.id]
         click.echo(f"  {component.name:<40} {t('component_status.' + state)}")
-    for incident in page.open_incidents + page.active_maintenance:
+    # Late promises first: those are the ones to answer now.
+    current = sorted(page.open_incidents + page.active_maintenance, key=lambda i: not i.is_overdue(page.now))
+    for incident in current:
         overdue = " — OVERDUE: the promised update is late" if incident.is_overdue(page.now) else ""
         click.echo(f"\n{incident.id}: {incident.title}{overdue}")
         click.echo(f"  {t('update_status.' + incident.status)} · {t.datetime(incident.latest.at)}")
@@ -165,23 +171,59 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
 
 @main.command()
 @config_option
-@click.option("--title", required=True, help="What is happening, in plain words.")
+@click.option("--template", "template", default=None, metavar="NAME", help="Start from a playbook (see balise templates).")
+@click.option("--set", "values", multiple=True, metavar="NAME=VALUE", help="Fill a playbook placeholder (repeat for several).")
+@click.option("--title", default=None, help="What is happening, in plain words.")
 @click.option("--kind", type=click.Choice(model.KINDS), default="incident", show_default=True)
 @click.option("--impact", type=click.Choice(model.IMPACTS), default=None, help="Required for an incident.")
 @click.option("--component", "components", multiple=True, metavar="ID", help="An affected component (repeat for several).")
 @click.option("--status", default=None, help="First status (default: investigating, or scheduled for maintenance).")
-@click.option("--message", required=True, help="The first public message (Markdown).")
+@click.option("--message", default=None, help="The first public message (Markdown).")
 @click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
 @click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…).")
 @click.option("--starts", type=TimeParam(), default=None, help="Maintenance window start.")
 @click.option("--ends", type=TimeParam(), default=None, help="Maintenance window end.")
 @click.option("--spokesperson", default="", help="Who speaks for the organisation.")
 @click.option("--draft", is_flag=True, help="Keep it off the public site until draft: true is removed.")
-def new(config_file, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft):
-    """Write a new incident (or maintenance) file and print its path."""
+@click.pass_context
+def new(ctx, config_file, template, values, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft):
+    """Write a new incident (or maintenance) file and print its path.
+
+    With --template NAME, start from a playbook: its fields and message are the defaults, every
+    --set NAME=VALUE fills a placeholder, and a file with a placeholder left is written as a draft."""
     project = open_project(config_file)
     content, _ = load_checked(project)
     known = {c.id for c in content.components}
+    playbook, unfilled = None, []
+    if template is not None:
+        from . import playbooks as pb
+
+        playbook = _playbook(project, template, known)
+        explicit = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE  # noqa: E731
+        kind = kind if explicit("kind") else playbook.kind
+        impact = impact or playbook.impact
+        status = status or playbook.status
+        components = tuple(dict.fromkeys(playbook.components + list(components)))
+        spokesperson = spokesperson or playbook.spokesperson
+        at = resolve_time(at, project, "--at") or now_in(project)
+        if next_update is None and playbook.next_update is not None:
+            next_update = at + playbook.next_update
+        filled = _set_values(values)
+        promised = _local(resolve_time(next_update, project, "--next-update", base=at), project)
+        starts, ends = resolve_time(starts, project, "--starts"), resolve_time(ends, project, "--ends")
+        translator = Translator(playbook.language or project.settings.language, project.settings.timezone)
+        known_values = pb.builtin_values(
+            playbook, at=at, next_update=promised, organisation=project.settings.site_name,
+            starts=starts, ends=ends, translator=translator,
+        )
+        known_values.update(filled)
+        title = pb.fill(title or playbook.title, known_values)
+        message = pb.fill(message or playbook.message, known_values)
+        spokesperson = pb.fill(spokesperson, known_values)
+        unfilled = sorted({found for text in (title, message, spokesperson) for _, found in pb.placeholders_in(text)})
+        draft = draft or bool(unfilled)
+    if title is None or message is None:
+        raise click.UsageError("give --title and --message, or start from a playbook with --template NAME")
     for component in components:
         if component not in known:
             from .loaders import did_you_mean
@@ -211,6 +253,63 @@ def new(config_file, title, kind, impact, components, status, message, at, next_
     path = new_incident_path(project.plugin.incidents_dir, at.astimezone(project.settings.timezone), title)
     _write_checked(path, text, project, known)
     click.echo(_shown(path))
+    if unfilled:
+        click.echo(
+            f"{_shown(path)}: written as a draft: fill {', '.join(unfilled)} (or rerun with --set NAME=VALUE), "
+            "then remove 'draft: true' to publish",
+            err=True,
+        )
+
+
+def _set_values(pairs) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{pair}' is not NAME=VALUE, e.g. --set service=\"Les dons en ligne\"", param_hint="--set")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def _playbook(project: Project, name: str, component_ids):
+    from .playbooks import load_playbooks, choose
+
+    report = Collector(project.root)
+    found = load_playbooks(project.plugin.playbooks_dir, report, component_ids)
+    if report.errors:
+        from .errors import ContentError
+
+        raise ContentError(report.errors)
+    playbook = choose(found, name, project.settings.language)
+    if playbook is None:
+        from .loaders import did_you_mean
+
+        names = sorted({p.name for p in found})
+        hint = did_you_mean(name, names) if names else f"there is none in {_shown(project.plugin.playbooks_dir)}"
+        raise click.BadParameter(f"no playbook '{name}' — {hint} (list them with: balise templates)", param_hint="--template")
+    return playbook
+
+
+@main.command()
+@config_option
+def templates(config_file):
+    """List the crisis playbooks that balise new --template can start from."""
+    from .playbooks import load_playbooks
+
+    project = open_project(config_file)
+    report = Collector(project.root)
+    found = load_playbooks(project.plugin.playbooks_dir, report)
+    _print_problems(report)
+    if report.errors:
+        sys.exit(1)
+    if not found:
+        click.echo(f"No playbook in {_shown(project.plugin.playbooks_dir)} — add NAME.fr.md or NAME.en.md files (see the README).", err=True)
+        return
+    for playbook in found:
+        label = f"{playbook.name}" + (f" [{playbook.language}]" if playbook.language else "")
+        click.echo(f"{label:<32} {playbook.kind:<12} {playbook.description}")
+        if playbook.placeholders:
+            click.echo(f"{'':<32} --set " + " ".join(f"{name}=…" for name in playbook.placeholders))
 
 
 def _local(moment: datetime | None, project: Project) -> datetime | None:
@@ -232,7 +331,11 @@ def _write_checked(path: Path, text: str, project: Project, component_ids) -> No
         trial = Path(scratch) / path.name
         trial.write_text(text, encoding="utf-8")
         report = Collector(Path(scratch))
-        load_incident(trial, component_ids, report)
+        incident = load_incident(trial, component_ids, report)
+        if incident is not None and not incident.draft:
+            from .playbooks import check_placeholders
+
+            check_placeholders([incident], report)
         if report.errors:
             raise click.ClickException(
                 "refusing to write: " + "; ".join(p.message for p in report.errors)

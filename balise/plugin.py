@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -22,7 +23,7 @@ from .model import Settings, StatusPage
 from .outputs import head_links, write_outputs
 from .render import NavLink, PageContext, SiteRenderer
 from .transparency_loaders import load_transparency
-from .version import SourceVersion, reference_time, source_version
+from .version import SourceVersion, commit_url, reference_time, source_version
 
 log = get_plugin_logger(__name__)
 
@@ -73,7 +74,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.nav: Navigation | None = None
         self.settings: Settings | None = None
         self.root = Path(".")
+        self.repo_url = ""
         self.docs_dir = Path("content")
+        self._history_of = None  # the content whose amendments were read from git
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -84,12 +87,27 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.content = self.load(report)
             if report.errors:
                 raise PluginError("\n".join(str(problem) for problem in report.errors))
+        self.read_history()
         return config
+
+    def read_history(self) -> None:
+        """Mark updates whose published wording a later commit changed (once per loaded content)."""
+        if self.content is None or self._history_of is self.content:
+            return
+        from .history import record_amendments
+
+        self._history_of = self.content
+        warning = record_amendments(self.root, self.incidents_dir, self.content.incidents)
+        if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
+            import click
+
+            click.echo(f"{self.config.incidents_dir}: warning: {warning}", err=True)
 
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        self.version = source_version(self.root)
+        self.version = source_version(self.root, Path(config.site_dir))
+        self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
         self.settings = Settings(
             timezone=self.config.timezone,
@@ -110,9 +128,16 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
+        from .playbooks import check_placeholders
+
         content = loaders.load_content(self.status_dir, self.incidents_dir, report)
+        check_placeholders(content.incidents, report)  # a half-filled playbook is never published
         content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report)
         return content
+
+    @property
+    def playbooks_dir(self) -> Path:
+        return self.docs_dir / "playbooks"
 
     def status_page(self) -> StatusPage:
         assert self.content is not None
@@ -152,9 +177,12 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         nav_links = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
         context = PageContext(nav=nav_links, build=self.build_info())
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
-        renderer = SiteRenderer(page, context, custom)
-        renderer.write(Path(config.site_dir))
-        write_outputs(renderer, Path(config.site_dir))  # feeds, API, calendar, badges, Subscribe page
+        try:
+            renderer = SiteRenderer(page, context, custom)
+            renderer.write(Path(config.site_dir))
+            write_outputs(renderer, Path(config.site_dir))  # feeds, API, calendar, badges, Subscribe page
+        except jinja2.TemplateError as error:  # most likely a custom template of the site's
+            raise PluginError(_template_problem(error, self.root)) from None
         if not page.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
                         "which many feed readers and calendar apps cannot follow — set site_url: https://…")
@@ -167,7 +195,30 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.content = None
 
     def build_info(self) -> dict:
-        return {"commit": self.version.short, "commit_time": self.version.commit_time}
+        return {
+            "commit": self.version.commit,
+            "short": self.version.short,
+            "commit_time": self.version.commit_time,
+            "commit_url": commit_url(self.repo_url, "{commit}"),  # a pattern, '' without repo_url
+        }
+
+    def on_pre_page(self, page, config, files):
+        """MkDocs dates its pages (sitemap.xml, and sitemap.xml.gz's header) by the clock; use the
+        build's reference time instead, so the same commit builds the same bytes."""
+        from datetime import timezone
+
+        page.update_date = self.settings.reference_time.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        return page
+
+
+def _template_problem(error: jinja2.TemplateError, root: Path) -> str:
+    where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
+    try:
+        where = Path(where).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        pass
+    line = getattr(error, "lineno", None) or 1
+    return f"{where}:{line}: {error.message or error} — fix this template; the previous site was left as it was"
 
 
 def _nav_link(item) -> NavLink | None:

@@ -7,26 +7,34 @@ from pathlib import Path
 import click
 import jinja2
 
+from . import __version__
+
 SCAFFOLD = Path(__file__).parent / "scaffold" / "site"
-RENAMED = {"gitignore": ".gitignore"}  # dotfiles are awkward to ship inside a package
+# Dotfiles and dot-folders are awkward to ship inside a package: they are renamed on the way out.
+RENAMED = {"gitignore": ".gitignore", "github": ".github", "pre-commit-config.yaml": ".pre-commit-config.yaml"}
+# Copied byte for byte, not rendered: GitHub's `${{ }}` expressions and playbook `{{ placeholders }}`.
+VERBATIM = ("github/", "content/playbooks/")
 
 
 def scaffold(directory: Path, *, name: str | None, language: str, timezone: str) -> list[Path]:
     """Write the scaffold into `directory`; refuses to overwrite any existing file."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SCAFFOLD)), keep_trailing_newline=True)
-    values = {"name": name or directory.resolve().name, "language": language, "timezone": timezone}
+    values = {"name": name or directory.resolve().name, "language": language, "timezone": timezone, "version": __version__}
     sources = sorted(p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     targets = []
     for source in sources:
         relative = source.relative_to(SCAFFOLD)
-        target = directory / relative.parent / RENAMED.get(relative.name, relative.name)
+        target = directory.joinpath(*(RENAMED.get(part, part) for part in relative.parts))
         if target.exists():
             raise click.ClickException(f"{target}: already exists — balise init only creates new files")
         targets.append((relative, target))
     written = []
     for relative, target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(env.get_template(relative.as_posix()).render(values), encoding="utf-8")
+        if relative.as_posix().startswith(VERBATIM):
+            target.write_bytes((SCAFFOLD / relative).read_bytes())
+        else:
+            target.write_text(env.get_template(relative.as_posix()).render(values), encoding="utf-8")
         written.append(target)
     (directory / "incidents").mkdir(parents=True, exist_ok=True)
     return written

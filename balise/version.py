@@ -30,12 +30,22 @@ def git(root: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def source_version(root: Path) -> SourceVersion:
+def source_version(root: Path, output: Path | None = None) -> SourceVersion:
+    """The commit checked out in `root`; `output` (the site folder) does not make the tree dirty."""
     head = git(root, "log", "-1", "--format=%H %ct")
     if not head or not head.strip():
         return SourceVersion()
     commit, epoch = head.split()
-    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--", ".")
+    excluded = []
+    if output is not None:
+        try:
+            relative = output.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            relative = ""
+        if relative and relative != ".":
+            parent, name = relative.rpartition("/")[0], relative.rpartition("/")[2]
+            excluded = [f":(exclude){relative}", f":(exclude,glob){parent + '/' if parent else ''}.{name}.*"]
+    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--", ".", *excluded)
     return SourceVersion(commit, datetime.fromtimestamp(int(epoch), timezone.utc), bool(status and status.strip()))
 
 
@@ -47,4 +57,27 @@ def reference_time(version: SourceVersion) -> datetime:
         return datetime.fromtimestamp(int(epoch), timezone.utc)
     if version.commit_time and not version.dirty:
         return version.commit_time
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def commit_url(repo_url: str | None, commit: str | None) -> str:
+    """The web page of a commit on the repository's forge (`repo_url` in mkdocs.yml), or ''."""
+    if not repo_url or not commit:
+        return ""
+    base = repo_url.rstrip("/")
+    if base.endswith(".git"):
+        base = base[:-4]
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base).hostname or ""
+    if not host:
+        return ""  # not a web address
+    return f"{base}/-/commit/{commit}" if "gitlab" in host else f"{base}/commit/{commit}"
+
+
+def clock_time() -> datetime:
+    """'Now' for a writer's commands (check, status): SOURCE_DATE_EPOCH if set, else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
     return datetime.now(timezone.utc).replace(microsecond=0)

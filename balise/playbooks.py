@@ -1,0 +1,230 @@
+"""Crisis playbooks: messages approved in calm times, to start an incident from under stress.
+
+A playbook is `<docs_dir>/playbooks/NAME.LANGUAGE.md`: front matter with an incident's fields
+(title, kind, impact, components, spokesperson) plus `description`, `status` (of the first
+update) and `next_update` (a delay such as `+30min`), and the first public message as its body.
+`{{ name }}` marks a placeholder. `balise new --template NAME` fills what it can; whatever is
+left keeps the new incident a draft, and a published incident file with a placeholder left is
+an error (`check_placeholders`). No MkDocs here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from . import model
+from .errors import Collector
+from .i18n import LANGUAGES, Translator, status_aliases
+from .loaders import Fields, did_you_mean, parse_yaml, read_text, split_front_matter
+from .timeline import plain
+
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}\n]*?)\s*\}\}")
+DELAY = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
+FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
+# Values `balise new --template` always knows, under an English and a French name.
+BUILTINS = {
+    "date": "date",
+    "time": "time",
+    "heure": "time",
+    "next_update": "next_update",
+    "prochaine_mise_a_jour": "next_update",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "starts": "starts",
+    "debut": "starts",
+    "ends": "ends",
+    "fin": "ends",
+}
+
+
+@dataclass
+class Playbook:
+    name: str  # the file name without language and extension: what --template takes
+    language: str | None
+    path: Path
+    description: str
+    title: str
+    kind: str
+    impact: str
+    status: str
+    components: list[str] = field(default_factory=list)
+    spokesperson: str = ""
+    next_update: timedelta | None = None
+    message: str = ""
+
+    @property
+    def placeholders(self) -> list[str]:
+        """The placeholders a writer fills with --set (not those balise fills), in order of appearance."""
+        names: list[str] = []
+        for text in (self.title, self.spokesperson, self.message):
+            for match in PLACEHOLDER.finditer(text):
+                if match[1] not in names and match[1] not in BUILTINS:
+                    names.append(match[1])
+        return names
+
+
+def placeholders_in(text: str) -> list[tuple[int, str]]:
+    """(line, placeholder as written) for every unfilled placeholder of a text."""
+    return [
+        (number, match[0])
+        for number, line in enumerate(text.split("\n"), start=1)
+        for match in PLACEHOLDER.finditer(line)
+    ]
+
+
+def placeholder_message(found: str) -> str:
+    return (
+        f"unfilled placeholder {found} in a published file — replace it with the real text, "
+        "or add 'draft: true' to the front matter until the message is ready"
+    )
+
+
+def check_placeholders(incidents: list[model.Incident], report: Collector) -> None:
+    """A published (non-draft) incident file may not keep a playbook placeholder."""
+    for incident in incidents:
+        if incident.draft or not incident.path:
+            continue
+        text = read_text(Path(incident.path), Collector())
+        for line, found in placeholders_in(text or ""):
+            report.error(incident.path, line, placeholder_message(found))
+
+
+def parse_delay(text: str) -> timedelta | None:
+    match = DELAY.match(str(text).strip())
+    if not match or not (match["h"] or match["m"]):
+        return None
+    return timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+
+
+def split_name(path: Path) -> tuple[str, str | None]:
+    stem = path.name[: -len(".md")]
+    base, _, language = stem.rpartition(".")
+    if base and language in LANGUAGES:
+        return base, language
+    return stem, None
+
+
+def load_playbooks(folder: Path, report: Collector, component_ids=None) -> list[Playbook]:
+    """Every playbook of a folder, sorted by name and language; problems go to `report`."""
+    found = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob("*.md")):
+        if path.name.lower() == "readme.md" or path.name.startswith(("_", ".")):
+            continue
+        playbook = load_playbook(path, report, component_ids)
+        if playbook is not None:
+            found.append(playbook)
+    return found
+
+
+def load_playbook(path: Path, report: Collector, component_ids=None) -> Playbook | None:
+    before = len(report.errors)
+    text = read_text(path, report)
+    if text is None:
+        return None
+    parts = split_front_matter(text, path, report)
+    if parts is None:
+        return None
+    front, body, body_line = parts
+    located = parse_yaml(front, path, 2, report)
+    if located is None:
+        return None
+    if not isinstance(located.data, dict):
+        report.error(path, 2, "a playbook's front matter is fields such as 'title: ...' — see content/playbooks/README.md")
+        return None
+    fields = Fields(located, located.data, (), path, report)
+    fields.check_known(FIELDS)
+    kind = fields.choice("kind", model.KINDS, default="incident") or "incident"
+    impact = fields.choice("impact", model.IMPACTS, default="none" if kind != "incident" else None) or "none"
+    allowed = model.statuses_for(kind)
+    default_status = allowed[0]
+    status_text = fields.text("status") or default_status
+    status = status_aliases(allowed).get(plain(status_text).replace("_", " ")) or status_aliases(allowed).get(
+        plain(status_text)
+    )
+    if status is None:
+        fields.error("status", f"'{status_text}' is not a status for a {kind} — {did_you_mean(status_text, allowed)}")
+    delay = None
+    if located.data.get("next_update") is not None:
+        delay = parse_delay(str(located.data["next_update"]))
+        if delay is None:
+            fields.error("next_update", f"'{located.data['next_update']}' is not a delay — write it as +30min, +1h or +1h30")
+    components = located.data.get("components") or []
+    if isinstance(components, str):
+        components = [components]
+    if not isinstance(components, list) or not all(isinstance(c, str) for c in components):
+        fields.error("components", "'components' must be a list of component ids")
+        components = []
+    elif component_ids is not None:
+        for index, component in enumerate(components):
+            if component not in component_ids:
+                report.error(
+                    path,
+                    located.line("components", index),
+                    f"unknown component '{component}' — {did_you_mean(component, sorted(component_ids))}",
+                )
+    message = body.strip("\n")
+    if not message.strip():
+        report.error(path, body_line, "a playbook needs a message after its front matter — write the first public update")
+    name, language = split_name(path)
+    if len(report.errors) != before:
+        return None
+    return Playbook(
+        name=name,
+        language=language,
+        path=path,
+        description=fields.text("description"),
+        title=fields.text("title", required=True),
+        kind=kind,
+        impact=impact,
+        status=status or default_status,
+        components=list(components),
+        spokesperson=fields.text("spokesperson"),
+        next_update=delay,
+        message=message,
+    )
+
+
+def choose(playbooks: list[Playbook], name: str, language: str) -> Playbook | None:
+    """The playbook called `name` (`NAME` or `NAME.LANGUAGE`), in the site's language if it exists in several."""
+    base, _, wanted = name.rpartition(".")
+    if base and wanted in LANGUAGES:
+        return next((p for p in playbooks if p.name == base and p.language == wanted), None)
+    matches = [p for p in playbooks if p.name == name]
+    return next((p for p in matches if p.language == language), matches[0] if matches else None)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace the placeholders whose value is known; leave the others as they are."""
+    return PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
+
+
+def builtin_values(
+    playbook: Playbook,
+    *,
+    at: datetime,
+    next_update: datetime | None,
+    organisation: str,
+    starts: datetime | None,
+    ends: datetime | None,
+    translator: Translator,
+) -> dict[str, str]:
+    known = {
+        "date": translator.date(at),
+        "time": translator.time(at),
+        "organisation": organisation,
+        "next_update": _when(next_update, at, translator) if next_update else None,
+        "starts": translator.datetime(starts) if starts else None,
+        "ends": translator.datetime(ends) if ends else None,
+    }
+    return {name: known[key] for name, key in BUILTINS.items() if known[key]}
+
+
+def _when(moment: datetime, reference: datetime, translator: Translator) -> str:
+    """A time alone on the same day, else with its date (a promise past midnight)."""
+    same_day = translator.local(moment).date() == translator.local(reference).date()
+    return translator.time(moment) if same_day else translator.datetime(moment)

@@ -1,0 +1,106 @@
+"""Every page says which commit of the content it was built from; a commit always builds the same bytes."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from datetime import datetime
+from pathlib import Path
+
+from conftest import Cli, copy_demo, page, text_of
+from gitrepo import commit_all, git, init_repo
+
+COMMIT_TIME = "2026-11-22T11:00:00+01:00"
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def committed_demo(tmp_path: Path) -> tuple[Path, str]:
+    origin = init_repo(copy_demo(tmp_path / "origin"))
+    sha = commit_all(origin, "Demo content", COMMIT_TIME)
+    return origin, sha
+
+
+def test_the_same_commit_builds_byte_identical_sites_in_two_clones(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # the commit's own time is the reference
+    origin, sha = committed_demo(tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    git(tmp_path, "clone", "-q", str(origin), str(first))
+    git(tmp_path, "clone", "-q", "--no-local", str(origin), str(second))
+    Cli(first)("build")
+    Cli(second)("build")
+
+    one, two = tree(first / "site"), tree(second / "site")
+    assert one.keys() == two.keys()
+    different = [name for name in one if one[name] != two[name]]
+    assert different == []
+    assert len(one) > 30 and "sitemap.xml.gz" in one and "404.html" in one
+
+    # MkDocs's own outputs are dated by the commit, not by the day the build ran.
+    assert "<lastmod>2026-11-22</lastmod>" in one["sitemap.xml"].decode()
+    (mtime,) = struct.unpack("<I", one["sitemap.xml.gz"][4:8])
+    assert datetime.fromtimestamp(mtime).year == 2026 and mtime <= datetime.fromisoformat(COMMIT_TIME).timestamp()
+    assert gzip.decompress(one["sitemap.xml.gz"]) == one["sitemap.xml"]
+
+    footer = page(first / "site").select_one("footer .build-version")
+    assert footer["data-commit"] == sha
+    assert sha[:7] in text_of(footer)
+    assert datetime.fromisoformat(footer.select_one("time")["datetime"]) == datetime.fromisoformat(COMMIT_TIME)
+
+
+def test_a_rebuild_is_identical_and_the_site_folder_does_not_make_the_tree_dirty(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin, _ = committed_demo(tmp_path)
+    (origin / ".gitignore").unlink()  # a site without it: site/ is untracked, yet the commit is what counts
+    commit_all(origin, "No ignore file", COMMIT_TIME)
+    Cli(origin)("build")
+    before = tree(origin / "site")
+    Cli(origin)("build")
+    assert tree(origin / "site") == before
+    built = page(origin / "site").select_one("footer time")["datetime"]  # "page built": the commit's time
+    assert datetime.fromisoformat(built) == datetime.fromisoformat(COMMIT_TIME)
+
+
+def test_the_commit_links_to_the_repository(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin = init_repo(copy_demo(tmp_path / "origin"))
+    config = origin / "mkdocs.yml"
+    config.write_text(config.read_text() + "repo_url: https://github.com/relais-solidaire/statut\n")
+    sha = commit_all(origin, "With repo_url", COMMIT_TIME)
+    Cli(origin)("build")
+    for path in ("", "history/", "incidents/2026-11-22-prise-de-rendez-vous-indisponible/"):
+        link = page(origin / "site", path).select_one("footer .build-version a")
+        assert link["href"] == f"https://github.com/relais-solidaire/statut/commit/{sha}"
+        assert text_of(link) == sha[:7]
+
+
+def test_without_git_the_build_works_and_says_the_version_is_unknown(cli, demo, at_time):
+    at_time(datetime.fromisoformat("2026-11-22T12:30:00+01:00"))
+    cli("build", "--strict")
+    footer = page(demo / "site").select_one("footer .build-version")
+    assert footer["data-commit"] == ""
+    assert "version du contenu inconnue" in text_of(footer)
+
+
+def test_an_english_site_says_it_in_english(tmp_path):
+    Cli(tmp_path)("init", "site", "--language", "en")
+    Cli(tmp_path / "site")("build")
+    assert "version of the content unknown" in text_of(page(tmp_path / "site" / "site").select_one("footer"))
+
+
+def test_a_shallow_clone_builds_with_one_warning(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin, _ = committed_demo(tmp_path)
+    incident = origin / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+    incident.write_text(incident.read_text().replace("01 99 00 42 42", "01 99 00 43 43"))
+    sha = commit_all(origin, "Fix the phone number", "2026-11-22T12:00:00+01:00")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(shallow))
+    result = Cli(shallow)("build", "--strict")
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "fetch-depth: 0" in warnings[0]
+    detail = page(shallow / "site", "incidents/2026-11-22-prise-de-rendez-vous-indisponible/")
+    assert detail.select(".amendments") == []
+    assert detail.select_one("footer .build-version")["data-commit"] == sha
