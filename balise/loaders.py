@@ -147,8 +147,18 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
     except RecursionError:  # a shape the depth check did not catch: still a content problem, not a crash
         report.error(path, first_line, "the YAML is nested too deeply to read — check the brackets and indentation")
         return None
+    except yaml.reader.ReaderError as error:  # a control character, found before any parsing
+        line = first_line + text[: error.position].count("\n")
+        report.error(
+            path,
+            line,
+            f"character U+{error.character:04X} is not allowed here (an invisible control character) — "
+            "delete it; it was probably pasted in by accident",
+        )
+        return None
     except yaml.YAMLError as error:
-        report.error(path, first_line, f"YAML error: {error} — check the file's syntax")
+        problem = str(error).splitlines()[0] if str(error).strip() else "invalid YAML"
+        report.error(path, first_line, f"YAML error: {problem} — check the file's syntax")
         return None
     return Located(data, lines, first_line)
 
