@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -65,6 +66,12 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.content = self.load(report)
             if report.errors:
                 raise PluginError("\n".join(str(problem) for problem in report.errors))
+        # MkDocs themes print these unescaped (in attributes too): a quote or '<' in the site's
+        # name would break Material's pages, or run as script. Escaped once here, as Markup,
+        # they print as text everywhere (`|e` leaves Markup alone, so nothing is escaped twice).
+        for key in ("site_name", "site_description"):
+            if config.get(key):
+                config[key] = Markup.escape(config[key])
         return config
 
     def prepare(self, config) -> None:
