@@ -29,6 +29,8 @@ log = get_plugin_logger(__name__)
 DATA_FOLDERS = ("testimonials", "playbooks", "monitoring")
 # balise's own pages in the navigation, after the home page: (translation key, site-relative URL).
 STATUS_LINKS = [("nav_history", "history/")]
+# balise's adjustments to the theme's own pages (written with balise's other assets).
+MATERIAL_CSS = "assets/balise/material.css"
 
 
 class TimeZone(c.OptionallyRequired[ZoneInfo]):
@@ -69,6 +71,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         # MkDocs themes print these unescaped (in attributes too): a quote or '<' in the site's
         # name would break Material's pages, or run as script. Escaped once here, as Markup,
         # they print as text everywhere (`|e` leaves Markup alone, so nothing is escaped twice).
+        if MATERIAL_CSS not in config.extra_css:  # contrast fixes for the theme's own pages
+            config.extra_css.append(MATERIAL_CSS)
         for key in ("site_name", "site_description"):
             if config.get(key):
                 config[key] = Markup.escape(config[key])

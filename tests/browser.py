@@ -87,6 +87,27 @@ def page_type(relative: str) -> str:
     return parts[0]
 
 
+def representative_pages(site: Path) -> dict[str, list[str]]:
+    """A few pages of each kind that, together, use every element and class that kind's pages use.
+
+    Checking these is as thorough as checking every page (the same templates fill them), and new
+    kinds of pages or new page features are picked up automatically."""
+    import re
+
+    by_type: dict[str, list[str]] = {}
+    seen: dict[str, set[str]] = {}
+    for relative in html_pages(site):
+        kind = page_type(relative)
+        html = (site / relative).read_text(encoding="utf-8")
+        features = set(re.findall(r"<([a-z][a-z0-9]*)", html))
+        for classes in re.findall(r'class="([^"]*)"', html):
+            features.update(classes.split())
+        if kind not in by_type or not features <= seen[kind]:
+            by_type.setdefault(kind, []).append(relative)
+            seen.setdefault(kind, set()).update(features)
+    return by_type
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
