@@ -45,11 +45,11 @@ class Located:
     first_line: int
 
     def line(self, *path) -> int:
-        path = tuple(key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key) for key in path)
-        if path not in self.lines and path and not isinstance(path[-1], str):
-            textual = path[:-1] + (str(path[-1]).lower() if isinstance(path[-1], bool) else str(path[-1]),)
-            if textual in self.lines:
-                path = textual
+        if path and path not in self.lines and not isinstance(path[-1], str):
+            # a key YAML read as a number or true/false was recorded under its text
+            last = path[-1]
+            textual = path[:-1] + (str(last).lower() if isinstance(last, bool) else str(last),)
+            path = textual if textual in self.lines else path
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, self.first_line)
@@ -493,9 +493,9 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             continue
         status = aliases.get(plain(item.status).replace("_", " ")) or aliases.get(plain(item.status))
         if status is None:
-            other = next((k for k in model.KINDS if (a := status_aliases(model.statuses_for(k))).get(plain(item.status))), None)
+            other = next((k for k in model.KINDS if plain(item.status) in status_aliases(model.statuses_for(k))), None)
             hint = (
-                f"it is a status for a {other}; use one of: {', '.join(allowed)}"
+                f"it is a status for {_a(other)}; use one of: {', '.join(allowed)}"
                 if other and other != incident.kind
                 else did_you_mean(item.status, allowed)
             )

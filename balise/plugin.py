@@ -68,11 +68,11 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.content = self.load(report)
             if report.errors:
                 raise PluginError("\n".join(str(problem) for problem in report.errors))
+        if MATERIAL_CSS not in config.extra_css:  # contrast fixes for the theme's own pages
+            config.extra_css.append(MATERIAL_CSS)
         # MkDocs themes print these unescaped (in attributes too): a quote or '<' in the site's
         # name would break Material's pages, or run as script. Escaped once here, as Markup,
         # they print as text everywhere (`|e` leaves Markup alone, so nothing is escaped twice).
-        if MATERIAL_CSS not in config.extra_css:  # contrast fixes for the theme's own pages
-            config.extra_css.append(MATERIAL_CSS)
         for key in ("site_name", "site_description"):
             if config.get(key):
                 config[key] = Markup.escape(config[key])
