@@ -35,6 +35,12 @@ class ContentError(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+def one_line(message: str) -> str:
+    """Messages quote what the writer typed; a newline or control character in it must not
+    break the one-problem-per-line output (or hide the rest of the line in a terminal)."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in message)
+
+
 class Collector:
     """Gathers problems while content is loaded, so a writer sees all of them at once."""
 
@@ -52,10 +58,10 @@ class Collector:
         return path.as_posix()
 
     def error(self, path: Path | str, line: int, message: str) -> None:
-        self.problems.append(Problem(self._rel(path), max(line, 1), message))
+        self.problems.append(Problem(self._rel(path), max(line, 1), one_line(message)))
 
     def warning(self, path: Path | str, line: int, message: str) -> None:
-        self.problems.append(Problem(self._rel(path), max(line, 1), message, "warning"))
+        self.problems.append(Problem(self._rel(path), max(line, 1), one_line(message), "warning"))
 
     @property
     def errors(self) -> list[Problem]:

@@ -23,6 +23,7 @@ from .timeline import TimeError, parse_body, parse_time, plain
 MAX_FILE_BYTES = 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 BOM = b"\xef\xbb\xbf"
+MAX_YAML_DEPTH = 20  # content needs 3 or 4 levels; deeper is a mistake or an attack on the parser
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -44,6 +45,11 @@ class Located:
     first_line: int
 
     def line(self, *path) -> int:
+        if path and path not in self.lines and not isinstance(path[-1], str):
+            # a key YAML read as a number or true/false was recorded under its text
+            last = path[-1]
+            textual = path[:-1] + (str(last).lower() if isinstance(last, bool) else str(last),)
+            path = textual if textual in self.lines else path
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, self.first_line)
@@ -91,6 +97,7 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
     try:
         loader = _Loader(text)
         try:
+            depth = 0
             for event in _events(loader):
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     report.error(
@@ -99,6 +106,18 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
                         "YAML anchors and aliases (& and *) are not allowed — write the value out in full",
                     )
                     return None
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_YAML_DEPTH:
+                        report.error(
+                            path,
+                            first_line + event.start_mark.line,
+                            f"lists and fields are nested more than {MAX_YAML_DEPTH} levels deep — "
+                            "check the brackets and indentation",
+                        )
+                        return None
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
         finally:
             loader.dispose()
         loader = _Loader(text)
@@ -107,18 +126,39 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
             if node is None:
                 return Located(None, {}, first_line)
             lines: dict[tuple, int] = {}
-            _record_lines(node, (), lines, first_line)
+            duplicates: list[tuple[str, int, int]] = []
+            _record_lines(node, (), lines, first_line, duplicates)
+            for key, line, first in duplicates:
+                report.error(path, line, f"'{key}' is given twice (first on line {first}) — keep only one")
+            if duplicates:
+                return None
             data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = first_line + (mark.line if mark else 0)
         problem = error.problem or error.context or "invalid YAML"
-        report.error(path, line, f"YAML syntax error: {problem} — {_yaml_hint(problem)}")
+        mark = error.problem_mark or error.context_mark
+        if "end of stream" in problem and error.context_mark is not None:
+            mark = error.context_mark  # something opened there is never closed: point at the opening
+        line = first_line + (mark.line if mark else 0)
+        source_line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+        report.error(path, line, f"YAML syntax error: {problem} — {_yaml_hint(problem, source_line)}")
+        return None
+    except RecursionError:  # a shape the depth check did not catch: still a content problem, not a crash
+        report.error(path, first_line, "the YAML is nested too deeply to read — check the brackets and indentation")
+        return None
+    except yaml.reader.ReaderError as error:  # a control character, found before any parsing
+        line = first_line + text[: error.position].count("\n")
+        report.error(
+            path,
+            line,
+            f"character U+{error.character:04X} is not allowed here (an invisible control character) — "
+            "delete it; it was probably pasted in by accident",
+        )
         return None
     except yaml.YAMLError as error:
-        report.error(path, first_line, f"YAML error: {error} — check the file's syntax")
+        problem = str(error).splitlines()[0] if str(error).strip() else "invalid YAML"
+        report.error(path, first_line, f"YAML error: {problem} — check the file's syntax")
         return None
     return Located(data, lines, first_line)
 
@@ -128,26 +168,39 @@ def _events(loader):
         yield loader.get_event()
 
 
-def _yaml_hint(problem: str) -> str:
-    if "mapping values" in problem:
-        return "a value containing ': ' must be quoted, e.g. title: \"Paiements : panne\""
-    if "tab" in problem:
+def _yaml_hint(problem: str, source_line: str = "") -> str:
+    if "tab" in problem or source_line[: len(source_line) - len(source_line.lstrip())].count("\t"):
         return "indent with spaces, not tabs"
+    if "mapping values" in problem:
+        return (
+            "a value containing ': ' must be quoted, e.g. title: \"Paiements : panne\"; "
+            "or this line is indented more than the one above"
+        )
+    if "end of stream" in problem:
+        return "a quote or bracket opened on this line is never closed"
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return "a '[' or '{' opened above is never closed, or a ',' is missing between two items"
+    if "constructor for the tag" in problem:
+        return "remove the '!…' tag: balise reads only text, numbers, true/false, lists and fields"
     if "indentation" in problem or "block" in problem:
         return "check the indentation of this line and the one above"
     return "check quotes, colons and indentation on this line"
 
 
-def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], first_line: int) -> None:
+def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], first_line: int, duplicates: list) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            lines[path + (key,)] = first_line + key_node.start_mark.line
-            _record_lines(value_node, path + (key,), lines, first_line)
+            line = first_line + key_node.start_mark.line
+            if path + (key,) in lines:  # YAML would silently keep the last one
+                duplicates.append((key, line, lines[path + (key,)]))
+                continue
+            lines[path + (key,)] = line
+            _record_lines(value_node, path + (key,), lines, first_line, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[path + (index,)] = first_line + item.start_mark.line
-            _record_lines(item, path + (index,), lines, first_line)
+            _record_lines(item, path + (index,), lines, first_line, duplicates)
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -179,7 +232,11 @@ class Fields:
                 self.error(None, f"missing '{key}' — add a line '{key}: ...'")
             return default
         if isinstance(value, (dict, list)):
-            self.error(key, f"'{key}' must be text, not a {'list' if isinstance(value, list) else 'mapping'}")
+            self.error(
+                key,
+                f"'{key}' must be text, not a {'list' if isinstance(value, list) else 'mapping'} — "
+                f"write it on the same line as '{key}:', in quotes if it contains ': '",
+            )
             return default
         text = str(value).strip() if not isinstance(value, bool) else str(value).lower()
         if required and not text:
@@ -201,7 +258,7 @@ class Fields:
     def boolean(self, key: str) -> bool:
         value = self.data.get(key, False)
         if not isinstance(value, bool):
-            self.error(key, f"'{key}' must be true or false, not '{value}'")
+            self.error(key, f"'{key}' must be true or false, not '{value}' — write '{key}: true' or remove the line")
             return False
         return value
 
@@ -265,27 +322,32 @@ def load_components(path: Path, report: Collector) -> tuple[list[model.Component
 def _entries(located: Located, key: str, known: tuple, path: Path, report: Collector) -> list[dict]:
     items = located.data.get(key) or []
     if not isinstance(items, list):
-        report.error(path, located.line(key), f"'{key}' must be a list of entries starting with '- id: ...'")
+        report.error(
+            path, located.line(key), f"'{key}' must be a list of entries — start each one with '- id: ...' on its own line"
+        )
         return []
     seen: dict[str, int] = {}
     entries = []
     for index, item in enumerate(items):
         where = (key, index)
         if not isinstance(item, dict):
-            report.error(path, located.line(*where), f"each entry of '{key}' needs 'id:' and 'name:' fields")
+            report.error(
+                path,
+                located.line(*where),
+                f"each entry of '{key}' needs 'id:' and 'name:' fields — write '- id: ...' and, below it, '  name: ...'",
+            )
             continue
         fields = Fields(located, item, where, path, report)
         fields.check_known(known)
-        entry = {name: fields.text(name) for name in known if name != "order"}
-        entry["id"] = fields.text("id", required=True)
-        entry["name"] = fields.text("name", required=True)
+        entry = {name: fields.text(name, required=name in ("id", "name")) for name in known if name != "order"}
         order = item.get("order", index)
         if not isinstance(order, int) or isinstance(order, bool):
-            fields.error("order", f"'order' must be a whole number, not '{order}'")
+            fields.error("order", f"'order' must be a whole number, not '{order}' — e.g. 'order: 1'")
             order = index
         entry["order"], entry["_fields"] = order, fields
         if entry["id"] and not ID_PATTERN.match(entry["id"]):
-            fields.error("id", f"id '{entry['id']}' may only use lower-case letters, digits and dashes, e.g. 'paiements-en-ligne'")
+            suggestion = re.sub(r"[^a-z0-9]+", "-", plain(entry["id"])).strip("-") or "paiements-en-ligne"
+            fields.error("id", f"id '{entry['id']}' may only use lower-case letters, digits and dashes — e.g. '{suggestion}'")
         if entry["id"] in seen:
             fields.error("id", f"duplicate id '{entry['id']}' (first used on line {seen[entry['id']]}) — ids must be unique")
             continue
@@ -315,7 +377,7 @@ def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, s
     """(front matter, body, file line of the body's first line)."""
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        report.error(path, 1, "an incident file starts with a '---' line, then its fields, then another '---' line")
+        report.error(path, 1, "no front matter — an incident file starts with a '---' line, then its fields, then another '---' line")
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
@@ -388,7 +450,7 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
     elif isinstance(raw, str):
         entries = [(raw, None, ("components",))]
     else:
-        fields.error("components", "'components' must be a list of component ids")
+        fields.error("components", "'components' must be a list of component ids — one '- id' per line, ids from status/components.yml")
         return {}
     result: dict[str, str | None] = {}
     for key, status, where in entries:
@@ -396,7 +458,7 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
         if not isinstance(key, str) or isinstance(key, bool):
             report.error(path, line, f"'{key}' is not a component id — write ids from status/components.yml")
             continue
-        if key not in component_ids:
+        if component_ids is not None and key not in component_ids:
             report.error(path, line, f"unknown component '{key}' — {did_you_mean(key, sorted(component_ids))}")
             continue
         if status is not None:
@@ -431,11 +493,13 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             continue
         status = aliases.get(plain(item.status).replace("_", " ")) or aliases.get(plain(item.status))
         if status is None:
-            report.error(
-                path,
-                item.line,
-                f"'{item.status}' is not a status for a {incident.kind} — {did_you_mean(item.status, allowed)}",
+            other = next((k for k in model.KINDS if plain(item.status) in status_aliases(model.statuses_for(k))), None)
+            hint = (
+                f"it is a status for {_a(other)}; use one of: {', '.join(allowed)}"
+                if other and other != incident.kind
+                else did_you_mean(item.status, allowed)
             )
+            report.error(path, item.line, f"'{item.status}' is not a status for {_a(incident.kind)} — {hint}")
             continue
         if not item.message.strip():
             report.error(path, item.line, "this update has no message — write what is happening under its heading")
@@ -447,7 +511,11 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
                 report.error(path, item.next_update_line, f"next update: {error}")
             else:
                 if promise <= at:
-                    report.error(path, item.next_update_line, "the next update must be promised after this update's time")
+                    report.error(
+                        path,
+                        item.next_update_line,
+                        "the next update must be promised after this update's time — fix the time on this line",
+                    )
         update = model.Update(at=at, status=status, message=item.message, line=item.line, next_update=promise)
         if closed_at_line:
             report.error(
@@ -477,6 +545,10 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         )
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def load_incidents(directory: Path, component_ids, report: Collector) -> list[model.Incident]:
     """Every incident file of a folder, newest first. Files named README.md or starting with '_' are not incidents."""
     incidents = []
@@ -503,8 +575,11 @@ class Content:
 
 
 def load_content(status_dir: Path, incidents_dir: Path, report: Collector) -> Content:
+    before = len(report.errors)
     groups, components = load_components(status_dir / "components.yml", report)
-    incidents = load_incidents(incidents_dir, {c.id for c in components}, report)
+    # If components.yml itself is broken, which ids exist is unknown: report that file, not every incident.
+    component_ids = {c.id for c in components} if len(report.errors) == before else None
+    incidents = load_incidents(incidents_dir, component_ids, report)
     return Content(groups, components, incidents)
 
 

@@ -21,7 +21,7 @@ from .i18n import LANGUAGES, Translator, status_aliases
 from .loaders import Fields, did_you_mean, parse_yaml, read_text, split_front_matter
 from .timeline import plain
 
-PLACEHOLDER = re.compile(r"\{\{\s*([^{}\n]*?)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")  # {{ name }}: a word, so {{ 7*7 }} is just text
 DELAY = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
 # Values `balise new --template` always knows, under an English and a French name.

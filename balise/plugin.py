@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -31,6 +32,8 @@ log = get_plugin_logger(__name__)
 DATA_FOLDERS = ("testimonials", "playbooks", "monitoring")
 # balise's own pages in the navigation, after the home page: (translation key, site-relative URL).
 STATUS_LINKS = [("nav_history", "history/"), ("transparency.nav", "transparency/"), ("subscribe.nav", "subscribe/")]
+# balise's adjustments to the theme's own pages (written with balise's other assets).
+MATERIAL_CSS = "assets/balise/material.css"
 
 
 class TimeZone(c.OptionallyRequired[ZoneInfo]):
@@ -87,6 +90,14 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.content = self.load(report)
             if report.errors:
                 raise PluginError("\n".join(str(problem) for problem in report.errors))
+        if MATERIAL_CSS not in config.extra_css:  # contrast fixes for the theme's own pages
+            config.extra_css.append(MATERIAL_CSS)
+        # MkDocs themes print these unescaped (in attributes too): a quote or '<' in the site's
+        # name would break Material's pages, or run as script. Escaped once here, as Markup,
+        # they print as text everywhere (`|e` leaves Markup alone, so nothing is escaped twice).
+        for key in ("site_name", "site_description"):
+            if config.get(key):
+                config[key] = Markup.escape(config[key])
         self.read_history()
         return config
 

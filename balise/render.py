@@ -7,6 +7,7 @@ It needs no MkDocs: the plugin hands it the site's navigation and where to write
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path, PurePosixPath
@@ -55,8 +56,57 @@ class MarkdownRenderer:
         return cached
 
 
+# What Markdown writes, and a few harmless inline tags: no headings above the page's own, no
+# landmarks, no interactive or embedded elements. Attributes are limited to those that stay valid
+# HTML whatever their value (obsolete ones such as align are dropped).
+SAFE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul", "var", "wbr",
+}
+SAFE_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+_NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
+# nh3 (html5ever) writes every attribute as name="value" with '"' escaped, so this reads them exactly.
+_LINK_OR_IMAGE = re.compile(r'<(a|img)((?:\s[a-z:-]+="[^"]*")*)(\s*/?)>')
+_ATTRIBUTE = re.compile(r'\s([a-z:-]+)="[^"]*"')
+
+
+def _repair(match: re.Match) -> str:
+    tag, attributes, end = match.groups()
+    names = _ATTRIBUTE.findall(attributes)
+    if tag == "a" and "href" not in names:  # its unsafe URL was removed: rel is invalid without href
+        attributes = "".join(a.group(0) for a in _ATTRIBUTE.finditer(attributes) if a.group(1) != "rel")
+    if tag == "img" and "alt" not in names:
+        attributes = ' alt=""' + attributes
+    return f"<{tag}{attributes}{end}>"
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("width", "height", "colspan", "rowspan", "start"):
+        return value if _NUMBER.match(value.strip()) else None
+    return value
+
+
 def sanitize(html: str) -> str:
-    return nh3.clean(html, url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer nofollow")
+    """Untrusted HTML to a safe, valid fragment: an allow-list sanitiser (nh3), then two repairs
+    of its output (which is normalised, attributes double-quoted): a link whose unsafe URL was
+    removed loses its rel, and an image without a text alternative gets an empty one."""
+    clean = nh3.clean(
+        html,
+        tags=SAFE_TAGS,
+        attributes=SAFE_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return _LINK_OR_IMAGE.sub(_repair, clean)
 
 
 def relative_url(target: str, page_path: str) -> str:

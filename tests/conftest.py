@@ -82,3 +82,48 @@ def page(site: Path, path: str = "") -> BeautifulSoup:
 
 def text_of(node) -> str:
     return " ".join(node.get_text(" ").split())
+
+
+# -- whole-site checks (tests/browser.py): one build per language, one browser, per session -------
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory):
+    """`built_demo("fr")` / `built_demo("en")`: the demo built at DEMO_NOW, once per session."""
+    from browser import build_demo
+
+    sites: dict[str, Path] = {}
+
+    def get(language: str = "fr") -> Path:
+        if language not in sites:
+            sites[language] = build_demo(tmp_path_factory.mktemp(f"demo-{language}"), DEMO_NOW, language)
+        return sites[language]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    from browser import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def served():
+    """`served(site_dir)`: the base URL of a local HTTP server for that folder (kept for the session)."""
+    from contextlib import ExitStack
+
+    from browser import serve
+
+    urls: dict[Path, str] = {}
+    with ExitStack() as stack:
+
+        def get(site: Path) -> str:
+            if site not in urls:
+                urls[site] = stack.enter_context(serve(site))
+            return urls[site]
+
+        yield get
