@@ -18,6 +18,8 @@ from conftest import DEMO_NOW
 DRAFT = "zqxdraftmarker"  # lower case: it is also in the draft's file name, hence its id and URL
 EMBARGO = "zqxembargomarker"
 EMBARGO_MAINTENANCE = "zqxembargomaint"
+UNPUBLISHED = "zqxunpublishedtestimonial"  # a testimonial with `published: false`
+PRIVATE = "zqxprivatemarker"  # data kept for the team only: consent proof, playbooks, hidden mentions
 CONTROL = "zqxpublishedmarker"  # a published incident with a marker, to prove the search finds things
 PUBLISH_AT = DEMO_NOW + timedelta(hours=3)
 
@@ -57,6 +59,26 @@ def plant(demo: Path) -> None:
         incident(EMBARGO_MAINTENANCE, embargo, kind="maintenance"), encoding="utf-8"
     )
     (folder / "2026-11-22-incident-publie.md").write_text(incident(CONTROL, ""), encoding="utf-8")
+    testimonial = (demo / "content/testimonials/2026-02-10-beneficiaire-anonyme.yml").read_text(encoding="utf-8")
+    (demo / "content/testimonials/2026-11-01-retire.yml").write_text(
+        testimonial.replace("Quand je suis", f"{UNPUBLISHED} Quand je suis").replace("published: true", "published: false"),
+        encoding="utf-8",
+    )
+    (demo / "content/testimonials/2026-11-02-preuve.yml").write_text(
+        testimonial.replace("formulaire n° 2026-031", f"formulaire {PRIVATE}"), encoding="utf-8"
+    )
+    playbook = demo / "content/playbooks/data-breach.en.md"
+    playbook.write_text(playbook.read_text(encoding="utf-8") + f"\n{PRIVATE}\n", encoding="utf-8")
+    monitoring = demo / "status/monitoring/2026-11.yml"
+    monitoring.write_text(
+        monitoring.read_text(encoding="utf-8").replace(
+            "items:\n",
+            f'items:\n  - id: "0123456789abcdef"\n    at: 2026-11-06 10:00 +01:00\n    source: alertes-google\n'
+            f'    title: "Mention masquée {PRIVATE}"\n    link: "https://example.org/{PRIVATE}"\n    hidden: true\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
     config = demo / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "plugins:\n" in text
@@ -91,7 +113,7 @@ def test_published_markers_are_found(sites):
 
 def test_drafts_and_embargoed_items_are_in_no_output_file(sites):
     before, _ = sites
-    for marker in (DRAFT, EMBARGO, EMBARGO_MAINTENANCE):
+    for marker in (DRAFT, EMBARGO, EMBARGO_MAINTENANCE, UNPUBLISHED, PRIVATE):
         assert files_containing(before, marker) == [], f"{marker} leaked"
     assert not (before / "incidents" / f"2026-11-22-{DRAFT}").exists()
     assert not (before / "incidents" / "2026-11-22-annonce-sous-embargo").exists()
