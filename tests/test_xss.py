@@ -92,6 +92,28 @@ def hostile(demo: Path) -> None:
           [("2026-11-21 10:00 +01:00", "scheduled")])
     write("2026-11-21-avis-hostile", {**base, "kind": "notice", "impact": "none"}, [("2026-11-21 09:00 +01:00", "monitoring")])
 
+    # Testimonials and ingested mentions: text from outside the organisation.
+    for index, payload in enumerate(PAYLOADS + MARKDOWN_PAYLOADS):
+        testimonial = {
+            "quote": f"Merci pour tout. {payload}",
+            "attribution": {"name": f"Marie {PAYLOADS[(index + 1) % len(PAYLOADS)]}"},
+            "relationship": "beneficiary", "date": "2026-11-01", "source": "letter",
+            "source_url": "https://example.org/avis\"><script>window.__xss='source-url'</script>",
+            "context": PAYLOADS[(index + 2) % len(PAYLOADS)],
+            "consent": {"date": "2026-11-01", "how": "written_form"}, "published": True,
+        }
+        (demo / "content" / "testimonials" / f"2026-11-01-hostile-{index:02d}.yml").write_text(
+            yaml.safe_dump(testimonial, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    mentions = demo / "status" / "monitoring" / "2026-11.yml"
+    data = yaml.safe_load(mentions.read_text(encoding="utf-8").replace(" +01:00", "+01:00"))
+    data["sources"]["alertes-google"]["name"] = "Alertes " + PAYLOADS[0]
+    data["items"] = [
+        {"id": f"{index:016x}", "at": "2026-11-20 10:00 +01:00", "source": "alertes-google", "title": payload,
+         "link": "https://example.org/article\"><script>window.__xss='mention-link'</script>"}
+        for index, payload in enumerate(PAYLOADS + MARKDOWN_PAYLOADS)
+    ]
+    mentions.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
     config = demo / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     config.write_text(re.sub(r"(?m)^site_name: .*$", lambda m: "site_name: " + yaml.safe_dump(SITE_NAME).split("\n")[0], text, 1),
@@ -110,6 +132,8 @@ def test_every_page_type_carries_payloads(site):
                  "components/paiements/index.html", "404.html"):
         assert path in pages
     assert "window.__xss" in (site / "incidents" / INCIDENT_ID / "index.html").read_text(encoding="utf-8")
+    transparency = (site / "transparency" / "index.html").read_text(encoding="utf-8")
+    assert "Merci pour tout." in transparency and "window.__xss" in transparency
 
 
 def test_no_payload_runs_in_chromium(site, browser, served):
