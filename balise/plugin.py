@@ -34,6 +34,7 @@ DATA_FOLDERS = ("testimonials", "playbooks", "monitoring")
 STATUS_LINKS = [("nav_history", "history/"), ("transparency.nav", "transparency/"), ("subscribe.nav", "subscribe/")]
 # balise's adjustments to the theme's own pages (written with balise's other assets).
 MATERIAL_CSS = "assets/balise/material.css"
+THEME_OVERRIDES = Path(__file__).parent / "theme"
 
 
 class TimeZone(c.OptionallyRequired[ZoneInfo]):
@@ -99,7 +100,14 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             if config.get(key):
                 config[key] = Markup.escape(config[key])
         self.read_history()
+        # Material's footer on the writers' own pages gets balise's version note (theme/partials).
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         return config
+
+    def on_env(self, env, config, files):
+        renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()))
+        env.globals["balise_footer"] = renderer.fragment("partials/footer_note.html")
+        return env
 
     def read_history(self) -> None:
         """Mark updates whose published wording a later commit changed (once per loaded content)."""

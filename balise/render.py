@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markdown
 import nh3
+from markupsafe import Markup
 
 from .i18n import Translator
 from .model import Incident, StatusPage
@@ -214,6 +215,10 @@ class SiteRenderer:
     def render(self, template: str, path: str, **data) -> str:
         self._page_path = path  # `url()` in templates and macros links relative to this page
         return self.env.get_template(template).render(page_path=path, **data)
+
+    def fragment(self, template: str) -> Markup:
+        """A piece of a page (e.g. the footer note) for pages balise does not render itself."""
+        return Markup(self.render(template, ""))
 
     def url(self, target: str) -> str:
         return relative_url(target, self._page_path)

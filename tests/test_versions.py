@@ -46,6 +46,10 @@ def test_the_same_commit_builds_byte_identical_sites_in_two_clones(tmp_path, mon
 
     footer = page(first / "site").select_one("footer .build-version")
     assert footer["data-commit"] == sha
+    # Every page says it, the theme's own pages (About, 404) included.
+    html_pages = [name for name in one if name.endswith(".html")]
+    assert [name for name in html_pages if f'data-commit="{sha}"' not in one[name].decode()] == []
+    assert "a-propos/index.html" in html_pages
     assert sha[:7] in text_of(footer)
     assert datetime.fromisoformat(footer.select_one("time")["datetime"]) == datetime.fromisoformat(COMMIT_TIME)
 
