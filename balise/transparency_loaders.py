@@ -54,10 +54,16 @@ def _date(fields: Fields, key: str, required: bool = False) -> date | None:
         return None
 
 
+# Characters a real address never holds unencoded (RFC 3986); a browser's address bar encodes them.
+UNSAFE_IN_URL = re.compile(r"[\s\"<>\\^`{|}]")
+
+
 def _url(fields: Fields, key: str) -> str:
     value = fields.text(key)
     if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
         fields.error(key, f"'{key}' must be an http:// or https:// address, not '{value}'")
+    elif value and UNSAFE_IN_URL.search(value):
+        fields.error(key, f"'{key}' has a space, quote or bracket: copy the address again from the browser's address bar")
         return ""
     return value
 

@@ -98,7 +98,7 @@ def hostile(demo: Path) -> None:
             "quote": f"Merci pour tout. {payload}",
             "attribution": {"name": f"Marie {PAYLOADS[(index + 1) % len(PAYLOADS)]}"},
             "relationship": "beneficiary", "date": "2026-11-01", "source": "letter",
-            "source_url": "https://example.org/avis\"><script>window.__xss='source-url'</script>",
+            "source_url": "https://example.org/avis?q='onfocus='window.__xss=1'",
             "context": PAYLOADS[(index + 2) % len(PAYLOADS)],
             "consent": {"date": "2026-11-01", "how": "written_form"}, "published": True,
         }
@@ -109,7 +109,7 @@ def hostile(demo: Path) -> None:
     data["sources"]["alertes-google"]["name"] = "Alertes " + PAYLOADS[0]
     data["items"] = [
         {"id": f"{index:016x}", "at": "2026-11-20 10:00 +01:00", "source": "alertes-google", "title": payload,
-         "link": "https://example.org/article\"><script>window.__xss='mention-link'</script>"}
+         "link": "https://example.org/article?q='onmouseover='window.__xss=1'"}
         for index, payload in enumerate(PAYLOADS + MARKDOWN_PAYLOADS)
     ]
     mentions.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
