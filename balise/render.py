@@ -81,6 +81,7 @@ class SiteRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # one build, templates do not change under it: no stat() per page
         )
         self.env.globals.update(
             t=self.t,
@@ -92,6 +93,7 @@ class SiteRenderer:
             url=self.url,
         )
         self._page_path = ""
+        self._incidents_elsewhere = False  # True while forked workers render the incident pages
         self.env.filters["datetime_iso"] = lambda moment: moment.isoformat()
 
     # -- pages -----------------------------------------------------------------
@@ -113,6 +115,8 @@ class SiteRenderer:
             )
 
     def incident_pages(self, incident: Incident):
+        if self._incidents_elsewhere:
+            return
         path = f"incidents/{incident.id}/"
         yield path + "index.html", self.render("incident.html", path, incident=incident)
 
@@ -168,18 +172,34 @@ class SiteRenderer:
 
     # -- output ----------------------------------------------------------------
     def write(self, site_dir: Path) -> list[str]:
-        """Write every page and the stylesheet; returns the paths written."""
-        written = []
-        for relative, html in self.pages():
-            target = site_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-            written.append(relative)
+        """Write every page and the stylesheet; returns the paths written.
+
+        With a long history, incident pages (the bulk of the work) are rendered by forked
+        workers while this process renders the others: each page depends only on the
+        content, so the bytes are the same whichever process writes them."""
+        from . import parallel
+
+        with parallel.incident_workers(self, site_dir) as others:
+            written = self._write_pages(site_dir, self.pages())
+        written += others.written
         for asset in sorted(ASSETS.iterdir()):
             target = site_dir / "assets" / "balise" / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(asset.read_bytes())
             written.append(str(PurePosixPath("assets/balise", asset.name)))
+        return written
+
+
+    def _write_pages(self, site_dir: Path, pages) -> list[str]:
+        written = []
+        made: set[Path] = set()
+        for relative, html in pages:
+            target = site_dir / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_text(html, encoding="utf-8")
+            written.append(relative)
         return written
 
 
