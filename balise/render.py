@@ -38,13 +38,37 @@ class PageContext:
     build: dict = field(default_factory=dict)  # version information for the footer
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (keyed by the source's checksum, so an
+    edited template is compiled again): `balise serve` does not recompile them on every rebuild."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        stored = self._code.get(bucket.key + bucket.checksum)
+        if stored is not None:
+            bucket.bytecode_from_string(stored)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _MemoryBytecodeCache()  # also given to the theme's environment by the plugin
+_RENDERED: dict[str, str] = {}  # Markdown text -> sanitised HTML
+MARKDOWN_CACHE_LIMIT = 500_000  # texts; a history of 100,000 updates fits
+
+
 class MarkdownRenderer:
     """Markdown to safe HTML. Writers are trusted, but text may be pasted from anywhere,
     so every fragment goes through an allow-list sanitiser."""
 
     def __init__(self):
         self._md = markdown.Markdown(extensions=["sane_lists", "tables", "fenced_code"], output_format="html")
-        self._cache: dict[str, str] = {}
+        # Shared by the builds of one process, so that `balise serve` re-renders only what changed.
+        if len(_RENDERED) > MARKDOWN_CACHE_LIMIT:
+            _RENDERED.clear()
+        self._cache = _RENDERED
 
     def __call__(self, text: str) -> str:
         cached = self._cache.get(text)
@@ -82,6 +106,7 @@ class SiteRenderer:
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
             auto_reload=False,  # one build, templates do not change under it: no stat() per page
+            bytecode_cache=TEMPLATE_BYTECODE,
         )
         self.env.globals.update(
             t=self.t,
