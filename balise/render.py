@@ -22,6 +22,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
 HISTORY_PAGE_SIZE = 50
 RECENT_DAYS = 14
+RECENT_LIMIT = 20  # the home page lists at most this many recent incidents; the history has them all
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class SiteRenderer:
     def home_data(self) -> dict:
         page = self.page
         since = page.now.timestamp() - RECENT_DAYS * 86400
-        recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed]
+        recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed][:RECENT_LIMIT]
         groups = []
         for group in page.groups:
             members = [c for c in page.components if c.group == group.id]

@@ -49,10 +49,12 @@ def test_the_benchmark_prints_and_writes_its_tables(tmp_path):
     row = [cell.strip() for cell in lines[2].strip("|").split("|")]
     assert row[0] == "40" and row[1] == "1"
     assert row[-1].endswith("×") and float(row[-1][:-1]) > 0
-    view_header = next(line for line in lines if line.startswith("| files |"))
+    view_header = next(line for line in lines if line.startswith("| N | files |"))
     view = [cell.strip() for cell in lines[lines.index(view_header) + 2].strip("|").split("|")]
-    assert view[4] == "0", "the home page must make no third-party request"
-    assert view[6].startswith("yes"), "the status must be in the home page's HTML"
+    assert view[0] == "40" and int(view[1]) >= 2, "the HTML and its stylesheet at least"
+    assert view[5] == "0", "the home page must make no third-party request"
+    assert view[6] == "0", "the home page needs no script"
+    assert view[7].startswith("yes"), "the status must be in the home page's HTML"
     assert "rebuild after editing one incident" in result.stdout
     assert out.read_text(encoding="utf-8").startswith("# balise build benchmark\n\n| N |")
 
@@ -150,3 +152,17 @@ def test_the_next_update_line_is_found_after_a_long_message(last_line):
     update, = parse_body(body, 1).updates
     assert update.next_update == "2026-11-21 10:00 +01:00"
     assert "Prochain" not in update.message and "Next" not in update.message
+
+
+def test_the_home_page_lists_a_bounded_number_of_recent_incidents(demo_page, tmp_path, monkeypatch):
+    from balise import render
+
+    monkeypatch.setattr(render, "RECENT_DAYS", 3650)  # every closed incident of the demo is recent
+    SiteRenderer(demo_page, PageContext()).write(tmp_path / "all")
+    everything = page(tmp_path / "all").select("ul.recent > li")
+    assert len(everything) > 2
+    monkeypatch.setattr(render, "RECENT_LIMIT", 2)
+    SiteRenderer(demo_page, PageContext()).write(tmp_path / "two")
+    home = page(tmp_path / "two")
+    assert [li.a["href"] for li in home.select("ul.recent > li")] == [li.a["href"] for li in everything[:2]]
+    assert home.select_one("#recent ~ p a, section[aria-labelledby=recent] p a")["href"] == "history/"
