@@ -78,6 +78,7 @@ class Translator:
         return self("days_hours", d=days, h=hours)
 
 
+@lru_cache(maxsize=None)  # read-only; asked once per incident file
 def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
     """Every way a writer may name a status (its key, or its label in any language) -> its key."""
     from .timeline import plain

@@ -22,7 +22,7 @@ from .errors import Collector
 from .i18n import Translator
 from .model import Settings, StatusPage
 from .outputs import head_links, write_outputs
-from .render import NavLink, PageContext, SiteRenderer
+from .render import TEMPLATE_BYTECODE, NavLink, PageContext, SiteRenderer
 from .transparency_loaders import load_transparency
 from .version import SourceVersion, commit_url, reference_time, source_version
 
@@ -104,11 +104,6 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         return config
 
-    def on_env(self, env, config, files):
-        renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()))
-        env.globals["balise_footer"] = renderer.fragment("partials/footer_note.html")
-        return env
-
     def read_history(self) -> None:
         """Mark updates whose published wording a later commit changed (once per loaded content)."""
         if self.content is None or self._history_of is self.content:
@@ -182,6 +177,15 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         nav.items = ([home] if home is not None else []) + ours + [item for item in nav.items if item is not home]
         self.nav = nav
         return nav
+
+    def on_env(self, env, config, files):
+        """The theme's compiled templates outlive a build, so `balise serve` rebuilds faster; and
+        Material's footer on the writers' own pages gets balise's version note (theme/partials)."""
+        if env.bytecode_cache is None:
+            env.bytecode_cache = TEMPLATE_BYTECODE
+        renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()))
+        env.globals["balise_footer"] = renderer.fragment("partials/footer_note.html")
+        return env
 
     def on_serve(self, server, config, builder):
         for folder in (self.status_dir, self.incidents_dir):

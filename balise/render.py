@@ -25,6 +25,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
 HISTORY_PAGE_SIZE = 50
 RECENT_DAYS = 14
+RECENT_LIMIT = 20  # the home page lists at most this many recent incidents; the history has them all
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,37 @@ class PageContext:
     build: dict = field(default_factory=dict)  # version information for the footer
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (keyed by the source's checksum, so an
+    edited template is compiled again): `balise serve` does not recompile them on every rebuild."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        stored = self._code.get(bucket.key + bucket.checksum)
+        if stored is not None:
+            bucket.bytecode_from_string(stored)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _MemoryBytecodeCache()  # also given to the theme's environment by the plugin
+_RENDERED: dict[str, str] = {}  # Markdown text -> sanitised HTML
+MARKDOWN_CACHE_LIMIT = 500_000  # texts; a history of 100,000 updates fits
+
+
 class MarkdownRenderer:
     """Markdown to safe HTML. Writers are trusted, but text may be pasted from anywhere,
     so every fragment goes through an allow-list sanitiser."""
 
     def __init__(self):
         self._md = markdown.Markdown(extensions=["sane_lists", "tables", "fenced_code"], output_format="html")
-        self._cache: dict[str, str] = {}
+        # Shared by the builds of one process, so that `balise serve` re-renders only what changed.
+        if len(_RENDERED) > MARKDOWN_CACHE_LIMIT:
+            _RENDERED.clear()
+        self._cache = _RENDERED
 
     def __call__(self, text: str) -> str:
         cached = self._cache.get(text)
@@ -133,6 +158,8 @@ class SiteRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # one build, templates do not change under it: no stat() per page
+            bytecode_cache=TEMPLATE_BYTECODE,
         )
         self.env.globals.update(
             t=self.t,
@@ -144,6 +171,7 @@ class SiteRenderer:
             url=self.url,
         )
         self._page_path = ""
+        self._incidents_elsewhere = False  # True while forked workers render the incident pages
         self.env.filters["datetime_iso"] = lambda moment: moment.isoformat()
 
     # -- pages -----------------------------------------------------------------
@@ -166,13 +194,15 @@ class SiteRenderer:
             )
 
     def incident_pages(self, incident: Incident):
+        if self._incidents_elsewhere:
+            return
         path = f"incidents/{incident.id}/"
         yield path + "index.html", self.render("incident.html", path, incident=incident)
 
     def home_data(self) -> dict:
         page = self.page
         since = page.now.timestamp() - RECENT_DAYS * 86400
-        recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed]
+        recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed][:RECENT_LIMIT]
         groups = []
         for group in page.groups:
             members = [c for c in page.components if c.group == group.id]
@@ -225,18 +255,34 @@ class SiteRenderer:
 
     # -- output ----------------------------------------------------------------
     def write(self, site_dir: Path) -> list[str]:
-        """Write every page and the stylesheet; returns the paths written."""
-        written = []
-        for relative, html in self.pages():
-            target = site_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-            written.append(relative)
+        """Write every page and the stylesheet; returns the paths written.
+
+        With a long history, incident pages (the bulk of the work) are rendered by forked
+        workers while this process renders the others: each page depends only on the
+        content, so the bytes are the same whichever process writes them."""
+        from . import parallel
+
+        with parallel.incident_workers(self, site_dir) as others:
+            written = self._write_pages(site_dir, self.pages())
+        written += others.written
         for asset in sorted(ASSETS.iterdir()):
             target = site_dir / "assets" / "balise" / asset.name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(asset.read_bytes())
             written.append(str(PurePosixPath("assets/balise", asset.name)))
+        return written
+
+
+    def _write_pages(self, site_dir: Path, pages) -> list[str]:
+        written = []
+        made: set[Path] = set()
+        for relative, html in pages:
+            target = site_dir / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_text(html, encoding="utf-8")
+            written.append(relative)
         return written
 
 

@@ -39,6 +39,7 @@ NEXT_UPDATE_LINE = re.compile(
     r"^\s*[*_]*\s*(?:next update|prochaine mise a jour|prochain point)\s*[*_]*\s*:\s*[*_]*\s*(?P<when>.+?)\s*[*_.]*\s*$",
     re.IGNORECASE,
 )
+NEXT_UPDATE_START = re.compile(r"^\s*[*_]*\s*(?:next|proch)", re.IGNORECASE)
 TIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\s*|\s+)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?"
     r"\s*(?P<tz>Z|UTC|[+-]\d{2}(?::?\d{2})?)?$",
@@ -135,7 +136,9 @@ def parse_body(text: str, first_line: int) -> RawBody:
         while message_lines and not message_lines[-1].strip():
             message_lines.pop()
         if message_lines:
-            found = NEXT_UPDATE_LINE.match(plain(message_lines[-1]))
+            last = message_lines[-1]
+            # Cheap test on the line's start first: most last lines are long sentences.
+            found = NEXT_UPDATE_START.match(plain(last[:80])) and NEXT_UPDATE_LINE.match(plain(last))
             if found:
                 original = message_lines.pop()
                 promise = original[original.index(":") + 1 :].strip().strip("*_").strip().rstrip(".").strip()
