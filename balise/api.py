@@ -63,14 +63,14 @@ class StatuspageAPI:
         return {
             API_DIR + "summary.json": {
                 **head,
-                "components": self.components(),
+                "components": self._components,
                 "incidents": unresolved,
                 "scheduled_maintenances": active + upcoming,
                 "status": self.status(),
                 "balise": self.build(),
             },
             API_DIR + "status.json": {**head, "status": self.status()},
-            API_DIR + "components.json": {**head, "components": self.components()},
+            API_DIR + "components.json": {**head, "components": self._components},
             API_DIR + "incidents.json": {**head, "incidents": [self.incident(i) for i in incidents[:LIST_SIZE]]},
             API_DIR + "incidents/unresolved.json": {**head, "incidents": unresolved},
             API_DIR + "scheduled-maintenances.json": {
@@ -101,11 +101,19 @@ class StatuspageAPI:
             "updated_at": self.time(self.updated_at),
         }
 
-    @property
+    @cached_property
     def updated_at(self) -> datetime:
         """The last time anything on the page changed: an update, or a maintenance window opening or closing."""
-        moments = self._changes(self.page.incidents)
-        return max(moments, default=self.page.settings.commit_time or self.page.now)
+        return max(self._all_changes, default=self.page.settings.commit_time or self.page.now)
+
+    @cached_property
+    def first_change(self) -> datetime:
+        """Components have no creation date of their own: the page's first published change stands in."""
+        return min(self._all_changes, default=self.updated_at)
+
+    @cached_property
+    def _all_changes(self) -> list[datetime]:
+        return self._changes(self.page.incidents)
 
     def _changes(self, incidents) -> list[datetime]:
         now = self.page.now
@@ -123,6 +131,10 @@ class StatuspageAPI:
     def build(self) -> dict:
         settings = self.page.settings
         return {"commit": settings.commit, "commit_time": self.time(settings.commit_time)}
+
+    @cached_property
+    def _components(self) -> list[dict]:
+        return self.components()
 
     def components(self) -> list[dict]:
         """Groups and components in display order, as Statuspage lists them: a group is a component
@@ -154,7 +166,7 @@ class StatuspageAPI:
         return self._component(component.id, component.name, component.description, status, position, group_id, changes)
 
     def _component(self, cid, name, description, status, position, group_id, changes, members=None) -> dict:
-        first = min(self._changes(self.page.incidents), default=self.updated_at)
+        first = self.first_change
         document = {
             "id": cid,
             "name": name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +14,7 @@ from .errors import Collector
 from .i18n import Translator, status_aliases
 from .loaders import load_incident
 from .project import Project, load_checked, open_project
-from .timeline import TimeError, format_time, parse_time, plain
+from .timeline import TimeError, format_time, parse_delay, parse_time, plain
 from .version import clock_time
 
 config_option = click.option(
@@ -24,9 +23,6 @@ config_option = click.option(
 site_dir_option = click.option(
     "-d", "--site-dir", type=click.Path(file_okay=False), default=None, help="Where to write the site (default: site/)."
 )
-
-
-RELATIVE = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
 
 
 class TimeParam(click.ParamType):
@@ -47,9 +43,8 @@ class TimeParam(click.ParamType):
 def resolve_time(value, project: Project, option: str, base: datetime | None = None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    relative = RELATIVE.match(value.strip())
-    if relative and (relative["h"] or relative["m"]):
-        delay = timedelta(hours=int(relative["h"] or 0), minutes=int(relative["m"] or 0))
+    delay = parse_delay(value)
+    if delay is not None:
         return (base or now_in(project)) + delay
     try:
         return parse_time(value, project.settings.timezone)

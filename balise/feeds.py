@@ -59,9 +59,10 @@ class FeedWriter:
 
     def __init__(self, page: StatusPage, env: jinja2.Environment, t: Translator, markdown, links: SiteLinks):
         self.page, self.env, self.t, self.markdown, self.links = page, env, t, markdown, links
+        self._entries: dict[tuple[str, str, str], Entry] = {}
 
     def files(self):
-        """Yield (site-relative path, text) for every feed."""
+        """Yield (site-relative path, text) for the site's and the components' feeds."""
         page, t = self.page, self.t
         name = page.settings.site_name
         everything = updates_newest_first(page.incidents)
@@ -77,13 +78,16 @@ class FeedWriter:
                     t("subscribe.component_feed_subtitle", component=component.name),
                     updates_newest_first(incidents),
                 )
-        for incident in page.incidents:
-            yield from self._feed(
-                "atom", f"incidents/{incident.id}/feed.atom", self.links.incident_path(incident),
-                t("subscribe.incident_feed_title", incident=incident.title, site=name),
-                t("subscribe.incident_feed_subtitle", incident=incident.title),
-                updates_newest_first([incident], limit=None),
-            )
+
+    def incident_files(self, incident: Incident):
+        """The incident's own feed: rendered with its page, so by whichever process renders that."""
+        t, name = self.t, self.page.settings.site_name
+        yield from self._feed(
+            "atom", f"incidents/{incident.id}/feed.atom", self.links.incident_path(incident),
+            t("subscribe.incident_feed_title", incident=incident.title, site=name),
+            t("subscribe.incident_feed_subtitle", incident=incident.title),
+            updates_newest_first([incident], limit=None),
+        )
 
     def _feed(self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs):
         entries = [self.entry(incident, update, path) for incident, update in pairs]
@@ -101,6 +105,14 @@ class FeedWriter:
         )
 
     def entry(self, incident: Incident, update: Update, feed_path: str) -> Entry:
+        """One update as a feed entry; with absolute links it is the same in every feed, so made once."""
+        key = (incident.id, update.anchor, "" if self.links.absolute else feed_path)
+        made = self._entries.get(key)
+        if made is None:
+            made = self._entries[key] = self._entry(incident, update, feed_path)
+        return made
+
+    def _entry(self, incident: Incident, update: Update, feed_path: str) -> Entry:
         t = self.t
         status = t(f"update_status.{update.status}")
         content = self.env.get_template("feeds/entry.html").render(

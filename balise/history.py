@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from . import model
-from .loaders import _Loader  # safe YAML (libyaml when available), times kept as text
+from .loaders import ContentYamlLoader  # safe YAML (libyaml when available), times kept as text
 from .timeline import TimeError, parse_body, parse_time
 
 GIT_TIMEOUT = 120
@@ -154,7 +154,7 @@ def _parse(text: str) -> _Version | None:
     if end is None:
         return None
     try:
-        front = yaml.load("\n".join(lines[1:end]), Loader=_Loader) or {}
+        front = yaml.load("\n".join(lines[1:end]), Loader=ContentYamlLoader) or {}
     except yaml.YAMLError:
         return None
     if not isinstance(front, dict):

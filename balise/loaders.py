@@ -26,11 +26,11 @@ BOM = b"\xef\xbb\xbf"
 MAX_YAML_DEPTH = 20  # content needs 3 or 4 levels; deeper is a mistake or an attack on the parser
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class ContentYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML where times stay text, so balise reads them itself and can insist on an offset."""
 
 
-_Loader.yaml_implicit_resolvers = {
+ContentYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -95,7 +95,7 @@ def read_text(path: Path, report: Collector) -> str | None:
 def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Located | None:
     """Parse YAML, refusing anchors and aliases (content never needs them; they allow bombs)."""
     try:
-        loader = _Loader(text)
+        loader = ContentYamlLoader(text)
         try:
             depth = 0
             for event in _events(loader):
@@ -120,7 +120,7 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
                     depth -= 1
         finally:
             loader.dispose()
-        loader = _Loader(text)
+        loader = ContentYamlLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:

@@ -108,7 +108,7 @@ class Update:
         """When this statement last changed: its own time, or its latest amendment's (Atom's `updated`)."""
         return self.amendments[-1].at if self.amendments else self.at
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         """A stable fragment id: the update's UTC time, unique within an incident."""
         from datetime import timezone

@@ -1,7 +1,7 @@
 """Everything balise writes besides the HTML status pages: feeds, the JSON API, the maintenance
 calendar, badges, and the Subscribe page that lists them with this site's addresses.
 
-No MkDocs here: `write_outputs` takes the `SiteRenderer` that wrote the pages (for the page layout,
+No MkDocs here: `write_site` takes the `SiteRenderer` of the pages (for the page layout,
 the translator and the Markdown renderer) and writes next to them. Same input, same bytes.
 """
 
@@ -45,16 +45,34 @@ def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environ
     return env
 
 
-def outputs(renderer: SiteRenderer):
-    """Yield (site-relative path, text or bytes) for every output."""
-    page = renderer.page
-    links = SiteLinks(page.settings)
-    env = data_environment(renderer.env.loader, renderer.t)
-    yield from FeedWriter(page, env, renderer.t, renderer.markdown, links).files()
-    yield from StatuspageAPI(page, renderer.t, links).files()
-    yield CALENDAR_PATH, maintenance_calendar(page, renderer.t, links)
-    yield from BadgeWriter(page, env, renderer.t).files()
-    yield SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **subscribe_data(renderer, links))
+class Outputs:
+    """What a `SiteRenderer` writes besides the status pages: per incident (its feed), and site-wide."""
+
+    def __init__(self, renderer: SiteRenderer):
+        self.renderer = renderer
+        self.links = SiteLinks(renderer.page.settings)
+        self.env = data_environment(renderer.env.loader, renderer.t)
+        self.feeds = FeedWriter(renderer.page, self.env, renderer.t, renderer.markdown, self.links)
+
+    def incident_files(self, incident):
+        yield from self.feeds.incident_files(incident)
+
+    def files(self):
+        """Yield (site-relative path, text or bytes) for every site-wide output."""
+        renderer, page, links = self.renderer, self.renderer.page, self.links
+        yield from self.feeds.files()
+        yield from StatuspageAPI(page, renderer.t, links).files()
+        yield CALENDAR_PATH, maintenance_calendar(page, renderer.t, links)
+        yield from BadgeWriter(page, self.env, renderer.t).files()
+        yield SUBSCRIBE_PATH + "index.html", renderer.render(
+            "subscribe.html", SUBSCRIBE_PATH, **subscribe_data(renderer, links))
+
+
+def write_site(renderer: SiteRenderer, site_dir: Path) -> list[str]:
+    """Every page and every other output; returns the site-relative paths written."""
+    extra = Outputs(renderer)
+    renderer.incident_extras.append(extra.incident_files)
+    return renderer.write(site_dir, also=extra.files())
 
 
 def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
@@ -80,19 +98,6 @@ def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
         "home": home,
         "component_badge": links.shown(f"components/{example.id}/badge.svg") if example else None,
     }
-
-
-def write_outputs(renderer: SiteRenderer, site_dir: Path) -> list[str]:
-    written = []
-    for relative, content in outputs(renderer):
-        target = site_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8", newline="\n")
-        written.append(relative)
-    return written
 
 
 def head_links(settings: Settings, page_path: str) -> str:

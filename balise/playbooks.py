@@ -19,10 +19,9 @@ from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, status_aliases
 from .loaders import Fields, did_you_mean, parse_yaml, read_text, split_front_matter
-from .timeline import plain
+from .timeline import parse_delay, plain
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")  # {{ name }}: a word, so {{ 7*7 }} is just text
-DELAY = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
 # Values `balise new --template` always knows, under an English and a French name.
 BUILTINS = {
@@ -90,13 +89,6 @@ def check_placeholders(incidents: list[model.Incident], report: Collector) -> No
         text = read_text(Path(incident.path), Collector())
         for line, found in placeholders_in(text or ""):
             report.error(incident.path, line, placeholder_message(found))
-
-
-def parse_delay(text: str) -> timedelta | None:
-    match = DELAY.match(str(text).strip())
-    if not match or not (match["h"] or match["m"]):
-        return None
-    return timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
 
 
 def split_name(path: Path) -> tuple[str, str | None]:

@@ -21,7 +21,7 @@ from . import loaders
 from .errors import Collector
 from .i18n import Translator
 from .model import Settings, StatusPage
-from .outputs import head_links, write_outputs
+from .outputs import head_links, write_site
 from .render import TEMPLATE_BYTECODE, NavLink, PageContext, SiteRenderer
 from .transparency_loaders import load_transparency
 from .version import SourceVersion, commit_url, reference_time, source_version
@@ -44,7 +44,7 @@ class TimeZone(c.OptionallyRequired[ZoneInfo]):
         try:
             return ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            raise c.ValidationError(f"unknown time zone '{value}' — use an IANA name such as Europe/Paris")
+            raise c.ValidationError(f"unknown time zone '{value}' — use an IANA name such as Europe/Paris") from None
 
 
 class MonitoringFeed(base.Config):
@@ -184,7 +184,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         if env.bytecode_cache is None:
             env.bytecode_cache = TEMPLATE_BYTECODE
         renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()))
-        env.globals["balise_footer"] = renderer.fragment("partials/footer_note.html")
+        env.globals["balise_footer"] = renderer.env.globals["footer_note"]
         return env
 
     def on_serve(self, server, config, builder):
@@ -201,9 +201,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         context = PageContext(nav=nav_links, build=self.build_info())
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
         try:
-            renderer = SiteRenderer(page, context, custom)
-            renderer.write(Path(config.site_dir))
-            write_outputs(renderer, Path(config.site_dir))  # feeds, API, calendar, badges, Subscribe page
+            write_site(SiteRenderer(page, context, custom), Path(config.site_dir))  # pages, feeds, API, calendar…
         except jinja2.TemplateError as error:  # most likely a custom template of the site's
             raise PluginError(_template_problem(error, self.root)) from None
         if not page.settings.site_url:

@@ -7,6 +7,7 @@ It needs no MkDocs: the plugin hands it the site's navigation and where to write
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -42,23 +43,44 @@ class PageContext:
     build: dict = field(default_factory=dict)  # version information for the footer
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process (keyed by the source's checksum, so an
-    edited template is compiled again): `balise serve` does not recompile them on every rebuild."""
+class _BytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates, kept for the life of the process and on disk between builds (keyed by the
+    source's checksum, so an edited template is compiled again). Compiling the theme's and balise's
+    templates is most of a small build's fixed cost; the cache changes no output byte.
+    `BALISE_CACHE_DIR` chooses the folder (default: ~/.cache/balise); an unwritable one is skipped."""
 
     def __init__(self):
         self._code: dict[str, bytes] = {}
+        base = os.environ.get("BALISE_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "balise")
+        self._disk: jinja2.FileSystemBytecodeCache | None = None
+        try:
+            folder = Path(base) / "templates"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._disk = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            pass
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         stored = self._code.get(bucket.key + bucket.checksum)
         if stored is not None:
             bucket.bytecode_from_string(stored)
+        elif self._disk is not None:
+            try:
+                self._disk.load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 — a damaged cache file only means compiling again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+        if self._disk is not None:
+            try:
+                self._disk.dump_bytecode(bucket)
+            except OSError:
+                self._disk = None
 
 
-TEMPLATE_BYTECODE = _MemoryBytecodeCache()  # also given to the theme's environment by the plugin
+TEMPLATE_BYTECODE = _BytecodeCache()  # also given to the theme's environment by the plugin
 _RENDERED: dict[str, str] = {}  # Markdown text -> sanitised HTML
 MARKDOWN_CACHE_LIMIT = 500_000  # texts; a history of 100,000 updates fits
 
@@ -171,7 +193,10 @@ class SiteRenderer:
             url=self.url,
         )
         self._page_path = ""
+        # The same on every page (no relative link in it): rendered once, not once per page.
+        self.env.globals["footer_note"] = self.fragment("partials/footer_note.html")
         self._incidents_elsewhere = False  # True while forked workers render the incident pages
+        self.incident_extras: list = []  # callables: incident -> (path, content) pairs, e.g. its feed
         self.env.filters["datetime_iso"] = lambda moment: moment.isoformat()
 
     # -- pages -----------------------------------------------------------------
@@ -194,10 +219,13 @@ class SiteRenderer:
             )
 
     def incident_pages(self, incident: Incident):
+        """Everything written per incident: its page, then what `incident_extras` add (its feed)."""
         if self._incidents_elsewhere:
             return
         path = f"incidents/{incident.id}/"
         yield path + "index.html", self.render("incident.html", path, incident=incident)
+        for extra in self.incident_extras:
+            yield from extra(incident)
 
     def home_data(self) -> dict:
         page = self.page
@@ -254,16 +282,17 @@ class SiteRenderer:
         return relative_url(target, self._page_path)
 
     # -- output ----------------------------------------------------------------
-    def write(self, site_dir: Path) -> list[str]:
-        """Write every page and the stylesheet; returns the paths written.
+    def write(self, site_dir: Path, also=()) -> list[str]:
+        """Write every page, the stylesheet and `also` ((path, content) pairs); returns the paths written.
 
         With a long history, incident pages (the bulk of the work) are rendered by forked
-        workers while this process renders the others: each page depends only on the
-        content, so the bytes are the same whichever process writes them."""
+        workers while this process renders the others and `also`: each file depends only on
+        the content, so the bytes are the same whichever process writes them."""
         from . import parallel
 
         with parallel.incident_workers(self, site_dir) as others:
             written = self._write_pages(site_dir, self.pages())
+            written += self._write_pages(site_dir, also)
         written += others.written
         for asset in sorted(ASSETS.iterdir()):
             target = site_dir / "assets" / "balise" / asset.name
@@ -281,7 +310,10 @@ class SiteRenderer:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_text(html, encoding="utf-8")
+            if isinstance(html, bytes):
+                target.write_bytes(html)
+            else:
+                target.write_text(html, encoding="utf-8", newline="\n")
             written.append(relative)
         return written
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
 
 HEADING = re.compile(r"^##(?!#)\s*(?P<text>.*?)\s*#*\s*$")
@@ -47,10 +48,22 @@ TIME = re.compile(
 )
 
 
+DELAY = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
+
+
+def parse_delay(text: str) -> timedelta | None:
+    """A delay such as `+30min`, `+1h`, `+1h30` (for `Next update`), or None if `text` is not one."""
+    match = DELAY.match(str(text).strip())
+    if not match or not (match["h"] or match["m"]):
+        return None
+    return timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+
+
 class TimeError(ValueError):
     """A time that cannot be used; its message says how to write it."""
 
 
+@lru_cache(maxsize=4096)  # the same few status words, over and over
 def plain(text: str) -> str:
     """Lower case without accents, for forgiving comparisons of words a person typed."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())

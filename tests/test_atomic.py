@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from balise import render
 from conftest import page, text_of
 
 
