@@ -5,6 +5,7 @@ Hooks stay thin: content is loaded by `balise.loaders`, pages are rendered by `b
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -210,7 +211,11 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     def on_post_page(self, output: str, page, config) -> str:
         """The writers' own pages advertise the site-wide feeds too."""
-        return output.replace("</head>", head_links(self.settings, page.url) + "</head>", 1)
+        output = output.replace("</head>", head_links(self.settings, page.url) + "</head>", 1)
+        return _without_invalid_autocomplete(output)
+
+    def on_post_template(self, output: str, template_name: str, config) -> str:
+        return _without_invalid_autocomplete(output) if template_name.endswith(".html") else output
 
     def on_shutdown(self) -> None:
         self.content = None
@@ -230,6 +235,16 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
         page.update_date = self.settings.reference_time.astimezone(timezone.utc).strftime("%Y-%m-%d")
         return page
+
+
+# Material writes autocomplete="off" on its two hidden menu checkboxes (squidfunk/mkdocs-material#1513),
+# which HTML does not allow on a checkbox; the Nu checker rejects it. Material's JavaScript resets
+# both toggles when a page loads, so dropping the attribute only costs Firefox's form restoration.
+_MATERIAL_TOGGLE = re.compile(r'(<input class="md-toggle" data-md-toggle="[a-z]+" type="checkbox" id="__[a-z]+") autocomplete="off">')
+
+
+def _without_invalid_autocomplete(html: str) -> str:
+    return _MATERIAL_TOGGLE.sub(r"\1>", html)
 
 
 def _template_problem(error: jinja2.TemplateError, root: Path) -> str:
