@@ -99,9 +99,26 @@ class MarkdownRenderer:
     def __call__(self, text: str) -> str:
         cached = self._cache.get(text)
         if cached is None:
-            html = self._md.reset().convert(text)
+            html = plain_paragraphs(text)
+            if html is None:
+                html = self._md.reset().convert(text)
             cached = self._cache[text] = sanitize(html)
         return cached
+
+
+# Anything that may be Markdown or HTML syntax: a special character, a line that starts like a list,
+# a quote, a heading or code, or ends like a hard line break. Most updates are plain paragraphs, and
+# python-markdown costs half a build: without any of these, its output is just <p> blocks
+# (tests/test_render.py compares the two on generated texts).
+_MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>&\\|#~=\t\r{}]|^[^\S\n]|[^\S\n]$|^[-+]|^\d+[.)]", re.MULTILINE)
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML python-markdown writes for `text` if it is only plain paragraphs, else None."""
+    if _MARKDOWN_SYNTAX.search(text):
+        return None
+    paragraphs = [block.strip("\n") for block in text.split("\n\n")]
+    return "\n".join(f"<p>{block}</p>" for block in paragraphs if block)
 
 
 # What Markdown writes, and a few harmless inline tags: no headings above the page's own, no
