@@ -12,6 +12,7 @@ from . import __version__, model
 from .authoring import appended, incident_text, new_incident_path, write_atomically
 from .errors import Collector
 from .i18n import Translator, status_aliases
+from . import loaders
 from .loaders import load_incident
 from .project import Project, load_checked, open_project
 from .timeline import TimeError, format_time, parse_delay, parse_time, plain
@@ -79,6 +80,8 @@ def check(config_file):
 
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
     if not report.errors:
+        loaders.naming_slips(project.plugin.incidents_dir, report)
+        loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
         for incident in content.incidents:
             if incident.is_published(now) and incident.is_overdue(now):
                 promise = incident.promised_update(now)
@@ -92,7 +95,12 @@ def check(config_file):
     if report.errors:
         sys.exit(1)
     published = sum(1 for i in content.incidents if i.is_published(now))
-    click.echo(f"{len(content.components)} components, {published} published incidents, no errors.", err=True)
+    click.echo(f"{_count(len(content.components), 'component')}, {_count(published, 'published incident')}, no errors.",
+               err=True)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @main.command()
@@ -354,9 +362,11 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
         status = "completed" if incident.is_maintenance else "resolved"
     else:
         status = _status_choice(incident.kind, status, incident.status)
-    at = resolve_time(at, project, "--at") or now_in(project)
-    if at <= incident.latest.at < at + timedelta(minutes=1) and at.second == 0:
-        at = datetime.now(timezone.utc).replace(microsecond=0).astimezone(at.tzinfo)  # a second update this minute
+    given = resolve_time(at, project, "--at")
+    at = given or now_in(project)
+    if given is None and at <= incident.latest.at:  # another update this very minute: keep seconds, and order
+        now = datetime.now(timezone.utc).replace(microsecond=0).astimezone(at.tzinfo)
+        at = max(now, incident.latest.at + timedelta(seconds=1))
     if at <= incident.latest.at:
         raise click.BadParameter(
             f"{format_time(at)} is not after the latest update ({format_time(incident.latest.at)}) — give a later --at",

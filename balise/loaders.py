@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import yaml
 from . import model
 from .errors import Collector
 from .i18n import status_aliases
-from .timeline import TimeError, parse_body, parse_time, plain
+from .timeline import TimeError, format_time, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -562,6 +562,41 @@ def load_incidents(directory: Path, component_ids, report: Collector) -> list[mo
             incidents.append(incident)
     incidents.sort(key=lambda i: (i.started_at, i.id), reverse=True)
     return incidents
+
+
+INCIDENT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
+
+
+def naming_slips(directory: Path, report: Collector) -> None:
+    """Warnings for files a writer probably meant as incidents but named so they are skipped or odd."""
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(("_", ".")) or path.name.lower() == "readme.md" or path.is_dir():
+            continue
+        if path.suffix != ".md":
+            report.warning(path, 1, f"ignored: incident files end in .md — rename it to {path.stem}.md")
+        elif not INCIDENT_NAME.match(path.stem):
+            report.warning(path, 1, "incident files are named YYYY-MM-DD-short-name.md (lower case, dashes), "
+                                    "e.g. 2026-11-21-paiements-indisponibles.md — the name is its permanent URL")
+
+
+def timing_slips(incidents: list[model.Incident], zone, now: datetime, report: Collector) -> None:
+    """Warnings for times that are valid but probably mistyped: in the future, or with the other
+    season's offset of the site's zone (+02:00 in winter in Paris)."""
+    for incident in incidents:
+        for update in incident.updates:
+            if update.at > now + timedelta(minutes=5):
+                report.warning(incident.path, update.line, f"this update is dated {format_time(update.at)}, "
+                                                           "in the future — check the year, month, day and hour")
+            year = update.at.year
+            seasons = {datetime(year, 1, 1, tzinfo=zone).utcoffset(), datetime(year, 7, 1, tzinfo=zone).utcoffset()}
+            local = update.at.astimezone(zone)
+            if len(seasons) > 1 and update.at.utcoffset() in seasons and update.at.utcoffset() != local.utcoffset():
+                right = format_time(local)
+                report.warning(incident.path, update.line, f"{format_time(update.at)} uses the other "
+                                                           f"season's offset: in {zone.key} that is {right} — "
+                                                           "check the hour and the offset")
 
 
 @dataclass

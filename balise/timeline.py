@@ -25,6 +25,10 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 HEADING = re.compile(r"^##(?!#)\s*(?P<text>.*?)\s*#*\s*$")
 UPDATE_HEADING = re.compile(r"^(?P<when>\d.*?)\s+(?:—|–|-|\||·|:)\s+(?P<status>\S.*)$")
+# A heading with one, three or more '#' that reads like an update: a slip of the keyboard.
+ODD_HEADING = re.compile(r"^(?:#|#{3,6})\s+(?P<text>\d{4}-\d{2}-\d{2}.*?)\s*#*\s*$")
+DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+POSTMORTEM_HEADING = "Postmortem"
 POSTMORTEM_TITLES = {
     "postmortem",
     "post-mortem",
@@ -148,6 +152,10 @@ def parse_body(text: str, first_line: int) -> RawBody:
         promise, promise_line = None, 0
         while message_lines and not message_lines[-1].strip():
             message_lines.pop()
+        for index, line in enumerate(message_lines[:-1]):
+            if NEXT_UPDATE_START.match(plain(line[:80])) and NEXT_UPDATE_LINE.match(plain(line)):
+                body.problems.append((current_start + index + 1, "the 'Next update' line must be the last line of "
+                                      "its update — move it after the message, or into the next update"))
         if message_lines:
             last = message_lines[-1]
             # Cheap test on the line's start first: most last lines are long sentences.
@@ -169,6 +177,9 @@ def parse_body(text: str, first_line: int) -> RawBody:
             fence = None if fence == marker else (fence or marker)
         heading = None if fence else HEADING.match(line)
         if heading is None:
+            if not fence and not in_postmortem and (odd := ODD_HEADING.match(line)) and UPDATE_HEADING.match(odd["text"]):
+                body.problems.append((number, f"an update heading starts with exactly two '#' — write "
+                                              f"'## {odd['text']}'"))
             if current is not None:
                 current.append(line)
             elif stripped and not _is_preamble(stripped):
@@ -186,7 +197,10 @@ def parse_body(text: str, first_line: int) -> RawBody:
             in_postmortem, current, current_start = True, [], number
             body.postmortem_line = number
             continue
-        if in_postmortem:  # sub-sections of a postmortem are part of it
+        if in_postmortem:  # sub-sections of a postmortem are part of it, but not a late update
+            if UPDATE_HEADING.match(title) and DATE_START.match(title):
+                body.problems.append((number, "an update after the postmortem — move it above the "
+                                              f"'## {POSTMORTEM_HEADING}' line: updates first, the postmortem last"))
             in_postmortem, current = True, (current or []) + [line]
             continue
         match = UPDATE_HEADING.match(title)
@@ -202,6 +216,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
             continue
         current, current_start, header = [], number, (match["when"], match["status"])
     close()
+    body.problems.sort()
     return body
 
 

@@ -72,3 +72,20 @@ def test_malformed_yaml_names_the_line(cli, demo):
     result = cli("check", expect=1)
     assert re.search(rf"^{re.escape(INCIDENT)}:\d+: ", result.stderr, re.M), result.stderr
     assert "Traceback" not in result.output
+
+
+def test_likely_slips_are_warned_about_without_failing(cli, demo, monkeypatch):
+    """Valid but probably mistyped: a summer offset in November, a year ahead, a misnamed file."""
+    from datetime import datetime
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat("2026-11-22T12:30:00+01:00").timestamp())))
+    edit(demo, INCIDENT, "## 2026-11-22 09:30 +01:00 — identified", "## 2026-11-22 10:30 +02:00 — identified")
+    (demo / "incidents" / "notes.txt").write_text("brouillon", encoding="utf-8")
+    late = (demo / "incidents" / "2026-05-19-faux-sms-relais-solidaire.md")
+    late.write_text(late.read_text(encoding="utf-8").replace("## 2026-05-27", "## 2027-05-27", 1), encoding="utf-8")
+    result = cli("check")
+    warnings = result.stderr.splitlines()
+    assert any(l.startswith(f"{INCIDENT}:20: warning: 2026-11-22 10:30 +02:00 uses the other season's offset") and
+               "2026-11-22 09:30 +01:00" in l for l in warnings), result.stderr
+    assert any(l.startswith("incidents/notes.txt:1: warning: ignored") for l in warnings), result.stderr
+    assert any("2026-05-19-faux-sms-relais-solidaire.md:30: warning: this update is dated 2027-05-27" in l and "in the future" in l for l in warnings), result.stderr

@@ -106,3 +106,20 @@ def test_next_update_can_be_a_delay_after_the_update(cli, demo):
     cli("update", created.stdout.strip().split("/")[-1][:-3], "--status", "identified", "--message", "Cause trouvée.",
         "--at", "2026-11-23T00:20", "--next-update", "+30min")
     assert (demo / created.stdout.strip()).read_text(encoding="utf-8").endswith("Next update: 2026-11-23 00:50 +01:00\n")
+
+
+def test_updates_in_quick_succession_keep_their_order(tmp_path):
+    """At 3 a.m. two commands can run in the same second: neither fails, the timeline stays in order."""
+    Cli(tmp_path)("init", "site")
+    cli = Cli(tmp_path / "site")
+    path = tmp_path / "site" / cli("new", "--title", "Lenteurs", "--impact", "minor", "--component", "website",
+                                   "--message", "Nous enquêtons.").stdout.strip()
+    for status in ("identified", "monitoring"):
+        cli("update", path.stem, "--status", status, "--message", f"Étape {status}.")
+    cli("resolve", path.stem, "--message", "Résolu.")
+    cli("check")
+    times = [line.split(" — ")[0][3:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("## ")]
+    from balise.timeline import parse_time
+
+    moments = [parse_time(t) for t in times]
+    assert len(moments) == 4 and moments == sorted(moments) and len(set(moments)) == 4
