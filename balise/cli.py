@@ -149,7 +149,7 @@ def status(config_file):
     # Late promises first: those are the ones to answer now.
     current = sorted(page.open_incidents + page.active_maintenance, key=lambda i: not i.is_overdue(page.now))
     for incident in current:
-        overdue = " — OVERDUE: the promised update is late" if incident.is_overdue(page.now) else ""
+        overdue = " — " + t("overdue_short") if incident.is_overdue(page.now) else ""
         click.echo(f"\n{incident.id}: {incident.title}{overdue}")
         click.echo(f"  {t('update_status.' + incident.status)} · {t.datetime(incident.latest.at)}")
         promise = incident.promised_update(page.now)

@@ -51,7 +51,8 @@ class Translator:
 
     def date(self, moment) -> str:
         day = self.local(moment) if isinstance(moment, datetime) else moment
-        return self.strings["date"].format(day=day.day, month=self.strings["months"][day.month - 1], year=day.year)
+        number = self.strings["first_day"] if day.day == 1 else day.day
+        return self.strings["date"].format(day=number, month=self.strings["months"][day.month - 1], year=day.year)
 
     def time(self, moment: datetime) -> str:
         local = self.local(moment)

@@ -186,6 +186,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             env.bytecode_cache = TEMPLATE_BYTECODE
         renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()))
         env.globals["balise_footer"] = renderer.env.globals["footer_note"]
+        env.globals["balise_t"] = renderer.t  # balise's strings in the theme's overrides (404 page)
         return env
 
     def on_serve(self, server, config, builder):

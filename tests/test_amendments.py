@@ -55,7 +55,7 @@ def test_an_amended_update_shows_the_notice_and_the_earlier_wording(tmp_path, at
     (update,) = built_updates(root)
     assert "01 99 00 43 43" in text_of(update.select_one(".message"))
     notice = update.select_one(".amendments .amended")
-    assert text_of(notice).startswith("Modifiée le 1 décembre 2026 à 10:20")
+    assert text_of(notice).startswith("Modifiée le 1er décembre 2026 à 10:20")
     assert datetime.fromisoformat(notice.select_one("time")["datetime"]) == datetime.fromisoformat("2026-12-01T10:20:00+01:00")
     assert fix[:7] in text_of(notice)
     earlier = update.select_one(".amendments details")  # readable without JavaScript
@@ -79,7 +79,7 @@ def test_several_amendments_and_untouched_updates(tmp_path, at_time):
 
     newest, oldest = built_updates(root)
     assert newest.select(".amendments") == []  # the 10:50 update was never changed
-    assert "Modifiée le 1 décembre 2026 à 11:30" in text_of(oldest.select_one(".amended"))
+    assert "Modifiée le 1er décembre 2026 à 11:30" in text_of(oldest.select_one(".amended"))
     assert text_of(oldest.select_one("summary")) == "Voir les 2 formulations précédentes"
     wordings = [text_of(b) for b in oldest.select("details blockquote")]
     assert ["très lents" in w for w in wordings] == [True, False]  # newest earlier wording first

@@ -43,9 +43,9 @@ def test_status_lists_overdue_incidents_first(cli, demo, at_time):
     # The newer incident was updated last, but the late promise comes first.
     assert ids[:2] == [OPEN, "2026-11-22-lenteurs-des-paiements"]
     first_block = out[out.index(OPEN):out.index("2026-11-22-lenteurs-des-paiements")]
-    assert "OVERDUE" in first_block
+    assert "EN RETARD" in first_block
 
     at_time(datetime.fromisoformat("2026-11-22T11:50:00+01:00"))  # before the promise: newest first
     out = cli("status").stdout
     assert out.index("2026-11-22-lenteurs-des-paiements") < out.index(OPEN)
-    assert "OVERDUE" not in out
+    assert "EN RETARD" not in out
