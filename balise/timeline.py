@@ -140,6 +140,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
     current_start = 0
     header: tuple[str, str] | None = None
     in_postmortem = False
+    after_bad_heading = False
     fence: str | None = None
 
     def close() -> None:
@@ -182,7 +183,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
                                               f"'## {odd['text']}'"))
             if current is not None:
                 current.append(line)
-            elif stripped and not _is_preamble(stripped):
+            elif stripped and not _is_preamble(stripped) and not after_bad_heading:
                 body.problems.append(
                     (
                         number,
@@ -212,7 +213,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
                     "e.g. '## 2026-11-21 14:05 +01:00 — investigating', or '## Postmortem'",
                 )
             )
-            current, header = None, None
+            current, header, after_bad_heading = None, None, True  # its text was reported with it
             continue
         current, current_start, header = [], number, (match["when"], match["status"])
     close()
