@@ -14,13 +14,16 @@ SCAFFOLD = Path(__file__).parent / "scaffold" / "site"
 RENAMED = {"gitignore": ".gitignore", "github": ".github", "pre-commit-config.yaml": ".pre-commit-config.yaml"}
 # Copied byte for byte, not rendered: GitHub's `${{ }}` expressions and playbook `{{ placeholders }}`.
 VERBATIM = ("github/", "content/playbooks/")
+# Pieces the templates include (e.g. the README in the site's language), not files of the new site.
+INCLUDED_ONLY = ("_readme/",)
 
 
 def scaffold(directory: Path, *, name: str | None, language: str, timezone: str) -> list[Path]:
     """Write the scaffold into `directory`; refuses to overwrite any existing file."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SCAFFOLD)), keep_trailing_newline=True)
     values = {"name": name or directory.resolve().name, "language": language, "timezone": timezone, "version": __version__}
-    sources = sorted(p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    sources = sorted(p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                     and not p.relative_to(SCAFFOLD).as_posix().startswith(INCLUDED_ONLY))
     targets = []
     for source in sources:
         relative = source.relative_to(SCAFFOLD)

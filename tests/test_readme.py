@@ -40,3 +40,17 @@ def test_the_quick_start_has_exactly_two_commands():
     assert len(commands) == 2
     assert commands[1].split("#")[0].strip() == "scripts/test"
     assert (REPO / ".ci/run").read_text().count("scripts/test") == 1
+
+
+def test_the_scaffolded_readme_examples_work_in_both_languages(tmp_path):
+    """The comms team's own README, in the site's language: its file and update examples pass check."""
+    from conftest import Cli
+
+    for language in ("fr", "en"):
+        Cli(tmp_path)("init", language, "--language", language)
+        site = tmp_path / language
+        readme = (site / "README.md").read_text(encoding="utf-8")
+        first, update = re.findall(r"```markdown\n(.*?)```", readme, re.S)[:2]
+        (site / "incidents" / "2026-11-21-paiements.md").write_text(first + "\n" + update, encoding="utf-8")
+        Cli(site)("check")
+    assert "état des services" in (tmp_path / "fr" / "README.md").read_text(encoding="utf-8")
