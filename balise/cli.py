@@ -167,7 +167,8 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
     ).get(plain(value))
     if not found:
         raise click.BadParameter(
-            f"'{value}' is not a {kind} status — one of: {', '.join(model.statuses_for(kind))}", param_hint="--status"
+            f"'{value}' is not a status for {'an' if kind[0] in 'aeiou' else 'a'} {kind} — one of: "
+            f"{', '.join(model.statuses_for(kind))} (or their French labels)", param_hint="--status"
         )
     return found
 
