@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-import feedparser
 import nh3
 
 from . import __version__
@@ -185,6 +184,8 @@ def _entry_time(entry, fallback: datetime) -> datetime:
 
 def parse(data: bytes, spec: FeedSpec, now: datetime, zone: ZoneInfo) -> tuple[str, list[tr.Item]]:
     """(the feed's own title, its items) from the feed's bytes; FeedError if it is not a feed."""
+    import feedparser  # here, not at the top: every `balise` command would pay for its import
+
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if parsed.get("bozo") and not parsed.entries:
         problem = parsed.get("bozo_exception")
