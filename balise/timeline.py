@@ -154,13 +154,13 @@ def parse_body(text: str, first_line: int) -> RawBody:
         while message_lines and not message_lines[-1].strip():
             message_lines.pop()
         for index, line in enumerate(message_lines[:-1]):
-            if NEXT_UPDATE_START.match(plain(line[:80])) and NEXT_UPDATE_LINE.match(plain(line)):
+            if NEXT_UPDATE_START.match(line) and NEXT_UPDATE_LINE.match(plain(line)):
                 body.problems.append((current_start + index + 1, "the 'Next update' line must be the last line of "
                                       "its update — move it after the message, or into the next update"))
         if message_lines:
             last = message_lines[-1]
-            # Cheap test on the line's start first: most last lines are long sentences.
-            found = NEXT_UPDATE_START.match(plain(last[:80])) and NEXT_UPDATE_LINE.match(plain(last))
+            # Cheap test on the raw line first ("proch" has no accent): most lines are long sentences.
+            found = NEXT_UPDATE_START.match(last) and NEXT_UPDATE_LINE.match(plain(last))
             if found:
                 original = message_lines.pop()
                 promise = original[original.index(":") + 1 :].strip().strip("*_").strip().rstrip(".").strip()
