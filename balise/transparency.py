@@ -50,8 +50,15 @@ INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.?(?:\s*-\s*|\s+)?){1,4}$", re.UNICODE
 
 
 def looks_like_initials(text: str) -> bool:
-    """'M. L.', 'ML', 'J.-P. D.': at most four groups of one or two letters."""
-    return bool(INITIALS.match(text.strip())) and sum(ch.isalpha() for ch in text) <= 6
+    """'M. L.', 'ML', 'J.-P. D.': at most four groups of one or two letters, each starting with a
+    capital; written together ('ML'), only capitals, so that a first name ('Marie') is not taken."""
+    text = text.strip()
+    if not INITIALS.match(text) or sum(ch.isalpha() for ch in text) > 6:
+        return False
+    groups = [g for g in re.split(r"[.\s-]+", text) if g]
+    if len(groups) == 1 and "." not in text:
+        return groups[0].isupper() and len(groups[0]) <= 4
+    return all(g[0].isupper() and len(g) <= 2 for g in groups)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,10 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector) ->
     how = _choice(sub, "how", tr.CONSENT_METHODS, CONSENT_ALIASES)
     if given_on is None or how is None:
         return None
+    if given_on > date.today():
+        sub.error("date", f"consent given on {given_on.isoformat()}, a date still to come — "
+                          "a testimonial is published only once consent was actually given: fix the date")
+        return None
     return tr.Consent(given_on, how, sub.text("reference"))
 
 

@@ -74,9 +74,16 @@ def test_personal_data_detection():
 def test_initials_must_look_like_initials(cli, demo):
     assert looks_like_initials("M. L.") and looks_like_initials("J.-P. D.") and looks_like_initials("KA")
     assert not looks_like_initials("Karim Alaoui")
+    assert not looks_like_initials("Marie") and not looks_like_initials("marie")  # a first name is not initials
     edit(demo, ONE, 'attribution: {initials: "K. A."}', 'attribution: {initials: "Karim Alaoui"}')
     result = cli("check", expect=1)
     assert errors(result)[0].startswith(f"{ONE}:3: 'Karim Alaoui' does not look like initials")  # line of attribution:
+
+
+def test_consent_cannot_be_dated_in_the_future(cli, demo):
+    edit(demo, ONE, "consent:\n  date: 2026-09-24", "consent:\n  date: 2099-09-24")
+    result = cli("check", expect=1)
+    assert re.match(rf"^{re.escape(ONE)}:\d+: consent given on 2099-09-24, a date still to come", errors(result)[0])
 
 
 def test_unpublished_testimonials_never_reach_any_output(cli, demo, at_time):
