@@ -24,7 +24,8 @@ import yaml
 
 from . import model
 from .loaders import ContentYamlLoader  # safe YAML (libyaml when available), times kept as text
-from .timeline import TimeError, parse_body, parse_time
+from .i18n import status_aliases
+from .timeline import TimeError, parse_body, parse_time, plain
 
 GIT_TIMEOUT = 120
 SHALLOW_WARNING = (
@@ -138,10 +139,23 @@ def _read_blobs(toplevel: Path, wanted: list[str]) -> dict[str, str]:
     return texts
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """What the public reads of one update: its words, its status and its promise."""
+
+    message: str
+    status: str
+    next_update: datetime | None
+
+    def same_as(self, other: _Statement) -> bool:
+        return (self.message.split(), self.status, self.next_update) == (
+            other.message.split(), other.status, other.next_update)
+
+
 @dataclass
 class _Version:
     public_from: datetime | None  # None: not public in this version (draft)
-    messages: dict[datetime, str]
+    messages: dict[datetime, _Statement]
 
 
 def _parse(text: str) -> _Version | None:
@@ -168,30 +182,38 @@ def _parse(text: str) -> _Version | None:
         except TimeError:
             return None
     messages = {}
+    aliases = _all_status_aliases()
     for raw in parse_body("\n".join(lines[end + 1 :]), end + 2).updates:
         try:
-            messages[parse_time(raw.when)] = raw.message
+            at = parse_time(raw.when)
+            promise = parse_time(raw.next_update) if raw.next_update else None
         except TimeError:
             continue
+        status = aliases.get(plain(raw.status).replace("_", " ")) or ""  # "" if it was not a status then
+        messages[at] = _Statement(raw.message, status, promise)
     return _Version(publish_from, messages)
 
 
-def _same(a: str, b: str) -> bool:
-    return a.split() == b.split()
+def _all_status_aliases() -> dict[str, str]:
+    return {alias: key for kind in model.KINDS for alias, key in status_aliases(model.statuses_for(kind)).items()}
 
 
 def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]]) -> None:
     """Walk the versions oldest first, comparing each public one with what the public last saw."""
-    seen: dict[datetime, str] = {}  # update time -> the wording last published
+    seen: dict[datetime, _Statement] = {}  # update time -> the statement last published
     found: dict[datetime, list[model.Amendment]] = {}
     for revision, text in versions:
         version = _parse(text) if text is not None else None
         if version is None or version.public_from is None or version.public_from > revision.at:
             continue
-        for at, message in version.messages.items():
+        for at, statement in version.messages.items():
             earlier = seen.get(at)
-            if earlier is not None and not _same(earlier, message):
-                found.setdefault(at, []).append(model.Amendment(revision.at, revision.commit, earlier))
-            seen[at] = message
+            if earlier is not None and not earlier.same_as(statement):
+                found.setdefault(at, []).append(model.Amendment(
+                    revision.at, revision.commit, earlier.message,
+                    earlier_status=earlier.status if earlier.status != statement.status else "",
+                    earlier_next_update=earlier.next_update if earlier.next_update != statement.next_update else None,
+                ))
+            seen[at] = statement
     for update in incident.updates:
         update.amendments = found.get(update.at, [])

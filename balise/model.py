@@ -90,6 +90,8 @@ class Amendment:
     at: datetime  # the time of the commit that changed the wording
     commit: str
     earlier_message: str
+    earlier_status: str = ""  # the status as it was, when the correction changed it
+    earlier_next_update: datetime | None = None  # the promise as it was, when the correction changed it
 
 
 @dataclass

@@ -63,6 +63,24 @@ def test_an_amended_update_shows_the_notice_and_the_earlier_wording(tmp_path, at
     assert "01 99 00 42 42" in text_of(earlier.select_one("blockquote"))
 
 
+def test_a_changed_promise_or_status_is_an_amendment_too(tmp_path, at_time):
+    """Moving a promised time after the fact, or changing the status word, must not erase a broken promise silently."""
+    root = site(tmp_path)
+    write(root, FIRST)
+    commit_all(root, "Incident opened", "2026-12-01T10:01:00+01:00")
+    write(root, FIRST.replace("Next update: 2026-12-01 11:00 +01:00", "Next update: 2026-12-01 18:00 +01:00")
+          .replace("— investigating", "— identified"))
+    commit_all(root, "Later promise", "2026-12-01T12:00:00+01:00")
+    at_time(datetime.fromisoformat("2026-12-01T12:30:00+01:00"))
+    Cli(root)("build")
+
+    (update,) = built_updates(root)
+    assert text_of(update.select_one(".amendments .amended")).startswith("Modifiée le 1er décembre 2026 à 12:00")
+    earlier = text_of(update.select_one(".amendments details"))
+    assert "État annoncé alors : Enquête en cours" in earlier
+    assert "Prochaine mise à jour promise alors : 1er décembre 2026 à 11:00 CET" in earlier
+
+
 def test_several_amendments_and_untouched_updates(tmp_path, at_time):
     root = site(tmp_path)
     write(root, FIRST)
