@@ -82,6 +82,7 @@ def check(config_file):
     if not report.errors:
         loaders.naming_slips(project.plugin.incidents_dir, report)
         loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
+        loaders.scope_slips(content.incidents, report)
         for incident in content.incidents:
             if incident.is_published(now) and incident.is_overdue(now):
                 promise = incident.promised_update(now)
@@ -221,6 +222,11 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
             starts=starts, ends=ends, translator=translator,
         )
         known_values.update(filled)
+        for name in sorted(set(filled) - set(playbook.placeholders) - set(known_values.keys() - set(filled))):
+            from .loaders import did_you_mean
+
+            click.echo(f"warning: --set {name}=… fills no placeholder of {playbook.name} — "
+                       f"{did_you_mean(name, playbook.placeholders)}", err=True)
         title = pb.fill(title or playbook.title, known_values)
         message = pb.fill(message or playbook.message, known_values)
         spokesperson = pb.fill(spokesperson, known_values)
@@ -254,7 +260,10 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
         scheduled_for=_local(starts, project),
         scheduled_until=_local(ends, project),
     )
-    path = new_incident_path(project.plugin.incidents_dir, at.astimezone(project.settings.timezone), title)
+    # The file name is the incident's permanent URL: never made of placeholder names.
+    named_by = pb.PLACEHOLDER.sub("", title).strip() if playbook is not None else title
+    path = new_incident_path(project.plugin.incidents_dir, at.astimezone(project.settings.timezone),
+                             named_by if any(ch.isalnum() for ch in named_by) else playbook.name)
     _write_checked(path, text, project, known)
     click.echo(_shown(path))
     if unfilled:

@@ -581,6 +581,14 @@ def naming_slips(directory: Path, report: Collector) -> None:
                                     "e.g. 2026-11-21-paiements-indisponibles.md — the name is its permanent URL")
 
 
+def scope_slips(incidents: list[model.Incident], report: Collector) -> None:
+    """A warning for an incident with an impact but no component: it would change no status."""
+    for incident in incidents:
+        if incident.kind == "incident" and incident.impact != "none" and not incident.components:
+            report.warning(incident.path, 1, f"impact '{incident.impact}' but no component: no status on the page "
+                                             "changes — list the affected services under 'components:'")
+
+
 def timing_slips(incidents: list[model.Incident], zone, now: datetime, report: Collector) -> None:
     """Warnings for times that are valid but probably mistyped: in the future, or with the other
     season's offset of the site's zone (+02:00 in winter in Paris)."""

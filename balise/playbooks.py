@@ -65,13 +65,25 @@ class Playbook:
         return names
 
 
+# A placeholder with a brace missing: "{{ depuis }" or "{ depuis }}". Never filled, never valid text.
+BROKEN_PLACEHOLDER = re.compile(r"\{\{\s*[^\W\d]\w*\s*\}(?!\})|(?<!\{)\{\s*[^\W\d]\w*\s*\}\}")
+
+
 def placeholders_in(text: str) -> list[tuple[int, str]]:
-    """(line, placeholder as written) for every unfilled placeholder of a text."""
-    return [
+    """(line, placeholder as written) for every unfilled placeholder of a text, broken ones included."""
+    return sorted(
         (number, match[0])
         for number, line in enumerate(text.split("\n"), start=1)
-        for match in PLACEHOLDER.finditer(line)
-    ]
+        for pattern in (PLACEHOLDER, BROKEN_PLACEHOLDER)
+        for match in pattern.finditer(line)
+    )
+
+
+def broken_placeholders(path: Path, text: str, report: Collector) -> None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in BROKEN_PLACEHOLDER.finditer(line):
+            name = match[0].strip("{} ")
+            report.error(path, number, f"placeholder {match[0]} has a brace missing — write {{{{ {name} }}}}")
 
 
 def placeholder_message(found: str) -> str:
@@ -116,6 +128,8 @@ def load_playbooks(folder: Path, report: Collector, component_ids=None) -> list[
 def load_playbook(path: Path, report: Collector, component_ids=None) -> Playbook | None:
     before = len(report.errors)
     text = read_text(path, report)
+    if text is not None:
+        broken_placeholders(path, text, report)
     if text is None:
         return None
     parts = split_front_matter(text, path, report)

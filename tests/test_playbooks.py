@@ -137,3 +137,20 @@ def test_the_readme_example_works(cli, demo):
     text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
     assert "Le don en ligne ne fonctionne plus normalement depuis 8 h 40" in text
     assert "draft" not in text and created.stderr == ""
+
+
+def test_a_placeholder_missing_a_brace_is_caught(cli, demo):
+    playbook = demo / "content/playbooks/panne-de-service.fr.md"
+    text = playbook.read_text(encoding="utf-8")
+    line = next(n for n, l in enumerate(text.split("\n"), 1) if "{{ depuis }}" in l)
+    playbook.write_text(text.replace("{{ depuis }}", "{{ depuis }", 1), encoding="utf-8")
+    result = cli("check", expect=1)
+    assert f"content/playbooks/panne-de-service.fr.md:{line}: placeholder {{{{ depuis }} has a brace missing" in result.stderr
+
+
+def test_a_mistyped_set_is_flagged_and_placeholders_never_name_the_file(cli, demo):
+    result = cli("new", "--template", "panne-de-service", "--component", "paiements", "--set", "servce=Le don")
+    assert "warning: --set servce=… fills no placeholder of panne-de-service — did you mean 'service'?" in result.stderr
+    path = result.stdout.strip()
+    assert "{{" not in path and "service-service" not in path
+    assert (demo / path).exists()
