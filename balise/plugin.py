@@ -102,7 +102,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
                 config[key] = Markup.escape(config[key])
         self.read_history()
         # Material's footer on the writers' own pages gets balise's version note (theme/partials).
-        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
+        if str(THEME_OVERRIDES) not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         return config
 
     def read_history(self) -> None:
