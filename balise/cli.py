@@ -127,7 +127,19 @@ def serve(config_file, dev_addr):
 
     project = open_project(config_file)
     load_checked(project)  # refuse to start on broken content; later errors show in the log
+    _log_like_mkdocs()
     mkdocs_serve.serve(config_file=str(project.config.config_file_path), dev_addr=dev_addr, livereload=True)
+
+
+def _log_like_mkdocs() -> None:
+    """Show MkDocs's log (the address served, each rebuild, content errors) as `mkdocs serve` does."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 @main.command()

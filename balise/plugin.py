@@ -71,6 +71,9 @@ class BaliseConfig(base.Config):
 
 
 class BalisePlugin(BasePlugin[BaliseConfig]):
+    """One instance per build: with no on_startup/on_shutdown hook, MkDocs makes a new one for every
+    rebuild of `serve`, so content, settings and the reference time are always read afresh."""
+
     supports_multiple_instances = False
 
     def __init__(self):
@@ -218,9 +221,6 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     def on_post_template(self, output: str, template_name: str, config) -> str:
         return _without_invalid_autocomplete(output) if template_name.endswith(".html") else output
-
-    def on_shutdown(self) -> None:
-        self.content = None
 
     def build_info(self) -> dict:
         return {

@@ -123,3 +123,48 @@ def test_updates_in_quick_succession_keep_their_order(tmp_path):
 
     moments = [parse_time(t) for t in times]
     assert len(moments) == 4 and moments == sorted(moments) and len(set(moments)) == 4
+
+
+def test_serve_shows_an_edit_without_a_restart(demo):
+    """`balise serve` is what a writer watches while editing: every save must show, and a broken save must say why."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "balise", "serve", "-a", f"127.0.0.1:{port}"], cwd=demo,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/incidents/2026-11-22-prise-de-rendez-vous-indisponible/"
+
+    def updates_shown() -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read().decode().count('class="update"')
+        except OSError:
+            return -1
+
+    def wait_for(expected: int) -> bool:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if updates_shown() == expected:
+                return True
+            time.sleep(0.3)
+        return False
+
+    try:
+        assert wait_for(2), "the server did not start"
+        source = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\n## 2026-11-22 12:05 +01:00 — monitoring\n\nRetour.\n",
+                          encoding="utf-8")
+        assert wait_for(3), "the edit did not show"
+        source.write_text(source.read_text(encoding="utf-8").replace("impact: major", "impact: majr"), encoding="utf-8")
+        time.sleep(3)
+    finally:
+        server.terminate()
+        log, _ = server.communicate(timeout=10)
+    assert "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md:4: 'majr' is not a valid impact" in log
+    assert "Traceback" not in log
