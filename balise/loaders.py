@@ -386,9 +386,9 @@ def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, s
     return None
 
 
-def load_incident(path: Path, component_ids, report: Collector) -> model.Incident | None:
-    """Read one incident file. Returns None if it has errors (all of them reported)."""
-    before = len(report.errors)
+def read_front_matter(path: Path, report: Collector, example: str) -> tuple[str, Located, str, int] | None:
+    """A Markdown file with YAML front matter: (whole text, front matter, body, body's first line);
+    None after reporting what is wrong. `example` says where a correct file is shown."""
     text = read_text(path, report)
     if text is None:
         return None
@@ -400,8 +400,18 @@ def load_incident(path: Path, component_ids, report: Collector) -> model.Inciden
     if located is None:
         return None
     if not isinstance(located.data, dict):
-        report.error(path, 2, "the front matter must be fields such as 'title: ...' — see the README's example")
+        report.error(path, 2, f"the front matter must be fields such as 'title: ...' — see {example}")
         return None
+    return text, located, body_text, body_line
+
+
+def load_incident(path: Path, component_ids, report: Collector) -> model.Incident | None:
+    """Read one incident file. Returns None if it has errors (all of them reported)."""
+    before = len(report.errors)
+    read = read_front_matter(path, report, "the README's example")
+    if read is None:
+        return None
+    _, located, body_text, body_line = read
     fields = Fields(located, located.data, (), path, report)
     fields.check_known(INCIDENT_FIELDS)
     incident_id = path.stem

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, status_aliases
-from .loaders import Fields, did_you_mean, parse_yaml, read_text, split_front_matter
+from .loaders import Fields, did_you_mean, read_front_matter, read_text
 from .timeline import parse_delay, plain
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")  # {{ name }}: a word, so {{ 7*7 }} is just text
@@ -127,21 +127,11 @@ def load_playbooks(folder: Path, report: Collector, component_ids=None) -> list[
 
 def load_playbook(path: Path, report: Collector, component_ids=None) -> Playbook | None:
     before = len(report.errors)
-    text = read_text(path, report)
-    if text is not None:
-        broken_placeholders(path, text, report)
-    if text is None:
+    read = read_front_matter(path, report, "content/playbooks/README.md")
+    if read is None:
         return None
-    parts = split_front_matter(text, path, report)
-    if parts is None:
-        return None
-    front, body, body_line = parts
-    located = parse_yaml(front, path, 2, report)
-    if located is None:
-        return None
-    if not isinstance(located.data, dict):
-        report.error(path, 2, "a playbook's front matter is fields such as 'title: ...' — see content/playbooks/README.md")
-        return None
+    text, located, body, body_line = read
+    broken_placeholders(path, text, report)
     fields = Fields(located, located.data, (), path, report)
     fields.check_known(FIELDS)
     kind = fields.choice("kind", model.KINDS, default="incident") or "incident"
