@@ -405,13 +405,38 @@ def read_front_matter(path: Path, report: Collector, example: str) -> tuple[str,
     return text, located, body_text, body_line
 
 
+# Playbooks mark what is still to write with {{ name }} (a word, so {{ 7*7 }} is just text); a
+# placeholder with a brace missing ("{{ depuis }", "{ depuis }}") is one too, never valid text.
+PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")
+BROKEN_PLACEHOLDER = re.compile(r"\{\{\s*[^\W\d]\w*\s*\}(?!\})|(?<!\{)\{\s*[^\W\d]\w*\s*\}\}")
+
+
+def placeholders_in(text: str) -> list[tuple[int, str]]:
+    """(line, placeholder as written) for every unfilled placeholder of a text, broken ones included."""
+    if "{" not in text:
+        return []
+    return sorted(
+        (number, match[0])
+        for number, line in enumerate(text.split("\n"), start=1)
+        for pattern in (PLACEHOLDER, BROKEN_PLACEHOLDER)
+        for match in pattern.finditer(line)
+    )
+
+
+def placeholder_message(found: str) -> str:
+    return (
+        f"unfilled placeholder {found} in a published file — replace it with the real text, "
+        "or add 'draft: true' to the front matter until the message is ready"
+    )
+
+
 def load_incident(path: Path, component_ids, report: Collector) -> model.Incident | None:
     """Read one incident file. Returns None if it has errors (all of them reported)."""
     before = len(report.errors)
     read = read_front_matter(path, report, "the README's example")
     if read is None:
         return None
-    _, located, body_text, body_line = read
+    text, located, body_text, body_line = read
     fields = Fields(located, located.data, (), path, report)
     fields.check_known(INCIDENT_FIELDS)
     incident_id = path.stem
@@ -440,6 +465,9 @@ def load_incident(path: Path, component_ids, report: Collector) -> model.Inciden
         fields.error("scheduled_until", "'scheduled_until' must be after 'scheduled_for' — check both times")
     incident.components = _incident_components(located, fields, component_ids, path, report)
     _load_timeline(incident, body_text, body_line, path, report)
+    if not incident.draft:  # a half-filled playbook is never published
+        for line, found in placeholders_in(text):
+            report.error(path, line, placeholder_message(found))
     return incident if len(report.errors) == before else None
 
 

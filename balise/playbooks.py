@@ -5,12 +5,11 @@ A playbook is `<docs_dir>/playbooks/NAME.LANGUAGE.md`: front matter with an inci
 update) and `next_update` (a delay such as `+30min`), and the first public message as its body.
 `{{ name }}` marks a placeholder. `balise new --template NAME` fills what it can; whatever is
 left keeps the new incident a draft, and a published incident file with a placeholder left is
-an error (`check_placeholders`). No MkDocs here.
+an error (`loaders.load_incident`). No MkDocs here.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,10 +17,9 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, status_aliases
-from .loaders import Fields, did_you_mean, read_front_matter, read_text
+from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, did_you_mean, read_front_matter
 from .timeline import parse_delay, plain
 
-PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")  # {{ name }}: a word, so {{ 7*7 }} is just text
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
 # Values `balise new --template` always knows, under an English and a French name.
 BUILTINS = {
@@ -65,42 +63,11 @@ class Playbook:
         return names
 
 
-# A placeholder with a brace missing: "{{ depuis }" or "{ depuis }}". Never filled, never valid text.
-BROKEN_PLACEHOLDER = re.compile(r"\{\{\s*[^\W\d]\w*\s*\}(?!\})|(?<!\{)\{\s*[^\W\d]\w*\s*\}\}")
-
-
-def placeholders_in(text: str) -> list[tuple[int, str]]:
-    """(line, placeholder as written) for every unfilled placeholder of a text, broken ones included."""
-    return sorted(
-        (number, match[0])
-        for number, line in enumerate(text.split("\n"), start=1)
-        for pattern in (PLACEHOLDER, BROKEN_PLACEHOLDER)
-        for match in pattern.finditer(line)
-    )
-
-
 def broken_placeholders(path: Path, text: str, report: Collector) -> None:
     for number, line in enumerate(text.split("\n"), start=1):
         for match in BROKEN_PLACEHOLDER.finditer(line):
             name = match[0].strip("{} ")
             report.error(path, number, f"placeholder {match[0]} has a brace missing — write {{{{ {name} }}}}")
-
-
-def placeholder_message(found: str) -> str:
-    return (
-        f"unfilled placeholder {found} in a published file — replace it with the real text, "
-        "or add 'draft: true' to the front matter until the message is ready"
-    )
-
-
-def check_placeholders(incidents: list[model.Incident], report: Collector) -> None:
-    """A published (non-draft) incident file may not keep a playbook placeholder."""
-    for incident in incidents:
-        if incident.draft or not incident.path:
-            continue
-        text = read_text(Path(incident.path), Collector())
-        for line, found in placeholders_in(text or ""):
-            report.error(incident.path, line, placeholder_message(found))
 
 
 def split_name(path: Path) -> tuple[str, str | None]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from balise.errors import Collector
-from balise.playbooks import load_playbooks, placeholders_in
+from balise.loaders import placeholders_in
+from balise.playbooks import load_playbooks
 from conftest import REPO, Cli, page, text_of
 
 SCENARIOS = {
