@@ -587,14 +587,22 @@ def _a(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-def load_incidents(directory: Path, component_ids, report: Collector) -> list[model.Incident]:
-    """Every incident file of a folder, newest first. Files named README.md or starting with '_' are not incidents."""
-    incidents = []
+def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
+    """The content files of a folder, sorted: not README.md, nor names starting with '_' or '.'
+    (notes and editors' files), nor sub-folders; only *.md unless `markdown_only` is False."""
     if not directory.is_dir():
-        return incidents
-    for path in sorted(directory.glob("*.md")):
-        if path.name.lower() == "readme.md" or path.name.startswith(("_", ".")):
-            continue
+        return []
+    return [
+        path for path in sorted(directory.iterdir())
+        if not path.name.startswith(("_", ".")) and path.name.lower() != "readme.md" and path.is_file()
+        and (path.suffix == ".md" or not markdown_only)
+    ]
+
+
+def load_incidents(directory: Path, component_ids, report: Collector) -> list[model.Incident]:
+    """Every incident file of a folder (see `content_files`), newest first."""
+    incidents = []
+    for path in content_files(directory):
         incident = load_incident(path, component_ids, report)
         if incident is not None and incident.updates:
             incidents.append(incident)
@@ -607,11 +615,7 @@ INCIDENT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 
 def naming_slips(directory: Path, report: Collector) -> None:
     """Warnings for files a writer probably meant as incidents but named so they are skipped or odd."""
-    if not directory.is_dir():
-        return
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith(("_", ".")) or path.name.lower() == "readme.md" or path.is_dir():
-            continue
+    for path in content_files(directory, markdown_only=False):
         if path.suffix != ".md":
             report.warning(path, 1, f"ignored: incident files end in .md — rename it to {path.stem}.md")
         elif not INCIDENT_NAME.match(path.stem):

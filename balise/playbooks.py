@@ -17,7 +17,7 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, status_aliases
-from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, did_you_mean, read_front_matter
+from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, content_files, did_you_mean, read_front_matter
 from .timeline import parse_delay, plain
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
@@ -81,11 +81,7 @@ def split_name(path: Path) -> tuple[str, str | None]:
 def load_playbooks(folder: Path, report: Collector, component_ids=None) -> list[Playbook]:
     """Every playbook of a folder, sorted by name and language; problems go to `report`."""
     found = []
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.glob("*.md")):
-        if path.name.lower() == "readme.md" or path.name.startswith(("_", ".")):
-            continue
+    for path in content_files(folder):
         playbook = load_playbook(path, report, component_ids)
         if playbook is not None:
             found.append(playbook)
