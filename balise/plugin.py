@@ -6,6 +6,7 @@ Hooks stay thin: content is loaded by `balise.loaders`, pages are rendered by `b
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -85,6 +86,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.repo_url = ""
         self.docs_dir = Path("content")
         self._history_of = None  # the content whose amendments were read from git
+        self.renderer: SiteRenderer | None = None  # made in on_env, used in on_post_build
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -185,9 +187,12 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         Material's footer on the writers' own pages gets balise's version note (theme/partials)."""
         if env.bytecode_cache is None:
             env.bytecode_cache = TEMPLATE_BYTECODE
-        renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()))
-        env.globals["balise_footer"] = renderer.env.globals["footer_note"]
-        env.globals["balise_t"] = renderer.t  # balise's strings in the theme's overrides (404 page)
+        custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
+        with _template_problems(self.root):
+            # The one renderer of this build: its navigation is filled in on_post_build.
+            self.renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()), custom)
+        env.globals["balise_footer"] = self.renderer.env.globals["footer_note"]
+        env.globals["balise_t"] = self.renderer.t  # balise's strings in the theme's overrides (404 page)
         return env
 
     def on_serve(self, server, config, builder):
@@ -198,16 +203,11 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     @event_priority(-100)  # after other plugins, so balise's pages win
     def on_post_build(self, config) -> None:
-        page = self.status_page()
         # Page titles are known only once MkDocs has read the pages, hence here and not in on_nav.
-        nav_links = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
-        context = PageContext(nav=nav_links, build=self.build_info())
-        custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
-        try:
-            write_site(SiteRenderer(page, context, custom), Path(config.site_dir))  # pages, feeds, API, calendar…
-        except jinja2.TemplateError as error:  # most likely a custom template of the site's
-            raise PluginError(_template_problem(error, self.root)) from None
-        if not page.settings.site_url:
+        self.renderer.context.nav = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
+        with _template_problems(self.root):
+            write_site(self.renderer, Path(config.site_dir))  # pages, feeds, API, calendar…
+        if not self.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
                         "which many feed readers and calendar apps cannot follow — set site_url: https://…")
 
@@ -244,6 +244,15 @@ _MATERIAL_TOGGLE = re.compile(r'(<input class="md-toggle" data-md-toggle="[a-z]+
 
 def _without_invalid_autocomplete(html: str) -> str:
     return _MATERIAL_TOGGLE.sub(r"\1>", html)
+
+
+@contextmanager
+def _template_problems(root: Path):
+    """A template error (most likely in a custom template of the site's) as one path:line problem."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        raise PluginError(_template_problem(error, root)) from None
 
 
 def _template_problem(error: jinja2.TemplateError, root: Path) -> str:
