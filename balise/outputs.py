@@ -7,6 +7,7 @@ the translator and the Markdown renderer) and writes next to them. Same input, s
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -103,8 +104,15 @@ def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
 def head_links(settings: Settings, page_path: str) -> str:
     """The site-wide feeds' `<link rel="alternate">` tags for a page balise does not render
     (the writers' MkDocs pages), linked relative to `page_path`."""
-    t = Translator(settings.language, settings.timezone)
-    env = data_environment(jinja2.FileSystemLoader(str(TEMPLATES)), t)
     links = SiteLinks(settings)  # absolute when possible: MkDocs' 404 page is served at any depth
-    env.globals["url"] = lambda target: links.base + target if links.absolute else relative_url(target, page_path)
-    return env.get_template("partials/feed_links.html").render(settings=settings)
+    return _feed_links_template(settings).render(
+        settings=settings,
+        url=lambda target: links.base + target if links.absolute else relative_url(target, page_path),
+    )
+
+
+@lru_cache(maxsize=4)
+def _feed_links_template(settings: Settings) -> jinja2.Template:
+    """Compiled once per build, not once per page."""
+    t = Translator(settings.language, settings.timezone)
+    return data_environment(jinja2.FileSystemLoader(str(TEMPLATES)), t).get_template("partials/feed_links.html")
