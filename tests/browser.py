@@ -153,6 +153,17 @@ def chromium():
             browser.close()
 
 
+@contextmanager
+def offline_tab(browser, base: str, **options):
+    """A tab in a fresh browser context that can reach only the local server at `base`."""
+    context = browser.new_context(**options)
+    block_outside(context, base)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def block_outside(context, base: str) -> None:
     """Let a browser context reach only the local server: a page must work offline, and a test
     must never depend on (or leak to) the network."""

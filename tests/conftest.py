@@ -47,6 +47,26 @@ def at_time(monkeypatch):
     return pin
 
 
+def edit(demo: Path, relative: str, old: str, new: str) -> None:
+    """Replace the first `old` by `new` in a file of the demo copy; fails if `old` is not there."""
+    path = demo / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def built_at(cli, demo, at_time):
+    """Build the demo copy as of a moment; returns its site folder."""
+
+    def build(moment: datetime = DEMO_NOW) -> Path:
+        at_time(moment)
+        cli("build")
+        return demo / "site"
+
+    return build
+
+
 class Cli:
     def __init__(self, cwd: Path):
         self.cwd = cwd

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import AXE, block_outside, representative_pages, require
+from browser import AXE, offline_tab, representative_pages, require
 from conftest import page, text_of
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -60,22 +60,15 @@ def test_every_kind_of_page_is_checked(built_demo):
 def test_axe_finds_no_violation(built_demo, browser, served, axe_ready, language, scheme):
     site = built_demo(language)
     base = served(site)
-    context = browser.new_context(color_scheme=scheme)
-    block_outside(context, base)
-    try:
-        found = axe_violations(context.new_page(), base, pages_to_check(site))
-    finally:
-        context.close()
+    with offline_tab(browser, base, color_scheme=scheme) as tab:
+        found = axe_violations(tab, base, pages_to_check(site))
     assert found == {}, "\n".join(f"{p}: {v}" for p, v in found.items())
 
 
 def test_the_skip_link_comes_first_and_moves_focus_to_the_content(built_demo, browser, served):
     site = built_demo("fr")
     base = served(site)
-    context = browser.new_context()
-    block_outside(context, base)
-    try:
-        tab = context.new_page()
+    with offline_tab(browser, base) as tab:
         checked = set()
         for path in pages_to_check(site):
             if tab.goto(base + path) and tab.locator("a.skip").count() == 0:
@@ -93,17 +86,13 @@ def test_the_skip_link_comes_first_and_moves_focus_to_the_content(built_demo, br
             ), f"{path}: the Tab after the skip link goes back to the header"
             checked.add(path.split("/")[0])
         assert {"index.html", "incidents", "history", "components"} <= checked
-    finally:
-        context.close()
 
 
 def test_everything_is_there_without_javascript(built_demo, browser, served):
     for language in ("fr", "en"):
         site = built_demo(language)
         base = served(site)
-        context = browser.new_context(java_script_enabled=False)
-        try:
-            tab = context.new_page()
+        with offline_tab(browser, base, java_script_enabled=False) as tab:
             tab.goto(base)
             assert tab.locator(".banner h1").is_visible() and tab.locator(".banner h1").inner_text().strip()
             components = tab.locator(".component")
@@ -119,8 +108,6 @@ def test_everything_is_there_without_javascript(built_demo, browser, served):
                 assert updates.nth(index).is_visible() and updates.nth(index).locator(".message").inner_text().strip()
             tab.goto(base + "history/")
             assert tab.locator("main").inner_text().count("\n") > 10
-        finally:
-            context.close()
 
 
 def test_status_is_never_given_by_colour_alone(built_demo):
@@ -137,10 +124,7 @@ def test_status_is_never_given_by_colour_alone(built_demo):
 def test_the_printed_page_keeps_status_and_timeline(built_demo, browser, served):
     site = built_demo("fr")
     base = served(site)
-    context = browser.new_context()
-    block_outside(context, base)
-    try:
-        tab = context.new_page()
+    with offline_tab(browser, base) as tab:
         tab.emulate_media(media="print")
         tab.goto(base)
         assert not tab.locator("header.top nav").is_visible()
@@ -153,5 +137,3 @@ def test_the_printed_page_keeps_status_and_timeline(built_demo, browser, served)
         assert tab.locator(".timeline .update").last.is_visible()
         tab.emulate_media(media="screen")
         assert tab.locator("header.top nav").is_visible()  # the control: hidden by the print stylesheet only
-    finally:
-        context.close()

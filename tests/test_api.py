@@ -47,10 +47,8 @@ def validate_all(site) -> dict[str, dict]:
 
 
 @pytest.fixture
-def site(cli, demo, at_time):
-    at_time(PINNED)
-    cli("build")
-    return demo / "site"
+def site(built_at):
+    return built_at(PINNED)
 
 
 def test_every_document_validates_against_its_schema(site):

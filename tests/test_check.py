@@ -6,14 +6,9 @@ import re
 
 import pytest
 
+from conftest import edit
+
 INCIDENT = "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
-
-
-def edit(demo, relative, old, new):
-    path = demo / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_demo_checks_clean(cli):

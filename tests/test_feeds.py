@@ -31,10 +31,8 @@ def ids(feed) -> list[str]:
 
 
 @pytest.fixture
-def site(cli, demo, at_time):
-    at_time(PINNED)
-    cli("build")
-    return demo / "site"
+def site(built_at):
+    return built_at(PINNED)
 
 
 def test_every_feed_is_valid_with_the_required_elements(site):

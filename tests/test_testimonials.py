@@ -7,16 +7,9 @@ import re
 import pytest
 
 from balise.transparency import looks_like_initials, personal_data
-from conftest import DEMO_NOW, page, text_of
+from conftest import DEMO_NOW, edit, page, text_of
 
 ONE = "content/testimonials/2026-09-24-usager-enquete.yml"
-
-
-def edit(demo, relative, old, new):
-    path = demo / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def errors(result):

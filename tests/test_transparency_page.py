@@ -13,10 +13,8 @@ VNU = REPO / "tests/tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
 
 @pytest.fixture
-def built(cli, demo, at_time):
-    at_time(DEMO_NOW)
-    cli("build")
-    return demo / "site"
+def built(built_at):
+    return built_at(DEMO_NOW)
 
 
 def test_linked_from_the_home_page_and_the_navigation(built):

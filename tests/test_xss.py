@@ -16,7 +16,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from browser import block_outside, build_demo, html_pages
+from browser import build_demo, html_pages, offline_tab
 from conftest import DEMO_NOW, page, text_of
 
 # Each payload would set window.__xss (or open a dialog) if it ran.
@@ -138,11 +138,8 @@ def test_every_page_type_carries_payloads(site):
 
 def test_no_payload_runs_in_chromium(site, browser, served):
     base = served(site)
-    context = browser.new_context()
-    block_outside(context, base)
     dialogs: list[str] = []
-    try:
-        tab = context.new_page()
+    with offline_tab(browser, base) as tab:
         tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         ran = {}
         for path in html_pages(site):
@@ -154,8 +151,6 @@ def test_no_payload_runs_in_chromium(site, browser, served):
                 ran[path] = value or frames
         assert ran == {}, f"payloads ran: {ran}"
         assert dialogs == []
-    finally:
-        context.close()
 
 
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "srcdoc", "poster", "background")
