@@ -94,7 +94,8 @@ def _line_of(text_lines: list[str], needle: str, start: int) -> int:
 def load_testimonial(path: Path, report: Collector) -> tr.Testimonial | None:
     """One testimonial file; None if it has errors (every one reported)."""
     before = len(report.errors)
-    located = _load_yaml(path, report)
+    text = read_text(path, report)
+    located = parse_yaml(text, path, 1, report) if text is not None else None
     if located is None:
         return None
     if not isinstance(located.data, dict):
@@ -115,7 +116,7 @@ def load_testimonial(path: Path, report: Collector) -> tr.Testimonial | None:
         fields.error("language", f"'{language}' is not a language code — write e.g. 'fr' or 'en'")
     consent = _consent(located, fields, path, report)
     context = fields.text("context")
-    lines = (read_text(path, Collector()) or "").split("\n")
+    lines = text.split("\n")
     for key, value in (("quote", quote), ("context", context), ("attribution", author)):
         for kind, found in tr.personal_data(value):
             what = "an e-mail address" if kind == "email" else "a phone number"
