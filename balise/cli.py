@@ -11,7 +11,7 @@ import click
 from . import __version__, model
 from .authoring import appended, incident_text, new_incident_path, write_atomically
 from .errors import Collector
-from .i18n import Translator, status_aliases
+from .i18n import Translator, find_status
 from . import loaders
 from .loaders import load_incident
 from .project import Project, load_checked, open_project
@@ -175,9 +175,7 @@ def status(config_file):
 def _status_choice(kind: str, value: str | None, default: str) -> str:
     if value is None:
         return default
-    found = status_aliases(model.statuses_for(kind)).get(plain(value).replace("_", " ")) or status_aliases(
-        model.statuses_for(kind)
-    ).get(plain(value))
+    found = find_status(value, model.statuses_for(kind))
     if not found:
         raise click.BadParameter(
             f"'{value}' is not a status for {'an' if kind[0] in 'aeiou' else 'a'} {kind} — one of: "

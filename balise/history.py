@@ -23,9 +23,12 @@ from pathlib import Path
 import yaml
 
 from . import model
+from .i18n import find_status
 from .loaders import ContentYamlLoader  # safe YAML (libyaml when available), times kept as text
-from .i18n import status_aliases
-from .timeline import TimeError, parse_body, parse_time, plain
+from .timeline import TimeError, parse_body, parse_time
+
+# A historical version is read without knowing its kind then: any kind's status is recognised.
+ALL_STATUSES = tuple(dict.fromkeys(status for kind in model.KINDS for status in model.statuses_for(kind)))
 
 GIT_TIMEOUT = 120
 SHALLOW_WARNING = (
@@ -182,20 +185,16 @@ def _parse(text: str) -> _Version | None:
         except TimeError:
             return None
     messages = {}
-    aliases = _all_status_aliases()
     for raw in parse_body("\n".join(lines[end + 1 :]), end + 2).updates:
         try:
             at = parse_time(raw.when)
             promise = parse_time(raw.next_update) if raw.next_update else None
         except TimeError:
             continue
-        status = aliases.get(plain(raw.status).replace("_", " ")) or ""  # "" if it was not a status then
+        status = find_status(raw.status, ALL_STATUSES) or ""  # "" if it was not a status then
         messages[at] = _Statement(raw.message, status, promise)
     return _Version(publish_from, messages)
 
-
-def _all_status_aliases() -> dict[str, str]:
-    return {alias: key for kind in model.KINDS for alias, key in status_aliases(model.statuses_for(kind)).items()}
 
 
 def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]]) -> None:

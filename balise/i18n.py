@@ -91,3 +91,12 @@ def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
         for language in LANGUAGES:
             aliases[plain(catalog(language)["update_status"][status])] = status
     return aliases
+
+
+def find_status(text: str, statuses: tuple[str, ...]) -> str | None:
+    """The status key a writer meant by `text` (`in_progress`, `in progress`, `Résolu`…), or None."""
+    from .timeline import plain
+
+    aliases = status_aliases(statuses)
+    written = plain(text)
+    return aliases.get(written.replace("_", " ")) or aliases.get(written)

@@ -17,7 +17,7 @@ import yaml
 
 from . import model
 from .errors import Collector
-from .i18n import status_aliases
+from .i18n import find_status, status_aliases
 from .timeline import TimeError, format_time, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -520,7 +520,6 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
         incident.postmortem = raw.postmortem
     allowed = model.statuses_for(incident.kind)
-    aliases = status_aliases(allowed)
     previous: model.Update | None = None
     closed_at_line = 0
     for item in raw.updates:
@@ -529,7 +528,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         except TimeError as error:
             report.error(path, item.line, f"update time: {error}")
             continue
-        status = aliases.get(plain(item.status).replace("_", " ")) or aliases.get(plain(item.status))
+        status = find_status(item.status, allowed)
         if status is None:
             other = next((k for k in model.KINDS if plain(item.status) in status_aliases(model.statuses_for(k))), None)
             hint = (

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from . import model
 from .errors import Collector
-from .i18n import LANGUAGES, Translator, status_aliases
+from .i18n import LANGUAGES, Translator, find_status
 from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, content_files, did_you_mean, read_front_matter
-from .timeline import parse_delay, plain
+from .timeline import parse_delay
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
 # Values `balise new --template` always knows, under an English and a French name.
@@ -102,9 +102,7 @@ def load_playbook(path: Path, report: Collector, component_ids=None) -> Playbook
     allowed = model.statuses_for(kind)
     default_status = allowed[0]
     status_text = fields.text("status") or default_status
-    status = status_aliases(allowed).get(plain(status_text).replace("_", " ")) or status_aliases(allowed).get(
-        plain(status_text)
-    )
+    status = find_status(status_text, allowed)
     if status is None:
         fields.error("status", f"'{status_text}' is not a status for a {kind} — {did_you_mean(status_text, allowed)}")
     delay = None
