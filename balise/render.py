@@ -214,7 +214,6 @@ class SiteRenderer:
         self.env.globals["footer_note"] = self.fragment("partials/footer_note.html")
         self._incidents_elsewhere = False  # True while forked workers render the incident pages
         self.incident_extras: list = []  # callables: incident -> (path, content) pairs, e.g. its feed
-        self.env.filters["datetime_iso"] = lambda moment: moment.isoformat()
 
     # -- pages -----------------------------------------------------------------
     def pages(self):
@@ -333,9 +332,3 @@ class SiteRenderer:
                 target.write_text(html, encoding="utf-8", newline="\n")
             written.append(relative)
         return written
-
-
-def page_paths(written) -> list[str]:
-    return [p for p in written if p.endswith(".html")]
-
-
