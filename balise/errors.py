@@ -66,11 +66,3 @@ class Collector:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    def raise_if_errors(self) -> None:
-        if self.errors:
-            raise ContentError(self.errors)
