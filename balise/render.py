@@ -53,13 +53,8 @@ class _BytecodeCache(jinja2.BytecodeCache):
         self._code: dict[str, bytes] = {}
         base = os.environ.get("BALISE_CACHE_DIR") or os.path.join(
             os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "balise")
-        self._disk: jinja2.FileSystemBytecodeCache | None = None
-        try:
-            folder = Path(base) / "templates"
-            folder.mkdir(parents=True, exist_ok=True)
-            self._disk = jinja2.FileSystemBytecodeCache(str(folder))
-        except OSError:
-            pass
+        self._folder = Path(base) / "templates"  # made when first written to, not at import
+        self._disk: jinja2.FileSystemBytecodeCache | None = jinja2.FileSystemBytecodeCache(str(self._folder))
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         stored = self._code.get(bucket.key + bucket.checksum)
@@ -75,8 +70,9 @@ class _BytecodeCache(jinja2.BytecodeCache):
         self._code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
         if self._disk is not None:
             try:
+                self._folder.mkdir(parents=True, exist_ok=True)
                 self._disk.dump_bytecode(bucket)
-            except OSError:
+            except OSError:  # an unwritable cache folder: keep compiled templates in memory only
                 self._disk = None
 
 
