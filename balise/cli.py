@@ -178,7 +178,7 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
     found = find_status(value, model.statuses_for(kind))
     if not found:
         raise click.BadParameter(
-            f"'{value}' is not a status for {'an' if kind[0] in 'aeiou' else 'a'} {kind} — one of: "
+            f"'{value}' is not a status for {loaders.with_article(kind)} — one of: "
             f"{', '.join(model.statuses_for(kind))} (or their French labels)", param_hint="--status"
         )
     return found

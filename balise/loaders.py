@@ -532,11 +532,11 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         if status is None:
             other = next((k for k in model.KINDS if plain(item.status) in status_aliases(model.statuses_for(k))), None)
             hint = (
-                f"it is a status for {_a(other)}; use one of: {', '.join(allowed)}"
+                f"it is a status for {with_article(other)}; use one of: {', '.join(allowed)}"
                 if other and other != incident.kind
                 else did_you_mean(item.status, allowed)
             )
-            report.error(path, item.line, f"'{item.status}' is not a status for {_a(incident.kind)} — {hint}")
+            report.error(path, item.line, f"'{item.status}' is not a status for {with_article(incident.kind)} — {hint}")
             continue
         if not item.message.strip():
             report.error(path, item.line, "this update has no message — write what is happening under its heading")
@@ -582,7 +582,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         )
 
 
-def _a(word: str) -> str:
+def with_article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
