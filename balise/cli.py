@@ -89,7 +89,7 @@ def check(config_file):
                 report.warning(
                     incident.path,
                     incident.latest.line,
-                    f"the next update was promised for {promise.isoformat(' ', 'minutes')} and is overdue — "
+                    f"the next update was promised for {format_time(promise)} and is overdue — "
                     f"post an update now: balise update {incident.id} --status ... --message ...",
                 )
     _print_problems(report)

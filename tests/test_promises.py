@@ -19,7 +19,7 @@ def test_overdue_warning_appears_once_next_update_is_past(cli, demo, at_time):
     warnings = [line for line in after.stderr.splitlines() if "overdue" in line]
     assert len(warnings) == 1
     assert warnings[0].startswith(f"incidents/{OPEN}.md:")
-    assert ": warning: the next update was promised for 2026-11-22 12:00+01:00 and is overdue" in warnings[0]
+    assert ": warning: the next update was promised for 2026-11-22 12:00 +01:00 and is overdue" in warnings[0]
     assert f"balise update {OPEN}" in warnings[0]
 
     # The page says so too, and a strict build is not stopped by it (it is the writer's job, not the build's).
