@@ -1,49 +1,49 @@
-"""Rendering Markdown: the fast path for plain paragraphs writes exactly what python-markdown writes."""
+"""Update messages are GitHub Flavored Markdown: the site shows what GitHub's Preview tab showed the writer."""
 
 from __future__ import annotations
 
+from datetime import datetime
 
-import markdown
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import feedparser
 
-from balise.render import MarkdownRenderer, plain_paragraphs
-from conftest import REPO
+from balise.render import MarkdownRenderer
+from conftest import page, text_of
 
-PYTHON_MARKDOWN = markdown.Markdown(extensions=["sane_lists", "tables", "fenced_code"], output_format="html")
-# Letters, French punctuation and spaces, and every character that can start Markdown or HTML syntax.
-ALPHABET = st.sampled_from(list("ab Zé1.9:;,!?'\"()-+*_`[]<>&\\|#~=\t{}/%\u00a0\u202f\u2028\x0c\n") + ["\n\n", "  \n", "    ", "1. ", "- "])
+OPEN_INCIDENT = "2026-11-22-prise-de-rendez-vous-indisponible"
 
 
-def slow(text: str) -> str:
-    return PYTHON_MARKDOWN.reset().convert(text)
+def test_a_list_straight_under_a_line_is_a_list():
+    """The slip python-markdown punished: no blank line between the sentence and its list."""
+    html = MarkdownRenderer()("En attendant :\n- appelez la ligne d'écoute ;\n- ou passez en antenne.")
+    assert html == "<p>En attendant :</p>\n<ul>\n<li>appelez la ligne d'écoute ;</li>\n<li>ou passez en antenne.</li>\n</ul>"
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(ALPHABET, max_size=40).map("".join))
-def test_the_fast_path_matches_python_markdown(text):
-    fast = plain_paragraphs(text)
-    if fast is not None:
-        assert fast == slow(text)
+def test_bare_addresses_become_safe_links():
+    html = MarkdownRenderer()("Écrivez à aide@example.org ou voyez https://example.org/aide.")
+    assert '<a href="mailto:aide@example.org" rel="noopener noreferrer nofollow">aide@example.org</a>' in html
+    assert '<a href="https://example.org/aide" rel="noopener noreferrer nofollow">https://example.org/aide</a>' in html
 
 
-def test_every_demo_message_renders_as_python_markdown_would(tmp_path):
-    renderer = MarkdownRenderer()
-    from balise.errors import Collector
-    from balise.loaders import load_content
-
-    content = load_content(REPO / "status", REPO / "incidents", Collector(REPO))
-    texts = [u.message for i in content.incidents for u in i.updates] + [i.postmortem for i in content.incidents if i.postmortem]
-    fast = [t for t in texts if plain_paragraphs(t) is not None]
-    assert fast, "no demo message takes the fast path: the comparison tests nothing"
-    from balise.render import sanitize
-
-    for text in texts:
-        assert renderer(text) == sanitize(slow(text))
+def test_tables_strikethrough_and_raw_html_go_through_the_sanitiser():
+    render = MarkdownRenderer()
+    table = render("| Service | État |\n|:--|--:|\n| Dons | ~~en panne~~ rétabli |")
+    assert "<table>" in table and "<del>en panne</del>" in table
+    assert "align" not in table and "style" not in table  # obsolete or unsafe attributes are dropped
+    html = render('Voir <abbr title="Caisse d\'allocations familiales">CAF</abbr>.<script>alert(1)</script>'
+                  '\n\n<img src=x onerror=alert(1)> [lien](javascript:alert(1))')
+    assert '<abbr title="Caisse d\'allocations familiales">CAF</abbr>' in html
+    assert "script" not in html and "onerror" not in html and "javascript" not in html
+    assert '<img alt="" src="x">' in html
 
 
-def test_markdown_is_not_taken_for_plain_text():
-    for text in ("- a list", "1. first", "**bold**", "a  \nbreak", "    code", "> quote", "Title\n=====", "[link](x)"):
-        assert plain_paragraphs(text) is None, text
-    assert plain_paragraphs("Nous enquêtons !\nDeux lignes.\n\n\nSecond paragraphe : ok.\n") == (
-        "<p>Nous enquêtons !\nDeux lignes.</p>\n<p>Second paragraphe : ok.</p>")
+def test_a_published_update_renders_the_same_on_its_page_and_in_its_feeds(cli, demo, at_time):
+    cli("update", OPEN_INCIDENT, "--status", "monitoring", "--at", "2026-11-22T11:45",
+        "--message", "L'agenda est rétabli. Si besoin :\n- rappelez-nous ;\n- écrivez à aide@example.org.")
+    at_time(datetime.fromisoformat("2026-11-22T11:50:00+01:00"))
+    cli("build")
+    latest = page(demo / "site", f"incidents/{OPEN_INCIDENT}/").select_one(".timeline .update .message")
+    assert [text_of(item) for item in latest.select("ul > li")] == ["rappelez-nous ;", "écrivez à aide@example.org ."]
+    assert latest.select_one("a[href='mailto:aide@example.org']") is not None
+    for feed in ("history.atom", f"incidents/{OPEN_INCIDENT}/feed.atom"):
+        entry = feedparser.parse((demo / "site" / feed).read_bytes()).entries[0]
+        assert "<li>rappelez-nous ;</li>" in entry.content[0].value, feed
