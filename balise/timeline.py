@@ -70,6 +70,8 @@ class TimeError(ValueError):
 @lru_cache(maxsize=4096)  # the same few status words, over and over
 def plain(text: str) -> str:
     """Lower case without accents, for forgiving comparisons of words a person typed."""
+    if text.isascii():  # nothing to decompose: most lines
+        return text.strip().lower()
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
@@ -194,7 +196,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
             continue
         close()
         title = heading["text"]
-        if plain(title).rstrip(" :") in POSTMORTEM_TITLES:
+        if not DATE_START.match(title) and plain(title).rstrip(" :") in POSTMORTEM_TITLES:
             in_postmortem, current, current_start = True, [], number
             body.postmortem_line = number
             continue
