@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 
-import cmarkgfm
 import jinja2
 import nh3
-from cmarkgfm import cmark
 from markupsafe import Markup
 
+from . import gfm
 from .i18n import Translator
 from .model import Incident, StatusPage
 from .transparency_page import transparency_pages
@@ -86,13 +85,9 @@ class MarkdownRenderer:
     """Markdown to safe HTML. Writers are trusted, but text may be pasted from anywhere,
     so every fragment goes through an allow-list sanitiser.
 
-    The Markdown is GitHub's (cmark-gfm): writers often commit from GitHub's web editor, and its
+    The Markdown is GitHub's (`balise.gfm`): writers often commit from GitHub's web editor, and its
     Preview tab then shows what the site will show — a list straight under a line is a list, a
-    bare address is a link. It is also a C library, some twenty times faster than python-markdown.
-    Raw HTML is passed on (UNSAFE) for the sanitiser to judge, as it judges everything else."""
-
-    EXTENSIONS = ["table", "strikethrough", "autolink"]  # GitHub's, but tag filtering (nh3 does it) and task lists
-    OPTIONS = cmark.Options.CMARK_OPT_UNSAFE
+    bare address is a link. It is also a C library, some twenty times faster than python-markdown."""
 
     def __init__(self):
         # Shared by the builds of one process, so that `balise serve` re-renders only what changed.
@@ -103,8 +98,7 @@ class MarkdownRenderer:
     def __call__(self, text: str) -> str:
         cached = self._cache.get(text)
         if cached is None:
-            html = cmarkgfm.markdown_to_html_with_extensions(text, options=self.OPTIONS, extensions=self.EXTENSIONS)
-            cached = self._cache[text] = sanitize(html).rstrip("\n")
+            cached = self._cache[text] = sanitize(gfm.to_html(text)).rstrip("\n")
         return cached
 
 
