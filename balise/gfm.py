@@ -60,6 +60,8 @@ def to_html(text: str) -> str:
         encoded = text.encode("utf-8")
         _C.cmark_parser_feed(parser, encoded, len(encoded))
         root = _C.cmark_parser_finish(parser)  # the caller's to free, not the parser's
+        if _C.cmark_node_get_type(root) == _C.CMARK_NODE_NONE:  # as cmarkgfm checks: nothing to render or free
+            raise ValueError("cmark-gfm could not parse this text")
         try:
             html = _C.cmark_render_html(root, OPTIONS, _C.cmark_parser_get_syntax_extensions(parser))
             try:

@@ -87,7 +87,7 @@ class MarkdownRenderer:
 
     The Markdown is GitHub's (`balise.gfm`): writers often commit from GitHub's web editor, and its
     Preview tab then shows what the site will show — a list straight under a line is a list, a
-    bare address is a link. It is also a C library, some twenty times faster than python-markdown."""
+    bare address is a link. It is also a C library, over fifteen times faster than python-markdown."""
 
     def __init__(self):
         # Shared by the builds of one process, so that `balise serve` re-renders only what changed.
