@@ -57,7 +57,24 @@ def now_in(project: Project) -> datetime:
     return datetime.now(timezone.utc).replace(second=0, microsecond=0).astimezone(project.settings.timezone)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class BaliseCommands(click.Group):
+    """Refuses an argument that is not UTF-8 text before any command runs: typed in a terminal set
+    to another encoding, it would otherwise fail half-way through writing a file."""
+
+    def parse_args(self, ctx, args):
+        for argument in args:
+            try:
+                argument.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise click.ClickException(
+                    f"'{shown}' is not UTF-8 text (the character shown as \ufffd) — your terminal is not set "
+                    "to UTF-8: set it (e.g. LANG=C.UTF-8) and type the text again; nothing was written"
+                ) from None
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=BaliseCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="balise")
 def main():
     """balise — a status and transparency page built from Markdown and YAML files in git."""

@@ -157,3 +157,21 @@ def test_a_broken_components_file_is_reported_alone(tmp_path):
     result = Cli(demo)("check", expect=1)
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert lines and all(l.startswith("status/components.yml:") for l in lines), result.stderr
+
+
+def test_text_typed_in_a_terminal_not_set_to_utf8_is_refused_before_anything_is_written(tmp_path):
+    """Python hands bytes that are not UTF-8 over as lone surrogates: refused with one line, not a traceback."""
+    demo = copy_demo(tmp_path / "demo")
+    incident = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+    before = incident.read_bytes()
+    testimonials = sorted((demo / "content/testimonials").iterdir())
+    latin1 = "Tr\udce8s bien"  # 'Très bien' typed in a Latin-1 terminal
+    for args in (["update", incident.stem, "--status", "monitoring", "--message", latin1],
+                 ["testimonial", "add", "--quote", latin1, "--attribution", "anonymous", "--relationship", "client",
+                  "--source", "survey", "--consent-date", "2026-11-20", "--consent-how", "email"]):
+        result = Cli(demo)(*args, expect=1)
+        assert result.stderr.strip() == (
+            "Error: 'Tr\ufffds bien' is not UTF-8 text (the character shown as \ufffd) — your terminal is not set to "
+            "UTF-8: set it (e.g. LANG=C.UTF-8) and type the text again; nothing was written")
+    assert incident.read_bytes() == before
+    assert sorted((demo / "content/testimonials").iterdir()) == testimonials
