@@ -188,12 +188,7 @@ class StatuspageAPI:
 
     def incident_status(self, incident: Incident) -> str:
         if incident.is_maintenance:
-            phase = incident.maintenance_phase(self.page.now)
-            if phase == "completed":
-                return "completed"
-            if phase == "active" and incident.status == "scheduled":
-                return "in_progress"
-            return incident.status
+            return incident.status_at(self.page.now)
         if incident.is_closed and incident.postmortem:
             return "postmortem"
         return incident.status

@@ -214,6 +214,17 @@ class Incident:
             return "completed"
         return "active"
 
+    def status_at(self, now: datetime) -> str:
+        """The status to show: the latest update's, except that a maintenance window moves by the
+        clock (`scheduled` shows as `in_progress` once it opens, and `completed` once it has passed)."""
+        if self.is_maintenance:
+            phase = self.maintenance_phase(now)
+            if phase == "completed":
+                return "completed"
+            if phase == "active" and self.status == "scheduled":
+                return "in_progress"
+        return self.status
+
     def is_active(self, now: datetime) -> bool:
         """Does it affect component status right now?"""
         if self.is_maintenance:

@@ -160,6 +160,7 @@ def test_maintenance_follows_its_window(cli, demo, at_time):
     statuses = {c["id"]: c["status"] for c in summary["components"] if not c["group"]}
     assert statuses["espace-beneficiaires"] == "under_maintenance"
     assert api(site, "scheduled-maintenances/upcoming.json")["scheduled_maintenances"] == []
+    assert shown_statuses(site) == {"home": "in_progress", "incident": "in_progress", "history": "in_progress"}
 
     at_time(datetime.fromisoformat("2026-12-06T03:00:00+01:00"))
     cli("build")
@@ -167,6 +168,26 @@ def test_maintenance_follows_its_window(cli, demo, at_time):
     assert summary["status"] == {"indicator": "none", "description": "Tous les services fonctionnent normalement"}
     done = api(site, "scheduled-maintenances.json")["scheduled_maintenances"][0]
     assert (done["status"], done["resolved_at"]) == ("completed", "2026-12-06T02:00:00.000+01:00")
+    assert shown_statuses(site) == {"home": None, "incident": "completed", "history": "completed"}
+
+
+def shown_statuses(site) -> dict:
+    """The status pill the pages show for the maintenance (the writer's last word was 'scheduled')."""
+    from conftest import page
+
+    def pill(soup, link_selector):
+        link = soup.select_one(link_selector)
+        if link is None:
+            return None
+        item = link.find_parent(["article", "li"])
+        return next(c[2:] for c in item.select_one(".pill")["class"] if c.startswith("u-"))
+
+    incident = page(site, f"incidents/{UPCOMING}/").select_one(".incident-detail .meta .pill")
+    return {
+        "home": pill(page(site), f"a[href='incidents/{UPCOMING}/']"),
+        "incident": next(c[2:] for c in incident["class"] if c.startswith("u-")),
+        "history": pill(page(site, "history/"), f"a[href='../incidents/{UPCOMING}/']"),
+    }
 
 
 def test_summary_names_the_commit_it_was_built_from(tmp_path, monkeypatch):
