@@ -135,6 +135,65 @@ class RawBody:
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
+# CommonMark's fenced code: up to 3 spaces, then 3+ backticks (with no backtick after them on the
+# line: "```x``` svp" is inline code) or 3+ tildes.
+FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
+# A comment within a line; a line that starts one without closing it opens a comment block (a
+# '<!--' left open after other text is only text, as CommonMark reads it).
+INLINE_COMMENT = re.compile(r"<!--.*?-->")
+COMMENT_BLOCK = re.compile(r"^ {0,3}<!--")
+
+
+class LineReader:
+    """What each line of a body is, as far as the timeline cares: inside a fenced code block
+    (where nothing is a heading), or in an HTML comment — the writers' internal notes, which are
+    dropped from the message so that they reach no page, feed or API document."""
+
+    def __init__(self):
+        self.fence = ""  # the opening fence while inside a code block
+        self.fence_line = 0
+        self.comment_line = 0  # where the open comment began, 0 outside one
+
+    def read(self, line: str, number: int) -> tuple[str, bool]:
+        """(the line without its comments, True if it is code). A line that was all comment
+        reads as blank, which ends a paragraph as the comment did."""
+        if self.fence:
+            closing = line.strip()
+            if len(line) - len(line.lstrip(" ")) <= 3 and closing and closing.startswith(self.fence) \
+                    and set(closing) == {self.fence[0]}:
+                self.fence = ""
+            return line, True
+        visible = self._without_comments(line, number)
+        opening = FENCE_OPEN.match(visible)
+        if opening:
+            self.fence, self.fence_line = opening["fence"], number
+            return visible, True
+        return visible, False
+
+    def _without_comments(self, line: str, number: int) -> str:
+        if self.comment_line:  # in a comment block, which ends on the line holding -->
+            end = line.find("-->")
+            if end < 0:
+                return ""
+            self.comment_line, line = 0, line[end + 3 :]
+        kept = INLINE_COMMENT.sub("", line)
+        if COMMENT_BLOCK.match(kept):  # a line that opens a comment (an HTML block) hides what follows
+            self.comment_line = number
+            kept = ""
+        return kept if kept.strip() or kept == line else ""
+
+    def unclosed(self) -> list[tuple[int, str]]:
+        """Problems for a code block or a comment still open at the end of the body."""
+        problems = []
+        if self.fence:
+            problems.append((self.fence_line, f"this code block ({self.fence}) is never closed, so every line "
+                                              f"after it is read as code — add a closing {self.fence} line"))
+        if self.comment_line:
+            problems.append((self.comment_line, "this comment (<!--) is never closed, so everything after it "
+                                                "is hidden — close it with -->"))
+        return problems
+
+
 def parse_body(text: str, first_line: int) -> RawBody:
     """Split a body into raw updates; `first_line` is the file line number of the body's first line."""
     body = RawBody()
@@ -143,7 +202,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
     header: tuple[str, str] | None = None
     in_postmortem = False
     after_bad_heading = False
-    fence: str | None = None
+    lines = LineReader()
 
     def close() -> None:
         if current is None:
@@ -172,15 +231,13 @@ def parse_body(text: str, first_line: int) -> RawBody:
             RawUpdate(current_start, header[0], header[1], "\n".join(message_lines).strip("\n"), promise, promise_line)
         )
 
-    for offset, line in enumerate(text.split("\n")):
+    for offset, raw_line in enumerate(text.split("\n")):
         number = first_line + offset
+        line, code = lines.read(raw_line, number)
         stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = None if fence == marker else (fence or marker)
-        heading = None if fence else HEADING.match(line)
+        heading = None if code else HEADING.match(line)
         if heading is None:
-            if not fence and not in_postmortem and (odd := ODD_HEADING.match(line)) and UPDATE_HEADING.match(odd["text"]):
+            if not code and not in_postmortem and (odd := ODD_HEADING.match(line)) and UPDATE_HEADING.match(odd["text"]):
                 body.problems.append((number, f"an update heading starts with exactly two '#' — write "
                                               f"'## {odd['text']}'"))
             if current is not None:
@@ -219,6 +276,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
             continue
         current, current_start, header = [], number, (match["when"], match["status"])
     close()
+    body.problems += lines.unclosed()
     body.problems.sort()
     return body
 
@@ -242,17 +300,15 @@ def append_update(source: str, section: str) -> str:
     section = section.replace("\n", newline)
     lines = source.splitlines(keepends=True)
     insert_at = len(lines)
-    fence = None
+    reader = LineReader()
     dashes = 0
-    for index, line in enumerate(lines):
-        stripped = line.strip()
+    for index, raw_line in enumerate(lines):
         if dashes < 2:
-            if stripped == "---":
+            if raw_line.strip() == "---":
                 dashes += 1
             continue
-        if stripped.startswith(("```", "~~~")):
-            fence = None if fence == stripped[:3] else (fence or stripped[:3])
-        heading = None if fence else HEADING.match(line.rstrip("\r\n"))
+        line, code = reader.read(raw_line.rstrip("\r\n"), index + 1)
+        heading = None if code else HEADING.match(line)
         if heading and plain(heading["text"]).rstrip(" :") in POSTMORTEM_TITLES:
             insert_at = index
             break

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from browser import build_demo, file_bytes, site_files
-from conftest import DEMO_NOW
+from conftest import DEMO_NOW, page, text_of
 
 DRAFT = "zqxdraftmarker"  # lower case: it is also in the draft's file name, hence its id and URL
 EMBARGO = "zqxembargomarker"
@@ -21,6 +21,7 @@ EMBARGO_MAINTENANCE = "zqxembargomaint"
 UNPUBLISHED = "zqxunpublishedtestimonial"  # a testimonial with `published: false`
 PRIVATE = "zqxprivatemarker"  # data kept for the team only: consent proof, playbooks, hidden mentions
 CONTROL = "zqxpublishedmarker"  # a published incident with a marker, to prove the search finds things
+COMMENT = "zqxcommentmarker"  # the writers' notes in HTML comments of that published incident
 PUBLISH_AT = DEMO_NOW + timedelta(hours=3)
 
 
@@ -58,7 +59,10 @@ def plant(demo: Path) -> None:
     (folder / "2026-11-22-maintenance-sous-embargo.md").write_text(
         incident(EMBARGO_MAINTENANCE, embargo, kind="maintenance"), encoding="utf-8"
     )
-    (folder / "2026-11-22-incident-publie.md").write_text(incident(CONTROL, ""), encoding="utf-8")
+    notes = (f"Cause <!-- {COMMENT} --> à l'étude.\n\n<!-- brouillon de la suite :\n\n"
+             f"## 2026-11-22 11:00 +01:00 — resolved\n\n{COMMENT} : le prestataire.\n-->\n\nNext update:")
+    (folder / "2026-11-22-incident-publie.md").write_text(
+        incident(CONTROL, "").replace("Next update:", notes, 1), encoding="utf-8")
     testimonial = (demo / "content/testimonials/2026-02-10-beneficiaire-anonyme.yml").read_text(encoding="utf-8")
     (demo / "content/testimonials/2026-11-01-retire.yml").write_text(
         testimonial.replace("Quand je suis", f"{UNPUBLISHED} Quand je suis").replace("published: true", "published: false"),
@@ -109,11 +113,15 @@ def test_published_markers_are_found(sites):
     before, _ = sites
     found = files_containing(before, CONTROL)
     assert "index.html" in found and "incidents/2026-11-22-incident-publie/index.html" in found
+    # The update drafted inside a comment is not one: the incident is still under investigation.
+    updates = page(before, "incidents/2026-11-22-incident-publie/").select(".timeline .update")
+    assert [text_of(u.select_one(".message")) for u in updates] == [
+        f"Message {CONTROL}, avec un lien . Cause à l'étude."]
 
 
 def test_drafts_and_embargoed_items_are_in_no_output_file(sites):
     before, _ = sites
-    for marker in (DRAFT, EMBARGO, EMBARGO_MAINTENANCE, UNPUBLISHED, PRIVATE):
+    for marker in (DRAFT, EMBARGO, EMBARGO_MAINTENANCE, UNPUBLISHED, PRIVATE, COMMENT):
         assert files_containing(before, marker) == [], f"{marker} leaked"
     assert not (before / "incidents" / f"2026-11-22-{DRAFT}").exists()
     assert not (before / "incidents" / "2026-11-22-annonce-sous-embargo").exists()

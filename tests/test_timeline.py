@@ -136,3 +136,47 @@ def test_french_statuses_and_next_update_lines_are_accepted(tmp_path):
     assert not report.problems, report.problems
     assert [u.status for u in incident.updates] == ["investigating", "identified"]
     assert incident.updates[0].next_update == datetime(2026, 11, 21, 10, 0, tzinfo=PARIS)
+
+
+UPDATE_1 = "## 2026-11-21 09:00 +01:00 — investigating\n\n"
+UPDATE_2 = "\n\n## 2026-11-21 10:00 +01:00 — resolved\n\nRétabli.\n"
+
+
+@pytest.mark.parametrize("message", [
+    "Tapez ```redémarrer``` svp.",  # three backticks with more on the line: inline code, not a fence
+    "Exemple :\n\n    ```\n    pas une clôture, du code indenté",  # four spaces: not a fence
+    "Journal :\n\n~~~~\n## 2026-11-21 09:30 +01:00 — identified\n~~~\n~~~~~",  # closed by a longer fence only
+])
+def test_code_is_read_as_commonmark_reads_it(message):
+    body = parse_body(UPDATE_1 + message + UPDATE_2, 7)
+    assert body.problems == []
+    assert [u.status for u in body.updates] == ["investigating", "resolved"]
+    assert body.updates[0].message == message
+
+
+def test_comments_are_notes_for_the_team_and_never_an_update():
+    body = parse_body(UPDATE_1 + "Cause <!-- Acme, ne pas citer --> à l'étude.\n\n<!-- la suite :\n"
+                      "## 2026-11-21 11:00 +01:00 — resolved\n-->\nNext update: 2026-11-21 10:00 +01:00", 7)
+    assert body.problems == []
+    [update] = body.updates
+    assert (update.message, update.next_update) == ("Cause  à l'étude.", "2026-11-21 10:00 +01:00")
+
+
+@pytest.mark.parametrize("opening, problem", [
+    ("```", "this code block (```) is never closed, so every line after it is read as code — add a closing ``` line"),
+    ("<!-- à voir", "this comment (<!--) is never closed, so everything after it is hidden — close it with -->"),
+])
+def test_a_block_left_open_is_an_error_where_it_opens(opening, problem):
+    body = parse_body(UPDATE_1 + "Une ligne.\n" + opening + UPDATE_2, 7)
+    assert body.problems == [(10, problem)]
+    assert len(body.updates) == 1  # what followed was swallowed: hence the error
+
+
+def test_resolving_after_a_message_with_inline_code_closes_the_incident(cli, demo):
+    cli("new", "--title", "Connexion", "--impact", "minor", "--component", "paiements", "--at", "2026-11-22T10:00",
+        "--message", "Tapez ```redémarrer``` svp.")
+    [created] = demo.glob("incidents/2026-11-22-connexion.md")
+    cli("resolve", created.stem, "--message", "Rétabli.", "--at", "2026-11-22T10:10")
+    report = Collector(demo)
+    incident = load_incident(created, {"paiements"}, report)
+    assert [u.status for u in incident.updates] == ["investigating", "resolved"] and not report.errors
