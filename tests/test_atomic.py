@@ -63,3 +63,28 @@ def test_a_broken_custom_template_is_one_line_and_changes_nothing(cli, demo, at_
     assert snapshot(demo / "site") == before
     assert leftovers(demo) == []
     assert text_of(page(demo / "site").select_one("h1, .banner"))  # the old site still reads
+
+
+@pytest.mark.parametrize("target, problem", [
+    ("incidents", "incidents: holds the incidents — the build would replace it; build into another folder, e.g. -d site"),
+    ("status", "status: holds the status files — the build would replace it; build into another folder, e.g. -d site"),
+    (".git", ".git: holds git's history — the build would replace it; build into another folder, e.g. -d site"),
+    ("notes", "notes: is not a site balise built, and the build would replace all it holds — choose a new or empty "
+              "folder, or delete this one first"),
+])
+def test_the_build_never_replaces_a_folder_it_did_not_build(cli, demo, target, problem):
+    (demo / ".git").mkdir()
+    (demo / ".git/HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (demo / "notes").mkdir()
+    (demo / "notes/plan.md").write_text("Le plan de crise.\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in demo.rglob("*") if p.is_file()}
+    result = cli("build", "-d", target, expect=1)
+    assert result.stderr.strip() == f"Error: {problem}"
+    assert {p: p.read_bytes() for p in demo.rglob("*") if p.is_file()} == before
+
+
+def test_the_build_replaces_its_own_previous_site(cli, demo):
+    cli("build", "-d", "public")
+    (demo / "public/stale.html").write_text("old", encoding="utf-8")
+    cli("build", "-d", "public")
+    assert (demo / "public/api/v2/summary.json").is_file() and not (demo / "public/stale.html").exists()
