@@ -46,7 +46,10 @@ def resolve_time(value, project: Project, option: str, base: datetime | None = N
         return value
     delay = parse_delay(value)
     if delay is not None:
-        return (base or now_in(project)) + delay
+        try:
+            return (base or now_in(project)) + delay
+        except OverflowError:
+            raise click.BadParameter(f"'{value}' is too far from today — check it", param_hint=option) from None
     try:
         return parse_time(value, project.settings.timezone)
     except TimeError as error:
@@ -261,6 +264,11 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
         draft = draft or bool(unfilled)
     if title is None or message is None:
         raise click.UsageError("give --title and --message, or start from a playbook with --template NAME")
+    if not any(ch.isalnum() for ch in loaders.PLACEHOLDER.sub("", title)) and playbook is None:
+        raise click.BadParameter(f"'{title}' has no letter or digit — say what is happening, e.g. "
+                                 "\"Paiements en ligne indisponibles\" (it also names the incident's page)",
+                                 param_hint="--title")
+    _refuse_structure(message, "--message")
     for component in components:
         if component not in known:
             from .loaders import did_you_mean
@@ -307,8 +315,24 @@ def _set_values(pairs) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"'{pair}' is not NAME=VALUE, e.g. --set service=\"Les dons en ligne\"", param_hint="--set")
+        if not value.strip():
+            raise click.BadParameter(f"'{pair}' gives {name.strip()} no value — write the words that go there, "
+                                     f"or leave out --set {name.strip()}=… to keep the file a draft", param_hint="--set")
         values[name.strip()] = value.strip()
     return values
+
+
+def _refuse_structure(message: str, option: str) -> None:
+    """A message is the text of one update: a heading in it would become another update, or a postmortem."""
+    from .timeline import HEADING, LineReader
+
+    reader = LineReader()
+    for number, line in enumerate(message.split("\n"), start=1):
+        visible, code = reader.read(line, number)
+        if not code and HEADING.match(visible):
+            raise click.BadParameter(f"line {number} ('{line.strip()}') is a heading, which would start another "
+                                     "update or a postmortem — write it without the '##', or post it with its own "
+                                     "balise update", param_hint=option)
 
 
 def _playbook(project: Project, name: str, component_ids):
@@ -395,17 +419,22 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
         status = "completed" if incident.is_maintenance else "resolved"
     else:
         status = _status_choice(incident.kind, status, incident.status)
+    _refuse_structure(message, "--message")
     given = resolve_time(at, project, "--at")
     at = given or now_in(project)
-    if given is None and at <= incident.latest.at:  # another update this very minute: keep seconds, and order
+    if given is None and at <= incident.latest.at:
         now = datetime.now(timezone.utc).replace(microsecond=0).astimezone(at.tzinfo)
-        at = max(now, incident.latest.at + timedelta(seconds=1))
+        if incident.latest.at - now >= timedelta(minutes=1):  # a typo in the file's date, not a race
+            raise click.ClickException(
+                f"{_shown(path)}:{incident.latest.line}: the latest update is dated {format_time(incident.latest.at)}, "
+                "which has not come yet — correct its date in the file, then post this update")
+        at = max(now, incident.latest.at + timedelta(seconds=1))  # another update this very minute: keep order
     if at <= incident.latest.at:
         raise click.BadParameter(
             f"{format_time(at)} is not after the latest update ({format_time(incident.latest.at)}) — give a later --at",
             param_hint="--at",
         )
-    raw = path.read_bytes().decode("utf-8-sig")  # keep the writer's line endings exactly
+    raw = path.read_bytes().decode("utf-8")  # keep the writer's line endings, and byte order mark, exactly
     text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update", base=at), project))
     _write_checked(path, text, project, {c.id for c in content.components})
     click.echo(_shown(path))

@@ -63,6 +63,9 @@ def parse_delay(text: str) -> timedelta | None:
     return timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
 
 
+PLAUSIBLE_YEARS = (1900, 2999)
+
+
 class TimeError(ValueError):
     """A time that cannot be used; its message says how to write it."""
 
@@ -85,6 +88,8 @@ def parse_time(text: str, default_tz: tzinfo | None = None) -> datetime:
         moment = datetime.fromisoformat(f"{match['date']}T{int(match['h']):02d}:{match['m']}:{match['s'] or '00'}")
     except ValueError as error:
         raise TimeError(f"'{text}' is not a real date or time ({error}) — check the day, month and hour") from None
+    if not PLAUSIBLE_YEARS[0] <= moment.year <= PLAUSIBLE_YEARS[1]:  # also keeps time arithmetic in range
+        raise TimeError(f"'{text}': the year {moment.year} is not plausible — check the date")
     offset = match["tz"]
     if offset is None:
         if default_tz is None:
@@ -304,7 +309,7 @@ def append_update(source: str, section: str) -> str:
     dashes = 0
     for index, raw_line in enumerate(lines):
         if dashes < 2:
-            if raw_line.strip() == "---":
+            if raw_line.strip().lstrip("\ufeff") == "---":  # a byte order mark may precede the first
                 dashes += 1
             continue
         line, code = reader.read(raw_line.rstrip("\r\n"), index + 1)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import click
+
 
 @dataclass(frozen=True)
 class SourceVersion:
@@ -49,12 +51,25 @@ def source_version(root: Path, output: Path | None = None) -> SourceVersion:
     return SourceVersion(commit, datetime.fromtimestamp(int(epoch), timezone.utc), bool(status and status.strip()))
 
 
+def source_date_epoch() -> datetime | None:
+    """SOURCE_DATE_EPOCH as a time, None if unset. MkDocs reads it too, with int(): a value it could
+    not read is refused here, in one line, rather than in a traceback from MkDocs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise click.ClickException(f"SOURCE_DATE_EPOCH={epoch!r} is not a time — set it to seconds since 1970, "
+                                   "e.g. SOURCE_DATE_EPOCH=$(date +%s), or unset it") from None
+
+
 def reference_time(version: SourceVersion) -> datetime:
     """The moment a build describes: SOURCE_DATE_EPOCH if set, else the commit's time when the
     work tree is clean (so a commit always builds the same bytes), else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
     if version.commit_time and not version.dirty:
         return version.commit_time
     return datetime.now(timezone.utc).replace(microsecond=0)
@@ -77,7 +92,7 @@ def commit_url(repo_url: str | None, commit: str | None) -> str:
 
 def clock_time() -> datetime:
     """'Now' for a writer's commands (check, status): SOURCE_DATE_EPOCH if set, else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
     return datetime.now(timezone.utc).replace(microsecond=0)

@@ -180,3 +180,14 @@ def test_resolving_after_a_message_with_inline_code_closes_the_incident(cli, dem
     report = Collector(demo)
     incident = load_incident(created, {"paiements"}, report)
     assert [u.status for u in incident.updates] == ["investigating", "resolved"] and not report.errors
+
+
+def test_update_keeps_a_byte_order_mark_and_goes_before_the_postmortem(cli, demo):
+    path = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+    original = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + original + "\n## Postmortem\n\nÀ venir.\n".encode())
+    cli("resolve", path.stem, "--message", "Rétabli.", "--at", "2026-11-22T13:00:00+01:00")
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf" + original)
+    assert after[len(original) + 3:].decode() == (
+        "\n## 2026-11-22 13:00 +01:00 — resolved\n\nRétabli.\n\n## Postmortem\n\nÀ venir.\n")

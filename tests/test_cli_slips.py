@@ -1,0 +1,66 @@
+"""Slips at the command line: each refused with one line naming the option and the fix, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Cli, copy_demo
+
+OPEN_INCIDENT = "2026-11-22-prise-de-rendez-vous-indisponible"
+NEW = ["new", "--impact", "minor", "--component", "paiements"]
+
+
+def files(demo):
+    return {p: p.read_bytes() for p in demo.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("args, message", [
+    (NEW + ["--title", "🔥🔥", "--message", "m"],
+     "Invalid value for --title: '🔥🔥' has no letter or digit — say what is happening, e.g. \"Paiements en "
+     "ligne indisponibles\" (it also names the incident's page)"),
+    (NEW + ["--title", "Panne", "--message", "Nous cherchons.\n\n## 2026-11-22 17:00 +01:00 — resolved\n\nfaux"],
+     "Invalid value for --message: line 3 ('## 2026-11-22 17:00 +01:00 — resolved') is a heading, which would "
+     "start another update or a postmortem — write it without the '##', or post it with its own balise update"),
+    (["update", OPEN_INCIDENT, "--status", "monitoring", "--message", "Bilan :\n## Postmortem\nà venir"],
+     "Invalid value for --message: line 2 ('## Postmortem') is a heading, which would start another update or "
+     "a postmortem — write it without the '##', or post it with its own balise update"),
+    (NEW + ["--title", "Panne", "--message", "m", "--next-update", "+99999999h"],
+     "Invalid value for --next-update: '+99999999h' is too far from today — check it"),
+    (NEW + ["--title", "Panne", "--message", "m", "--at", "0001-01-01 00:30"],
+     "Invalid value for --at: '0001-01-01 00:30': the year 1 is not plausible — check the date"),
+    (["new", "--template", "panne-de-service", "--component", "paiements", "--set", "service=", "--set", "depuis=x"],
+     "Invalid value for --set: 'service=' gives service no value — write the words that go there, or leave out "
+     "--set service=… to keep the file a draft"),
+])
+def test_a_slip_is_one_line_and_writes_nothing(tmp_path, args, message):
+    demo = copy_demo(tmp_path / "demo")
+    before = files(demo)
+    result = Cli(demo)(*args, expect=2)
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {message}"
+    assert files(demo) == before
+
+
+def test_a_latest_update_dated_in_the_future_is_not_silently_followed(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    cli = Cli(demo)
+    cli("update", OPEN_INCIDENT, "--status", "monitoring", "--message", "a", "--at", "2062-11-23 10:00")
+    before = files(demo)
+    result = cli("update", OPEN_INCIDENT, "--status", "monitoring", "--message", "b", expect=1)
+    line = (demo / f"incidents/{OPEN_INCIDENT}.md").read_text(encoding="utf-8").split("\n").index(
+        "## 2062-11-23 10:00 +01:00 — monitoring") + 1
+    assert result.stderr.strip() == (
+        f"Error: incidents/{OPEN_INCIDENT}.md:{line}: the latest update is dated 2062-11-23 10:00 +01:00, which has "
+        "not come yet — correct its date in the file, then post this update")
+    assert files(demo) == before
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1e9", "99999999999999"])
+def test_a_source_date_epoch_that_is_not_a_time_is_one_line(tmp_path, monkeypatch, value):
+    demo = copy_demo(tmp_path / "demo")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    for command in ("build", "check"):
+        result = Cli(demo)(command, expect=1)
+        assert result.stderr.strip() == (
+            f"Error: SOURCE_DATE_EPOCH={value!r} is not a time — set it to seconds since 1970, e.g. "
+            "SOURCE_DATE_EPOCH=$(date +%s), or unset it")
+    assert not (demo / "site").exists()
