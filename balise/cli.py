@@ -469,8 +469,20 @@ def resolve(config_file, incident_id, message, at):
 @click.option("--timezone", "zone", default="Europe/Paris", show_default=True)
 def init(directory, name, language, zone):
     """Create a new status site in DIRECTORY."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from .scaffold import scaffold
 
+    if not directory.strip():
+        raise click.BadParameter("give the folder to create, e.g. balise init statut", param_hint="DIRECTORY")
+    if name is not None and (not name.strip() or any(not ch.isprintable() for ch in name)):
+        raise click.BadParameter(f"{name!r} is not a name to show — give the organisation's name on one line",
+                                 param_hint="--name")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris",
+                                 param_hint="--timezone") from None
     for path in scaffold(Path(directory), name=name, language=language, timezone=zone):
         click.echo(_shown(path))
 

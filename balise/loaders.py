@@ -663,6 +663,9 @@ def load_content(status_dir: Path, incidents_dir: Path, report: Collector) -> Co
     groups, components = load_components(status_dir / "components.yml", report)
     # If components.yml itself is broken, which ids exist is unknown: report that file, not every incident.
     component_ids = {c.id for c in components} if len(report.errors) == before else None
+    if not incidents_dir.is_dir():  # a typo in incidents_dir would otherwise publish an all-clear
+        report.error(incidents_dir, 1, f"{'is a file, not a folder' if incidents_dir.exists() else 'no such folder'}"
+                                       " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml")
     incidents = load_incidents(incidents_dir, component_ids, report)
     return Content(groups, components, incidents)
 

@@ -21,6 +21,7 @@ INCLUDED_ONLY = ("_readme/",)
 def scaffold(directory: Path, *, name: str | None, language: str, timezone: str) -> list[Path]:
     """Write the scaffold into `directory`; refuses to overwrite any existing file."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SCAFFOLD)), keep_trailing_newline=True)
+    env.filters["yaml"] = yaml_text
     values = {"name": name or directory.resolve().name, "language": language, "timezone": timezone, "version": __version__}
     sources = sorted(p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                      and not p.relative_to(SCAFFOLD).as_posix().startswith(INCLUDED_ONLY))
@@ -30,6 +31,9 @@ def scaffold(directory: Path, *, name: str | None, language: str, timezone: str)
         target = directory.joinpath(*(RENAMED.get(part, part) for part in relative.parts))
         if target.exists():
             raise click.ClickException(f"{target}: already exists — balise init only creates new files")
+        blocking = next((folder for folder in target.parents if folder.exists() and not folder.is_dir()), None)
+        if blocking is not None:
+            raise click.ClickException(f"{blocking}: is a file where balise init makes a folder — move it away first")
         targets.append((relative, target))
     written = []
     for relative, target in targets:
@@ -39,5 +43,11 @@ def scaffold(directory: Path, *, name: str | None, language: str, timezone: str)
         else:
             target.write_text(env.get_template(relative.as_posix()).render(values), encoding="utf-8")
         written.append(target)
-    (directory / "incidents").mkdir(parents=True, exist_ok=True)
     return written
+
+
+def yaml_text(value: str) -> str:
+    """A string as a YAML value: quoted only when it must be (a ': ' or a '#' in a name)."""
+    import yaml
+
+    return yaml.safe_dump(value, allow_unicode=True, width=1000).removesuffix("\n...\n").strip()

@@ -64,3 +64,37 @@ def test_a_source_date_epoch_that_is_not_a_time_is_one_line(tmp_path, monkeypatc
             f"Error: SOURCE_DATE_EPOCH={value!r} is not a time — set it to seconds since 1970, e.g. "
             "SOURCE_DATE_EPOCH=$(date +%s), or unset it")
     assert not (demo / "site").exists()
+
+
+def test_init_quotes_a_name_yaml_would_misread_and_its_site_builds(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795865400")
+    Cli(tmp_path)("init", "asso", "--name", "Le Relais : antenne Nord #1")
+    site = tmp_path / "asso"
+    Cli(site)("check")
+    Cli(site)("build")
+    assert "<title>Le Relais : antenne Nord #1</title>" in (site / "site/index.html").read_text(encoding="utf-8")
+    assert (site / "incidents/README.md").is_file()  # so that git keeps the folder, and CI finds it
+
+
+@pytest.mark.parametrize("args, message", [
+    (["init", "d"], "Error: d/status: is a file where balise init makes a folder — move it away first"),
+    (["init", "x", "--timezone", "Mars/Olympus"],
+     "Error: Invalid value for --timezone: unknown time zone 'Mars/Olympus' — use an IANA name such as Europe/Paris"),
+])
+def test_init_refuses_before_writing_anything(tmp_path, args, message):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d/status").write_text("", encoding="utf-8")
+    result = Cli(tmp_path)(*args, expect=1 if args == ["init", "d"] else 2)
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["d", "d/status"]
+
+
+def test_a_missing_incidents_folder_is_an_error_not_an_all_clear(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    config = demo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      timezone: Europe/Paris\n", "      timezone: Europe/Paris\n      incidents_dir: incident\n"), encoding="utf-8")
+    for command in ("check", "build"):
+        result = Cli(demo)(command, expect=1)
+        assert result.stderr.strip() == ("incident:1: no such folder — it holds the incident files: create it, "
+                                         "or fix incidents_dir in mkdocs.yml")

@@ -229,7 +229,7 @@ def test_an_english_site_has_english_feeds(tmp_path, at_time):
     cli = Cli(tmp_path / "site")
     cli("new", "--title", "Website down", "--impact", "major", "--component", "website",
         "--message", "We are looking into it.", "--at", "2026-03-01T10:00")
-    cli("resolve", next((tmp_path / "site/incidents").glob("*.md")).stem, "--message", "Fixed.", "--at", "2026-03-01T11:00")
+    cli("resolve", "2026-03-01-website-down", "--message", "Fixed.", "--at", "2026-03-01T11:00")
     at_time(datetime.fromisoformat("2026-03-01T12:00:00+00:00"))
     cli("build")
     feed = feedparser.parse((tmp_path / "site/site/history.rss").read_bytes())
