@@ -464,6 +464,14 @@ def load_incident(path: Path, component_ids, report: Collector) -> model.Inciden
     if incident.scheduled_for and incident.scheduled_until and incident.scheduled_until <= incident.scheduled_for:
         fields.error("scheduled_until", "'scheduled_until' must be after 'scheduled_for' — check both times")
     incident.components = _incident_components(located, fields, component_ids, path, report)
+    if kind == "notice":  # a notice informs; it changes no component's status
+        if incident.impact != "none":
+            fields.error("impact", f"a notice changes no component, so it has no impact — remove "
+                                   f"'impact: {incident.impact}', or make it 'kind: incident'")
+        for component, status in incident.components.items():
+            if status is not None:
+                report.error(path, located.line("components"), f"a notice changes no component — write "
+                                                               f"'- {component}' without ': {status}', or make it 'kind: incident'")
     _load_timeline(incident, body_text, body_line, path, report)
     if not incident.draft:  # a half-filled playbook is never published
         for line, found in placeholders_in(text):
@@ -491,11 +499,16 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
         fields.error("components", "'components' must be a list of component ids — one '- id' per line, ids from status/components.yml")
         return {}
     result: dict[str, str | None] = {}
+    first_lines: dict[str, int] = {}
     for key, status, where in entries:
         line = located.line(*where)
         if not isinstance(key, str) or isinstance(key, bool):
             report.error(path, line, f"'{key}' is not a component id — write ids from status/components.yml")
             continue
+        if key in first_lines:  # the second would silently win over the first's status
+            report.error(path, line, f"'{key}' is listed twice (first on line {first_lines[key]}) — keep one")
+            continue
+        first_lines[key] = line
         if component_ids is not None and key not in component_ids:
             report.error(path, line, f"unknown component '{key}' — {did_you_mean(key, sorted(component_ids))}")
             continue
