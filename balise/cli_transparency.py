@@ -12,7 +12,7 @@ import click
 
 from . import transparency as tr
 from .authoring import slugify, write_atomically
-from .errors import Collector
+from .errors import Collector, one_line
 from .ingest import FeedSpec, IngestOptions, ingest as run_ingest, slug, spec_for_url
 from .project import open_project
 from .transparency_loaders import load_testimonial
@@ -148,6 +148,14 @@ def testimonial_text(*, quote, attribution, relationship, given_on, source, cons
     return "\n".join(lines) + "\n"
 
 
+def _iso_date(value: str, option: str) -> str:
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"'{one_line(value)}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-05",
+                                 param_hint=option) from None
+
+
 @testimonial.command("add")
 @config_option
 @click.option("--quote", required=True, help="The person's words, as plain text (blank lines separate paragraphs).")
@@ -169,9 +177,10 @@ def testimonial_add(config_file, quote, attribution, relationship, source, conse
             "refusing to write: a testimonial is published only with the person's consent — give --consent-date "
             "(YYYY-MM-DD) and --consent-how (written_form, email, online_form, recorded_oral, other)"
         )
+    consent_date = _iso_date(consent_date, "--consent-date")
     project = open_project(config_file)
     author = parse_attribution(attribution)
-    given_on = given_on or _now().astimezone(project.settings.timezone).date().isoformat()
+    given_on = _iso_date(given_on, "--date") if given_on else _now().astimezone(project.settings.timezone).date().isoformat()
     language = language or project.settings.language  # recorded, so the quote keeps its language if the site's changes
     text = testimonial_text(
         quote=quote, attribution=author, relationship=relationship, given_on=given_on, source=source,
@@ -179,10 +188,7 @@ def testimonial_add(config_file, quote, attribution, relationship, source, conse
         context=context, published=not unpublished,
     )
     who = next(iter(author.values())) if isinstance(author, dict) else "anonyme"
-    try:
-        stem = f"{date.fromisoformat(given_on).isoformat()}-{slugify(relationship + ' ' + who)}"
-    except ValueError:
-        stem = f"testimonial-{slugify(relationship)}"
+    stem = f"{given_on}-{slugify(relationship + ' ' + who)}"
     folder = project.plugin.docs_dir / "testimonials"
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / f"{stem}.yml"

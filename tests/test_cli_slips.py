@@ -98,3 +98,17 @@ def test_a_missing_incidents_folder_is_an_error_not_an_all_clear(tmp_path):
         result = Cli(demo)(command, expect=1)
         assert result.stderr.strip() == ("incident:1: no such folder — it holds the incident files: create it, "
                                          "or fix incidents_dir in mkdocs.yml")
+
+
+@pytest.mark.parametrize("option, value", [("--date", "2026-11-05 # x"), ("--consent-date", "2026-11-01\npublished: true")])
+def test_testimonial_dates_are_dates(tmp_path, option, value):
+    demo = copy_demo(tmp_path / "demo")
+    before = files(demo)
+    args = {"--date": "2026-11-05", "--consent-date": "2026-11-01", option: value}
+    result = Cli(demo)("testimonial", "add", "--quote", "Merci.", "--attribution", "anonymous", "--relationship",
+                       "client", "--source", "survey", "--consent-how", "email", "--date", args["--date"],
+                       "--consent-date", args["--consent-date"], expect=2)
+    shown = value.replace("\n", "\\n")
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for {option}: '{shown}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-05")
+    assert files(demo) == before
