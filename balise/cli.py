@@ -47,13 +47,19 @@ def resolve_time(value, project: Project, option: str, base: datetime | None = N
     delay = parse_delay(value)
     if delay is not None:
         try:
-            return (base or now_in(project)) + delay
+            return later(base or now_in(project), delay)
         except OverflowError:
             raise click.BadParameter(f"'{value}' is too far from today — check it", param_hint=option) from None
     try:
         return parse_time(value, project.settings.timezone)
     except TimeError as error:
         raise click.BadParameter(str(error), param_hint=option) from None
+
+
+def later(moment: datetime, delay: timedelta) -> datetime:
+    """`delay` after `moment` as time elapses: one hour after 02:30 on the night clocks go back is 02:30
+    again (in the other offset), not 03:30 — aware arithmetic in one zone would count wall-clock time."""
+    return (moment.astimezone(timezone.utc) + delay).astimezone(moment.tzinfo)
 
 
 def now_in(project: Project) -> datetime:
@@ -242,10 +248,11 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
         spokesperson = spokesperson or playbook.spokesperson
         at = resolve_time(at, project, "--at") or now_in(project)
         if next_update is None and playbook.next_update is not None:
-            next_update = at + playbook.next_update
+            next_update = later(at, playbook.next_update)
         filled = _set_values(values)
         promised = _local(resolve_time(next_update, project, "--next-update", base=at), project)
-        starts, ends = resolve_time(starts, project, "--starts"), resolve_time(ends, project, "--ends")
+        starts = resolve_time(starts, project, "--starts")
+        ends = resolve_time(ends, project, "--ends", base=starts)  # +3h: after the start
         translator = Translator(playbook.language or project.settings.language, project.settings.timezone)
         known_values = pb.builtin_values(
             playbook, at=at, next_update=promised, organisation=project.settings.site_name,
@@ -277,7 +284,8 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
     if kind == "incident" and impact is None:
         raise click.BadParameter("an incident needs an impact: none, minor, major or critical", param_hint="--impact")
     at = resolve_time(at, project, "--at") or now_in(project)
-    starts, ends = resolve_time(starts, project, "--starts"), resolve_time(ends, project, "--ends")
+    starts = resolve_time(starts, project, "--starts")
+    ends = resolve_time(ends, project, "--ends", base=starts)  # +3h: after the start
     if kind == "maintenance" and (starts is None or ends is None):
         raise click.BadParameter("a maintenance needs --starts and --ends", param_hint="--starts/--ends")
     status = _status_choice(kind, status, "scheduled" if kind == "maintenance" else "investigating")

@@ -182,6 +182,8 @@ def builtin_values(
 
 
 def _when(moment: datetime, reference: datetime, translator: Translator) -> str:
-    """A time alone on the same day, else with its date (a promise past midnight)."""
-    same_day = translator.local(moment).date() == translator.local(reference).date()
-    return translator.time(moment) if same_day else translator.datetime(moment)
+    """A time alone on the same day, else with its date (a promise past midnight), each with the
+    preposition its language needs ("au plus tard à 12:00", "au plus tard le 24 novembre à 00:20")."""
+    if translator.local(moment).date() == translator.local(reference).date():
+        return translator("playbook_by_time", time=translator.time(moment))
+    return translator("playbook_by_datetime", datetime=translator.datetime(moment))

@@ -112,3 +112,19 @@ def test_testimonial_dates_are_dates(tmp_path, option, value):
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: Invalid value for {option}: '{shown}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-05")
     assert files(demo) == before
+
+
+def test_delays_count_elapsed_time_across_the_clocks_going_back(tmp_path):
+    """02:30 CEST plus one hour is 02:30 CET on 25 October 2026, not 03:30 (two hours later)."""
+    demo = copy_demo(tmp_path / "demo")
+    Cli(demo)(*NEW, "--title", "Nuit", "--message", "m", "--at", "2026-10-25 02:30 +02:00", "--next-update", "+1h")
+    text = (demo / "incidents/2026-10-25-nuit.md").read_text(encoding="utf-8")
+    assert "## 2026-10-25 02:30 +02:00 — investigating" in text and "Next update: 2026-10-25 02:30 +01:00" in text
+
+
+def test_a_maintenance_window_may_end_a_delay_after_its_start(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    Cli(demo)("new", "--kind", "maintenance", "--title", "Mise à jour", "--component", "paiements", "--message", "m",
+              "--at", "2026-11-22 10:00", "--starts", "2026-12-01 22:00", "--ends", "+3h")
+    text = (demo / "incidents/2026-11-22-mise-a-jour.md").read_text(encoding="utf-8")
+    assert "scheduled_for: 2026-12-01 22:00 +01:00" in text and "scheduled_until: 2026-12-02 01:00 +01:00" in text

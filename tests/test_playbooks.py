@@ -49,6 +49,11 @@ def test_new_from_a_template_fills_what_it_can_and_keeps_a_draft(cli, demo, at_t
     assert "{{ depuis }}" in created.stderr and "{{ solution_de_secours }}" in created.stderr
     cli("check")  # a draft may keep placeholders
 
+    late = cli("new", "--template", "panne-de-service", "--component", "paiements", "--set", "service=Les dons",
+               "--at", "2026-11-22T23:50")
+    text = (demo / late.stdout.strip()).read_text(encoding="utf-8")
+    assert "au plus tard le 23 novembre 2026 à 00:20 CET, même si" in text  # a promise past midnight has its date
+
     # Published with a placeholder left: check refuses, with the file and line.
     path.write_text(text.replace("draft: true\n", ""), encoding="utf-8")
     result = cli("check", expect=1)
