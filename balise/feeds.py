@@ -17,6 +17,7 @@ import jinja2
 from .i18n import Translator
 from .links import SiteLinks
 from .model import Incident, StatusPage, Update
+from .render import rebase_links
 
 FEED_SIZE = 50
 
@@ -116,7 +117,9 @@ class FeedWriter:
         t = self.t
         status = t(f"update_status.{update.status}")
         content = self.env.get_template("feeds/entry.html").render(
-            incident=incident, update=update, message=self.markdown(update.message),
+            incident=incident, update=update,
+            message=rebase_links(self.markdown(update.message), self.links.incident_path(incident),
+                                 lambda target: self.links.href(target, feed_path)),
             components=[self.page.components_by_id[c].name for c in incident.components if c in self.page.components_by_id],
             link=self.links.href(self.links.update_path(incident, update), feed_path),
         )

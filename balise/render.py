@@ -11,7 +11,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from itertools import groupby
+from html import escape, unescape
 from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin
 
 import jinja2
 import nh3
@@ -155,6 +157,27 @@ def sanitize(html: str) -> str:
     return _LINK_OR_IMAGE.sub(_repair, clean)
 
 
+# A link or image in sanitised HTML whose address has no scheme: relative, root-relative or a fragment
+# (nh3 writes every attribute double-quoted, so this reads them exactly).
+_RELATIVE_REFERENCE = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|//)([^"]*)"')
+_SITE_ROOT = "http://site.invalid/"
+
+
+def rebase_links(html: str, base_path: str, write) -> str:
+    """A message's relative links are written from its incident's page (`base_path`, site-relative);
+    wherever the message appears (the home page, a feed), each is resolved to a site path and written
+    by `write` (site path -> address). A root-relative link counts from the site's root, wherever
+    the site is served."""
+    if 'href="' not in html and 'src="' not in html:
+        return html
+
+    def rebased(match: re.Match) -> str:
+        resolved = urljoin(_SITE_ROOT + base_path, unescape(match[2]))
+        return f'{match[1]}{escape(write(resolved[len(_SITE_ROOT):]))}"'
+
+    return _RELATIVE_REFERENCE.sub(rebased, html)
+
+
 def relative_url(target: str, page_path: str) -> str:
     """A link from the page at `page_path` (e.g. "incidents/x/") to `target`, both site-relative."""
     depth = page_path.count("/")
@@ -187,6 +210,7 @@ class SiteRenderer:
             settings=page.settings,
             context=context,
             markdown=self.markdown,
+            message=self.message,
             now=page.now,
             url=self.url,
         )
@@ -277,6 +301,18 @@ class SiteRenderer:
 
     def url(self, target: str) -> str:
         return relative_url(target, self._page_path)
+
+    def message(self, text: str, incident: Incident) -> Markup:
+        """A message (or postmortem) of `incident` as HTML for the page being rendered: its relative
+        links were written from the incident's page, and are rebased from there."""
+        here = self._page_path
+
+        def write(target: str) -> str:
+            if target == here or target.startswith(here + "#"):  # this very page: keep it a fragment
+                return target[len(here):] or "./"
+            return self.url(target)
+
+        return Markup(rebase_links(self.markdown(text), f"incidents/{incident.id}/", write))
 
     # -- output ----------------------------------------------------------------
     def write(self, site_dir: Path, also=()) -> list[str]:

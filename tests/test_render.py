@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 
 import feedparser
+from urllib.parse import urljoin
 import pytest
 
 from balise import gfm
@@ -68,3 +69,25 @@ def test_rendering_frees_what_cmark_allocates():
     for number in range(20_000):
         gfm.to_html(f"{text}\n| n° | état |\n|--|--|\n| {number} | ~~panne~~ |\n")
     assert resident_bytes() - before < 8 * 1024 * 1024
+
+
+def test_relative_links_in_a_message_lead_to_the_same_place_on_every_page_and_feed(cli, demo, at_time):
+    """Written from the incident's page; on the home page and in feeds they must still resolve."""
+    cli("update", OPEN_INCIDENT, "--status", "monitoring", "--at", "2026-11-22T11:45",
+        "--message", "Comme [le 27 octobre](../2026-10-27-ligne-ecoute-injoignable/), voir [l'aide](/a-propos/) "
+                     "et [la première mise à jour](#update-20261122t074500z).")
+    at_time(datetime.fromisoformat("2026-11-22T11:50:00+01:00"))
+    cli("build")
+    site = demo / "site"
+    expected = ["incidents/2026-10-27-ligne-ecoute-injoignable/", "a-propos/", f"incidents/{OPEN_INCIDENT}/"]
+    for path in (f"incidents/{OPEN_INCIDENT}/", ""):
+        links = [a["href"] for a in page(site, path).select(".message a, .latest a") if "27 octobre" in a.text
+                 or a.text in ("l'aide", "la première mise à jour")][-3:]
+        resolved = [urljoin("https://x.invalid/" + path, href)[len("https://x.invalid/"):] for href in links]
+        assert [r.split("#")[0] for r in resolved] == expected, (path, links)
+        assert all((site / r.split("#")[0] / "index.html").is_file() for r in resolved)
+    assert links[2].endswith("#update-20261122t074500z")
+    entry = feedparser.parse((site / "history.atom").read_bytes()).entries[0]
+    base = "https://statut.relais-solidaire.example.org/"
+    for target in expected:
+        assert f'href="{base}{target}' in entry.content[0].value, target
