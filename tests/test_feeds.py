@@ -161,6 +161,8 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     assert corrected.published == original_published
     assert corrected.updated > original_updated == original_published
     assert "Texte corrigé" in corrected.content
+    assert "<p><em>Modifiée le 22 novembre 2026 à 10:05 CET — la formulation précédente reste lisible sur le site." \
+           "</em></p>" in corrected.content  # subscribers are told, not silently given other words
 
 
 def test_drafts_and_embargoed_incidents_are_in_no_output(cli, demo, at_time):
