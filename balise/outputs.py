@@ -7,6 +7,7 @@ the translator and the Markdown renderer) and writes next to them. Same input, s
 
 from __future__ import annotations
 
+from datetime import timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,6 +75,24 @@ def write_site(renderer: SiteRenderer, site_dir: Path) -> list[str]:
     extra = Outputs(renderer)
     renderer.incident_extras.append(extra.incident_files)
     return renderer.write(site_dir, also=extra.files())
+
+
+def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, str]]) -> str:
+    """sitemap.xml for search engines, which a crisis sends many readers through: every page balise
+    wrote (`written`, site-relative paths), and `others` ((address, last change)) such as the
+    writers' own pages. An incident page changes with its last update; the others with every build."""
+    page, links = renderer.page, SiteLinks(renderer.page.settings)
+    day = page.now.astimezone(timezone.utc).date().isoformat()
+    changed = {
+        links.incident_path(i): max(u.last_modified for u in i.updates).astimezone(timezone.utc).date().isoformat()
+        for i in page.incidents
+    }
+    urls = dict(others)
+    for path in written:
+        if path == "index.html" or path.endswith("/index.html"):
+            folder = path.removesuffix("index.html")
+            urls.setdefault(links.shown(folder), changed.get(folder, day))
+    return renderer.env.get_template("sitemap.xml").render(urls=sorted(urls.items()))
 
 
 def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:

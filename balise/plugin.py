@@ -23,7 +23,7 @@ from . import loaders
 from .errors import Collector
 from .i18n import Translator
 from .model import Settings, StatusPage
-from .outputs import head_links, write_site
+from .outputs import head_links, sitemap, write_site
 from .render import TEMPLATE_BYTECODE, NavLink, PageContext, SiteRenderer
 from .transparency_loaders import load_transparency
 from .version import SourceVersion, commit_url, reference_time, source_version
@@ -206,10 +206,29 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         # Page titles are known only once MkDocs has read the pages, hence here and not in on_nav.
         self.renderer.context.nav = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
         with _template_problems(self.root):
-            write_site(self.renderer, Path(config.site_dir))  # pages, feeds, API, calendar…
+            written = write_site(self.renderer, Path(config.site_dir))  # pages, feeds, API, calendar…
+            self.write_sitemap(Path(config.site_dir), written)
         if not self.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
                         "which many feed readers and calendar apps cannot follow — set site_url: https://…")
+
+    def write_sitemap(self, site_dir: Path, written: list[str]) -> None:
+        """MkDocs's sitemap lists only the writers' pages: it is rewritten with balise's too."""
+        import gzip
+        import xml.etree.ElementTree as ElementTree
+
+        path = site_dir / "sitemap.xml"
+        if not path.is_file():  # a theme without one
+            return
+        space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        theirs = [(url.findtext("s:loc", "", space).strip(), url.findtext("s:lastmod", "", space).strip())
+                  for url in ElementTree.parse(path).getroot().findall("s:url", space)]
+        data = sitemap(self.renderer, written, theirs).encode("utf-8")
+        path.write_bytes(data)
+        with open(site_dir / "sitemap.xml.gz", "wb") as file:  # dated by the build, so the same commit builds the same bytes
+            with gzip.GzipFile(fileobj=file, filename="sitemap.xml.gz", mode="wb",
+                               mtime=int(self.settings.reference_time.timestamp())) as packed:
+                packed.write(data)
 
     def on_post_page(self, output: str, page, config) -> str:
         """The writers' own pages advertise the site-wide feeds too."""

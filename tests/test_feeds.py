@@ -257,3 +257,19 @@ def test_feeds_keep_the_50_newest_updates_in_a_stable_order():
     assert [(i.id, u.status) for i, u in pairs[:3]] == [("a-tie", "resolved"), ("i39", "resolved"), ("i39", "investigating")]
     assert pairs[-1][1].at == start + timedelta(hours=15, minutes=30)
     assert updates_newest_first(incidents[::-1]) == pairs  # the content's order does not matter
+
+
+def test_the_sitemap_lists_every_page_once_and_incidents_by_their_last_change(site):
+    import gzip
+    import xml.etree.ElementTree as ElementTree
+
+    space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ElementTree.fromstring((site / "sitemap.xml").read_bytes())
+    listed = {u.findtext("s:loc", namespaces=space): u.findtext("s:lastmod", namespaces=space)
+              for u in root.findall("s:url", space)}
+    folders = (p.relative_to(site).parent.as_posix() for p in site.rglob("index.html"))
+    pages = {SITE if folder == "." else f"{SITE}{folder}/" for folder in folders}
+    assert set(listed) == pages and len(root.findall("s:url", space)) == len(listed) > 20
+    assert listed[SITE + "incidents/2026-10-27-ligne-ecoute-injoignable/"] == "2026-10-27"
+    assert listed[SITE + "history/"] == "2026-11-22"  # built at PINNED
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == (site / "sitemap.xml").read_bytes()
