@@ -273,3 +273,11 @@ def test_the_sitemap_lists_every_page_once_and_incidents_by_their_last_change(si
     assert listed[SITE + "incidents/2026-10-27-ligne-ecoute-injoignable/"] == "2026-10-27"
     assert listed[SITE + "history/"] == "2026-11-22"  # built at PINNED
     assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()) == (site / "sitemap.xml").read_bytes()
+
+
+def test_a_postmortem_is_linked_from_the_history_and_component_pages(site):
+    with_postmortem = "incidents/2026-01-19-espace-beneficiaires-inaccessible/"
+    assert page(site, with_postmortem).find(id="postmortem") is not None
+    for path in ("history/", "components/espace-beneficiaires/"):
+        links = [a["href"] for a in page(site, path).select("li a") if a.text == "Retour d'expérience"]
+        assert links == ["../" * path.count("/") + with_postmortem + "#postmortem"], path
