@@ -107,6 +107,23 @@ def test_badges_say_the_status_in_words_with_a_title(site):
     assert len(list(site.glob("components/*/badge.svg"))) == len(list(site.glob("components/*/index.html")))
 
 
+def test_the_tab_icon_is_the_overall_status_colour_and_needs_no_request(cli, at_time, demo):
+    from urllib.parse import unquote
+
+    def icon_and_status():
+        at_time(PINNED + timedelta(hours=2))
+        cli("build")
+        home = page(demo / "site")
+        return unquote(home.select_one("link[rel=icon]")["href"]), home.select_one(".banner")["data-status"]
+
+    icon, status = icon_and_status()
+    assert status == "major_outage" and icon.startswith("data:image/svg+xml,<svg")  # fetched from nowhere
+    assert f"fill='{badges.STATUS_COLOURS['major_outage']}'" in icon
+    cli("resolve", "2026-11-22-prise-de-rendez-vous-indisponible", "--message", "Rétabli.", "--at", "2026-11-22T13:00")
+    icon, status = icon_and_status()
+    assert status == "operational" and f"fill='{badges.STATUS_COLOURS['operational']}'" in icon
+
+
 def test_badge_text_fits_and_colours_have_aa_contrast():
     def luminance(colour: str) -> float:
         channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
