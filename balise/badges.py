@@ -21,6 +21,14 @@ STATUS_COLOURS = {
     "partial_outage": "#b23c00",
     "major_outage": "#b00020",
 }
+def status_icon(status: str) -> str:
+    """The pages' tab icon, inline (no request, no favicon.ico 404): a dot in the status's colour."""
+    from urllib.parse import quote
+
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='{STATUS_COLOURS[status]}'/></svg>"
+    return "data:image/svg+xml," + quote(svg, safe="/:=',")
+
+
 HEIGHT = 20
 PADDING = 6
 # Approximate advance widths of Verdana at 11px (the font shields.io measures with), by character class.

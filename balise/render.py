@@ -20,7 +20,7 @@ import nh3
 from markupsafe import Markup
 
 from . import gfm
-from .badges import STATUS_COLOURS
+from .badges import status_icon
 from .i18n import Translator
 from .model import Incident, StatusPage
 from .transparency_page import transparency_pages
@@ -212,7 +212,7 @@ class SiteRenderer:
             context=context,
             markdown=self.markdown,
             message=self.message,
-            status_colours=STATUS_COLOURS,
+            status_icon=status_icon,
             now=page.now,
             url=self.url,
         )
