@@ -179,6 +179,18 @@ def rebase_links(html: str, base_path: str, write) -> str:
     return _RELATIVE_REFERENCE.sub(rebased, html)
 
 
+def paginated(base: str, incidents: list):
+    """(path, incidents, pager) for each page of a list of `HISTORY_PAGE_SIZE` incidents: `base`,
+    then `base`page/2/…; the pager holds the page's number, the count, and the newer and older pages."""
+    pages = max(1, math.ceil(len(incidents) / HISTORY_PAGE_SIZE))
+    paths = [base] + [f"{base}page/{number}/" for number in range(2, pages + 1)]
+    for index, path in enumerate(paths):
+        chunk = incidents[index * HISTORY_PAGE_SIZE : (index + 1) * HISTORY_PAGE_SIZE]
+        pager = {"number": index + 1, "pages": pages, "newer": paths[index - 1] if index else None,
+                 "older": paths[index + 1] if index + 1 < pages else None}
+        yield path, chunk, pager
+
+
 def relative_url(target: str, page_path: str) -> str:
     """A link from the page at `page_path` (e.g. "incidents/x/") to `target`, both site-relative."""
     depth = page_path.count("/")
@@ -231,15 +243,7 @@ class SiteRenderer:
         yield from self.history_pages()
         yield from transparency_pages(self)
         for component in self.page.components:
-            path = f"components/{component.id}/"
-            yield path + "index.html", self.render(
-                "component.html",
-                path,
-                component=component,
-                status=self.page.component_status[component.id],
-                days=self.page.daily_impact(component.id),
-                incidents=self.page.incidents_by_component.get(component.id, [])[:HISTORY_PAGE_SIZE],
-            )
+            yield from self.component_pages(component)
 
     def incident_pages(self, incident: Incident):
         """Everything written per incident: its page, then what `incident_extras` add (its feed)."""
@@ -270,23 +274,25 @@ class SiteRenderer:
         }
 
     def history_pages(self):
-        incidents = self.page.incidents
-        pages = max(1, math.ceil(len(incidents) / HISTORY_PAGE_SIZE))
-        for number in range(1, pages + 1):
-            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE : number * HISTORY_PAGE_SIZE]
-            path = "history/" if number == 1 else f"history/page/{number}/"
+        for path, chunk, pager in paginated("history/", self.page.incidents):
             months = [
                 (self.t.month_year(*key), list(items))
                 for key, items in groupby(chunk, key=lambda i: self._year_month(i))
             ]
+            yield path + "index.html", self.render("history.html", path, months=months, **pager)
+
+    def component_pages(self, component):
+        """A component's page (its state, 90 days, latest incidents), then pages of its older incidents."""
+        incidents = self.page.incidents_by_component.get(component.id, [])
+        for path, chunk, pager in paginated(f"components/{component.id}/", incidents):
             yield path + "index.html", self.render(
-                "history.html",
+                "component.html",
                 path,
-                months=months,
-                number=number,
-                pages=pages,
-                newer=None if number == 1 else ("history/" if number == 2 else f"history/page/{number - 1}/"),
-                older=f"history/page/{number + 1}/" if number < pages else None,
+                component=component,
+                status=self.page.component_status[component.id],
+                days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
+                incidents=chunk,
+                **pager,
             )
 
     def _year_month(self, incident: Incident) -> tuple[int, int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from conftest import Cli, page, text_of
 
@@ -168,3 +170,29 @@ def test_serve_shows_an_edit_without_a_restart(demo):
         log, _ = server.communicate(timeout=10)
     assert "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md:4: 'majr' is not a valid impact" in log
     assert "Traceback" not in log
+
+
+def test_history_and_component_pages_are_paginated_and_reach_every_incident(cli, demo, at_time):
+    from datetime import timedelta
+
+    start = datetime.fromisoformat("2025-06-01T10:00:00+02:00")
+    for number in range(120):
+        at = (start + timedelta(days=number)).astimezone(ZoneInfo("Europe/Paris"))
+        stamp = at.isoformat(" ", "minutes")
+        (demo / f"incidents/{at:%Y-%m-%d}-lenteur-{number:03d}.md").write_text(
+            f"---\ntitle: Lenteur {number}\nimpact: minor\ncomponents: [courriels]\n---\n\n"
+            f"## {stamp[:16]} {stamp[16:]} — resolved\n\nRétabli.\n", encoding="utf-8")
+    at_time(datetime.fromisoformat("2026-11-22T12:30:00+01:00"))
+    cli("build")
+    site = demo / "site"
+    seen, path = [], "components/courriels/"
+    while path:
+        soup = page(site, path)
+        seen += [a["href"].rsplit("incidents/", 1)[1] for a in soup.select("ul.history li > a:first-child")
+                 if "/incidents/" in a["href"] and "Lenteur" in a.text]
+        assert (soup.select_one(".bar svg") is not None) == (path == "components/courriels/")  # 90 days on page 1 only
+        older = soup.select_one(".pager a[rel=next]")
+        path = posixpath.normpath(posixpath.join(path, older["href"])) + "/" if older else None
+    assert sorted(seen) == sorted(f"{p.stem}/" for p in demo.glob("incidents/*-lenteur-*.md"))
+    assert (site / "components/courriels/page/3/index.html").is_file()
+    assert page(site, "components/courriels/page/3/").select_one(".pager a[rel=prev]")["href"] == "../../../../components/courriels/page/2/"
