@@ -137,3 +137,16 @@ def test_the_printed_page_keeps_status_and_timeline(built_demo, browser, served)
         assert tab.locator(".timeline .update").last.is_visible()
         tab.emulate_media(media="screen")
         assert tab.locator("header.top nav").is_visible()  # the control: hidden by the print stylesheet only
+
+
+def test_on_a_phone_nothing_overflows_and_table_captions_stay_readable(built_demo, browser, served):
+    """At 360 px wide, no page scrolls sideways; a wide table scrolls inside its box, caption in view."""
+    site = built_demo("fr")
+    base = served(site)
+    with offline_tab(browser, base, viewport={"width": 360, "height": 740}) as tab:
+        for path in ("", OPEN, POSTMORTEM, "history/", "components/paiements/", "transparency/", "subscribe/"):
+            tab.goto(base + path)
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path
+            for left, right in tab.eval_on_selector_all(
+                    "caption", "els => els.map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right])"):
+                assert 0 <= left and right <= 360, (path, left, right)
