@@ -32,7 +32,7 @@ def status_icon(status: str) -> str:
 HEIGHT = 20
 PADDING = 6
 # Approximate advance widths of Verdana at 11px (the font shields.io measures with), by character class.
-NARROW = set("fijlrtI.,:;!|'()[] ")
+NARROW = set("fijlrtI.,:;!|'()[] \u00a0\u202f")
 WIDE = set("mwMW@%")
 UPPER_WIDTH, NARROW_WIDTH, WIDE_WIDTH, DEFAULT_WIDTH = 7.6, 4.2, 10.7, 6.9
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,24 @@ from markupsafe import Markup, escape
 
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("fr", "en")
+# French typography: a non-breaking space before ':' and '»' and after '«', a narrow one before
+# ';', '!' and '?', so that on a narrow screen no line starts with a colon or a question mark.
+_WIDE_SPACE, _NARROW_SPACE, _OPENING = re.compile(r" (?=[:»])"), re.compile(r" (?=[;!?])"), re.compile(r"(?<=«) ")
+
+
+def french_spacing(text: str) -> str:
+    """`text` with the spaces French typography wants unbreakable; the words are unchanged."""
+    return _OPENING.sub("\u00a0", _NARROW_SPACE.sub("\u202f", _WIDE_SPACE.sub("\u00a0", text)))
+
+
+def _spaced(value):
+    if isinstance(value, str):
+        return french_spacing(value)
+    if isinstance(value, dict):
+        return {key: _spaced(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_spaced(item) for item in value]
+    return value
 
 
 @lru_cache(maxsize=None)
@@ -25,7 +44,7 @@ def catalog(language: str) -> dict:
             if key in strings:
                 raise KeyError(f"{extra.name}: '{key}' is already defined in {language}.yml")
             strings[key] = value
-    return strings
+    return _spaced(strings) if language == "fr" else strings
 
 
 class Translator:

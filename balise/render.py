@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from . import gfm
 from .badges import status_icon
-from .i18n import Translator
+from .i18n import Translator, french_spacing
 from .model import Incident, StatusPage
 from .transparency_page import transparency_pages
 
@@ -80,7 +80,7 @@ class _BytecodeCache(jinja2.BytecodeCache):
 
 
 TEMPLATE_BYTECODE = _BytecodeCache()  # also given to the theme's environment by the plugin
-_RENDERED: dict[str, str] = {}  # Markdown text -> sanitised HTML
+_RENDERED: dict[tuple[bool, str], str] = {}  # (French spacing?, Markdown text) -> sanitised HTML
 MARKDOWN_CACHE_LIMIT = 500_000  # texts; a history of 100,000 updates fits
 
 
@@ -92,17 +92,37 @@ class MarkdownRenderer:
     Preview tab then shows what the site will show — a list straight under a line is a list, a
     bare address is a link. It is also a C library, over fifteen times faster than python-markdown."""
 
-    def __init__(self):
+    def __init__(self, language: str = ""):
         # Shared by the builds of one process, so that `balise serve` re-renders only what changed.
         if len(_RENDERED) > MARKDOWN_CACHE_LIMIT:
             _RENDERED.clear()
         self._cache = _RENDERED
+        self._french = language == "fr"
 
     def __call__(self, text: str) -> str:
-        cached = self._cache.get(text)
+        key = (self._french, text)
+        cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[text] = sanitize(gfm.to_html(text)).rstrip("\n")
+            html = sanitize(gfm.to_html(text)).rstrip("\n")
+            cached = self._cache[key] = french_spacing_html(html) if self._french else html
         return cached
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_CODE = re.compile(r"<(/?)(?:code|pre)\b", re.IGNORECASE)
+
+
+def french_spacing_html(html: str) -> str:
+    """French spacing (`i18n.french_spacing`) in the text of sanitised HTML, but not in code."""
+    parts = _TAG.split(html)
+    in_code = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            if tag := _CODE.match(part):
+                in_code = max(0, in_code + (-1 if tag[1] else 1))
+        elif in_code == 0 and " " in part:
+            parts[index] = french_spacing(part)
+    return "".join(parts)
 
 
 # What Markdown writes, and a few harmless inline tags: no headings above the page's own, no
@@ -205,7 +225,7 @@ class SiteRenderer:
         self.page = page
         self.context = context
         self.t = Translator(page.settings.language, page.settings.timezone)
-        self.markdown = MarkdownRenderer()
+        self.markdown = MarkdownRenderer(page.settings.language)
         search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(search + [str(TEMPLATES)]),

@@ -92,8 +92,8 @@ def svg(path: Path) -> ET.Element:
 def test_badges_say_the_status_in_words_with_a_title(site):
     overall = svg(site / "badge.svg")
     assert overall.get("role") == "img"
-    assert overall.find(f"{SVG}title").text == "état : Panne majeure"
-    assert overall.get("aria-label") == "état : Panne majeure"
+    assert overall.find(f"{SVG}title").text == "état\u00a0: Panne majeure"
+    assert overall.get("aria-label") == "état\u00a0: Panne majeure"
     assert [t.text for t in overall.iter(f"{SVG}text")] == ["état", "Panne majeure"]
     assert overall.get("data-status") == "major_outage"
     fills = [r.get("fill") for r in overall.iter(f"{SVG}rect")]
@@ -102,7 +102,7 @@ def test_badges_say_the_status_in_words_with_a_title(site):
     for cid, label in expected.items():
         badge = svg(site / f"components/{cid}/badge.svg")
         name = text_of(page(site, f"components/{cid}/").h1)
-        assert badge.find(f"{SVG}title").text == f"{name} : {label}"
+        assert badge.find(f"{SVG}title").text == f"{name}\u00a0: {label}"
         assert [t.text for t in badge.iter(f"{SVG}text")] == [name, label]
     assert len(list(site.glob("components/*/badge.svg"))) == len(list(site.glob("components/*/index.html")))
 

@@ -51,7 +51,7 @@ def test_a_published_update_renders_the_same_on_its_page_and_in_its_feeds(cli, d
     assert latest.select_one("a[href='mailto:aide@example.org']") is not None
     for feed in ("history.atom", f"incidents/{OPEN_INCIDENT}/feed.atom"):
         entry = feedparser.parse((demo / "site" / feed).read_bytes()).entries[0]
-        assert "<li>rappelez-nous ;</li>" in entry.content[0].value, feed
+        assert "<li>rappelez-nous\u202f;</li>" in entry.content[0].value, feed  # French spacing, unbreakable
 
 
 def resident_bytes() -> int:
