@@ -24,7 +24,8 @@ import yaml
 
 from . import model
 from .i18n import find_status
-from .loaders import ContentYamlLoader  # safe YAML (libyaml when available), times kept as text
+from .errors import Collector
+from .loaders import ContentYamlLoader, load_incident  # safe YAML (libyaml when available), times kept as text
 from .timeline import TimeError, parse_body, parse_time
 
 # A historical version is read without knowing its kind then: any kind's status is recognised.
@@ -54,7 +55,7 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def record_amendments(root: Path, incidents_dir: Path, incidents: list[model.Incident]) -> str | None:
+def record_amendments(root: Path, incidents_dir: Path, incidents: list[model.Incident], component_ids=None) -> str | None:
     """Fill `Update.amendments` of `incidents` from the git history of `incidents_dir`.
 
     Returns a warning to show the writer (a shallow clone), or None. Outside git, or without
@@ -81,7 +82,7 @@ def record_amendments(root: Path, incidents_dir: Path, incidents: list[model.Inc
     texts = _read_blobs(toplevel, sorted({rev.blob for revs in several.values() for rev in revs if rev.blob}))
     for path, revs in sorted(several.items()):
         versions = [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs]
-        _apply(wanted[path], versions)
+        _apply(wanted[path], versions, component_ids)
     return None
 
 
@@ -197,13 +198,22 @@ def _parse(text: str) -> _Version | None:
 
 
 
-def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]]) -> None:
-    """Walk the versions oldest first, comparing each public one with what the public last saw."""
+def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids=None) -> None:
+    """Walk the versions oldest first, comparing each public one with what the public last saw.
+
+    A version was public if it was current at some moment after its embargo (`publish_at`) lifted,
+    and if it built: a version with errors never reached the site (the build refused it), so its
+    words — internal notes, perhaps — are not an earlier wording to show."""
     seen: dict[datetime, _Statement] = {}  # update time -> the statement last published
     found: dict[datetime, list[model.Amendment]] = {}
-    for revision, text in versions:
+    for index, (revision, text) in enumerate(versions):
         version = _parse(text) if text is not None else None
-        if version is None or version.public_from is None or version.public_from > revision.at:
+        if version is None or version.public_from is None:
+            continue
+        until = versions[index + 1][0].at if index + 1 < len(versions) else None
+        if until is not None and max(revision.at, version.public_from) >= until:
+            continue  # replaced before its embargo lifted
+        if load_incident(Path(incident.path or f"{incident.id}.md"), component_ids, Collector(), text=text) is None:
             continue
         for at, statement in version.messages.items():
             earlier = seen.get(at)

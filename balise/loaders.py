@@ -386,10 +386,12 @@ def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, s
     return None
 
 
-def read_front_matter(path: Path, report: Collector, example: str) -> tuple[str, Located, str, int] | None:
+def read_front_matter(path: Path, report: Collector, example: str, text: str | None = None
+                      ) -> tuple[str, Located, str, int] | None:
     """A Markdown file with YAML front matter: (whole text, front matter, body, body's first line);
-    None after reporting what is wrong. `example` says where a correct file is shown."""
-    text = read_text(path, report)
+    None after reporting what is wrong. `example` says where a correct file is shown. `text`, if
+    given, is the file's content (an earlier version of it, from git)."""
+    text = read_text(path, report) if text is None else text
     if text is None:
         return None
     parts = split_front_matter(text, path, report)
@@ -430,10 +432,10 @@ def placeholder_message(found: str) -> str:
     )
 
 
-def load_incident(path: Path, component_ids, report: Collector) -> model.Incident | None:
-    """Read one incident file. Returns None if it has errors (all of them reported)."""
+def load_incident(path: Path, component_ids, report: Collector, text: str | None = None) -> model.Incident | None:
+    """Read one incident file (or `text`, a version of it). Returns None if it has errors (all of them reported)."""
     before = len(report.errors)
-    read = read_front_matter(path, report, "the README's example")
+    read = read_front_matter(path, report, "the README's example", text)
     if read is None:
         return None
     text, located, body_text, body_line = read

@@ -118,7 +118,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         from .history import record_amendments
 
         self._history_of = self.content
-        warning = record_amendments(self.root, self.incidents_dir, self.content.incidents)
+        warning = record_amendments(self.root, self.incidents_dir, self.content.incidents,
+                                    {c.id for c in self.content.components})
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
             import click
 

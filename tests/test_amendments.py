@@ -148,3 +148,26 @@ def test_an_embargoed_update_is_not_public_until_its_time(embargo, expected):
         (history.Revision("b" * 40, at.replace(minute=20)), embargoed.replace("sont lents", "x")),
     ])
     assert len(incident.updates[0].amendments) == expected
+
+
+def test_a_version_public_once_its_embargo_lifted_counts_and_one_that_never_built_does_not():
+    """Committed at 10:00 under an embargo until 12:00, reworded at 15:00: the public read the first
+    wording from 12:00, so the rewording is an amendment. A version the build refused (an unknown
+    component) never reached the site: its words are not an earlier wording to show."""
+    at = datetime.fromisoformat("2026-12-01T10:00:00+01:00")
+    embargoed = FIRST.replace("---\n\n", "publish_at: 2026-12-01 12:00 +01:00\n---\n\n", 1)
+    incident = model.Incident(id=ID, title="x", updates=[model.Update(at=at, status="investigating", message="c")])
+    history._apply(incident, [
+        (history.Revision("a" * 40, at), embargoed),
+        (history.Revision("b" * 40, at.replace(hour=15)), embargoed.replace("sont lents", "sont très lents")),
+    ], {"paiements"})
+    (amendment,) = incident.updates[0].amendments
+    assert amendment.commit == "b" * 40 and "sont lents" in amendment.earlier_message
+
+    broken = FIRST.replace("  - paiements", "  - paiement").replace("sont lents", "NOTE INTERNE : Acme")
+    incident = model.Incident(id=ID, title="x", updates=[model.Update(at=at, status="investigating", message="c")])
+    history._apply(incident, [
+        (history.Revision("a" * 40, at), broken),  # refused by the build
+        (history.Revision("b" * 40, at.replace(minute=5)), FIRST),
+    ], {"paiements"})
+    assert incident.updates[0].amendments == []
