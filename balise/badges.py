@@ -7,6 +7,7 @@ written in the site's language. Colours give white text at least 4.5:1 contrast 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import jinja2
 
@@ -21,6 +22,7 @@ STATUS_COLOURS = {
     "partial_outage": "#b23c00",
     "major_outage": "#b00020",
 }
+@lru_cache(maxsize=None)  # on every page
 def status_icon(status: str) -> str:
     """The pages' tab icon, inline (no request, no favicon.ico 404): a dot in the status's colour."""
     from urllib.parse import quote

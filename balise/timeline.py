@@ -168,8 +168,8 @@ class LineReader:
                     and set(closing) == {self.fence[0]}:
                 self.fence = ""
             return line, True
-        visible = self._without_comments(line, number)
-        opening = FENCE_OPEN.match(visible)
+        visible = self._without_comments(line, number) if self.comment_line or "<!--" in line else line
+        opening = FENCE_OPEN.match(visible) if visible[:4].lstrip(" ")[:1] in ("`", "~") else None
         if opening:
             self.fence, self.fence_line = opening["fence"], number
             return visible, True
