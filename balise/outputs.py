@@ -123,7 +123,7 @@ def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
 def head_links(settings: Settings, page_path: str) -> str:
     """The site-wide feeds' `<link rel="alternate">` tags for a page balise does not render
     (the writers' MkDocs pages), linked relative to `page_path`."""
-    links = SiteLinks(settings)  # absolute when possible: MkDocs' 404 page is served at any depth
+    links = SiteLinks(settings)  # absolute when possible: right from any page's depth
     return _feed_links_template(settings).render(
         settings=settings,
         url=lambda target: links.base + target if links.absolute else relative_url(target, page_path),

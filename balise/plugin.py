@@ -193,7 +193,6 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             # The one renderer of this build: its navigation is filled in on_post_build.
             self.renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()), custom)
         env.globals["balise_footer"] = self.renderer.env.globals["footer_note"]
-        env.globals["balise_t"] = self.renderer.t  # balise's strings in the theme's overrides (404 page)
         return env
 
     def on_serve(self, server, config, builder):

@@ -249,6 +249,7 @@ class SiteRenderer:
             url=self.url,
         )
         self._page_path = ""
+        self._absolute_base: str | None = None  # set while rendering the 404 page
         # The same on every page (no relative link in it): rendered once, not once per page.
         self.env.globals["footer_note"] = self.fragment("partials/footer_note.html")
         self._incidents_elsewhere = False  # True while forked workers render the incident pages
@@ -258,6 +259,7 @@ class SiteRenderer:
     def pages(self):
         """Yield (site-relative output path, HTML) for every status page."""
         yield "index.html", self.render("home.html", "", **self.home_data())
+        yield "404.html", self.not_found_page()
         for incident in self.page.incidents:
             yield from self.incident_pages(incident)
         yield from self.history_pages()
@@ -328,7 +330,19 @@ class SiteRenderer:
         return Markup(self.render(template, ""))
 
     def url(self, target: str) -> str:
+        if self._absolute_base is not None:
+            return self._absolute_base + target
         return relative_url(target, self._page_path)
+
+    def not_found_page(self) -> str:
+        """404.html, which the host serves at whatever address was not found: its links are absolute
+        (from `site_url`, or from the host's root without one). Light, like the status pages: it
+        replaces the theme's, which loads the theme's whole stylesheet and scripts."""
+        self._absolute_base = self.page.settings.site_url or "/"
+        try:
+            return self.render("404.html", "404.html")
+        finally:
+            self._absolute_base = None
 
     def message(self, text: str, incident: Incident) -> Markup:
         """A message (or postmortem) of `incident` as HTML for the page being rendered: its relative

@@ -196,3 +196,19 @@ def test_history_and_component_pages_are_paginated_and_reach_every_incident(cli,
     assert sorted(seen) == sorted(f"{p.stem}/" for p in demo.glob("incidents/*-lenteur-*.md"))
     assert (site / "components/courriels/page/3/index.html").is_file()
     assert page(site, "components/courriels/page/3/").select_one(".pager a[rel=prev]")["href"] == "../../../../components/courriels/page/2/"
+
+
+def test_the_404_page_is_light_and_its_links_work_from_any_address(built_at):
+    """The host serves 404.html at whatever address was not found: balise's own page, a few KB
+    (the theme's loaded 275 KB), with absolute links that lead to real files."""
+    site = built_at()
+    html = (site / "404.html").read_text(encoding="utf-8")
+    soup = page(site, "404.html")
+    assert text_of(soup.h1) == "Page introuvable" and len(html.encode()) < 10_000
+    base = "https://statut.relais-solidaire.example.org/"
+    addresses = [tag.get("href") or tag.get("src") for tag in soup.select("[href], [src]")]
+    own = [a for a in addresses if not a.startswith(("data:", "#"))]
+    assert own and all(a.startswith(base) for a in own), own
+    for address in own:
+        path = site / address[len(base):].split("#")[0]
+        assert (path / "index.html" if path.is_dir() else path).is_file(), address
