@@ -10,8 +10,8 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from itertools import groupby
 from html import escape, unescape
+from itertools import groupby
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
 
