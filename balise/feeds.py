@@ -25,26 +25,28 @@ FEED_SIZE = 50
 @dataclass(frozen=True)
 class Entry:
     incident: Incident
-    update: Update
+    update: Update | None  # None: the incident's postmortem
     id: str
     title: str
     link: str
     content: str  # HTML: the sanitised message and the promised next update
-
-    @property
-    def published(self) -> datetime:
-        return self.update.at
-
-    @property
-    def updated(self) -> datetime:
-        return self.update.last_modified
+    category: str  # the update's status, or "postmortem"
+    category_label: str  # the same, in words
+    published: datetime
+    updated: datetime
 
 
-def updates_newest_first(incidents, limit: int | None = FEED_SIZE) -> list[tuple[Incident, Update]]:
-    """(incident, update) pairs, newest update first; ties broken by incident id, then anchor."""
+def updates_newest_first(incidents, limit: int | None = FEED_SIZE) -> list[tuple[Incident, Update | None]]:
+    """(incident, update) pairs, newest first; ties broken by incident id, then anchor. A postmortem
+    is news too, once published: a pair (incident, None), dated when git first saw it public."""
     pairs = [(incident, update) for incident in incidents for update in incident.updates]
-    pairs.sort(key=lambda pair: (-pair[1].at.timestamp(), pair[0].id, pair[1].anchor))
+    pairs += [(incident, None) for incident in incidents if incident.postmortem and incident.postmortem_at]
+    pairs.sort(key=lambda pair: (-_moment(*pair).timestamp(), pair[0].id, pair[1].anchor if pair[1] else "~"))
     return pairs if limit is None else pairs[:limit]
+
+
+def _moment(incident: Incident, update: Update | None) -> datetime:
+    return update.at if update is not None else incident.postmortem_at
 
 
 def atom_time(moment: datetime) -> str:
@@ -105,29 +107,38 @@ class FeedWriter:
             site_name=self.page.settings.site_name,
         )
 
-    def entry(self, incident: Incident, update: Update, feed_path: str) -> Entry:
-        """One update as a feed entry; with absolute links it is the same in every feed, so made once."""
-        key = (incident.id, update.anchor, "" if self.links.absolute else feed_path)
+    def entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
+        """One update (or postmortem) as a feed entry; with absolute links it is the same in every
+        feed, so made once."""
+        key = (incident.id, update.anchor if update else "postmortem", "" if self.links.absolute else feed_path)
         made = self._entries.get(key)
         if made is None:
             made = self._entries[key] = self._entry(incident, update, feed_path)
         return made
 
-    def _entry(self, incident: Incident, update: Update, feed_path: str) -> Entry:
+    def _entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
         t = self.t
-        status = t(f"update_status.{update.status}")
+        link = self.links.href(self.links.update_path(incident, update), feed_path)
+        text = update.message if update is not None else incident.postmortem
         content = self.env.get_template("feeds/entry.html").render(
             incident=incident, update=update,
-            message=rebase_links(self.markdown(update.message), self.links.incident_path(incident),
+            message=rebase_links(self.markdown(text), self.links.incident_path(incident),
                                  lambda target: self.links.href(target, feed_path)),
             components=[self.page.components_by_id[c].name for c in incident.components if c in self.page.components_by_id],
-            link=self.links.href(self.links.update_path(incident, update), feed_path),
+            link=link,
         )
+        category = update.status if update is not None else "postmortem"
+        label = t(f"update_status.{category}") if update is not None else t("postmortem")
+        published = _moment(incident, update)
         return Entry(
             incident=incident,
             update=update,
             id=self.links.update_id(incident, update),
-            title=f"[{status}] {incident.title}",
-            link=self.links.href(self.links.update_path(incident, update), feed_path),
+            title=f"[{label}] {incident.title}",
+            link=link,
             content=content.strip(),
+            category=category,
+            category_label=label,
+            published=published,
+            updated=update.last_modified if update is not None else published,
         )

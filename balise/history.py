@@ -9,6 +9,9 @@ Only changes to a statement that was already public count: while a file is `draf
 embargoed by `publish_at`) its text may change freely. Whitespace alone (re-wrapping a paragraph)
 is not a change of wording.
 
+The same walk dates each postmortem: when a version holding it was first public, so that feeds can
+announce it.
+
 Cost: one `git log --raw` over the incidents folder (it names each version's blob), then one
 `git cat-file --batch` for the versions of the files changed by more than one commit. No MkDocs here.
 """
@@ -76,6 +79,10 @@ def record_amendments(root: Path, incidents_dir: Path, incidents: list[model.Inc
     # Incident files sit directly in the incidents folder (their name is their id).
     wanted = {prefix + incident.path.replace("\\", "/").rpartition("/")[2]: incident for incident in incidents if incident.path}
     revisions = _revisions(toplevel, folder or ".", set(wanted))
+    for path, revs in revisions.items():  # a file committed once: its postmortem is as old as the file
+        incident = wanted[path]
+        if len(revs) == 1 and incident.postmortem and revs[0].blob:
+            incident.postmortem_at = max(revs[0].at, incident.publish_at or revs[0].at)
     several = {path: revs for path, revs in revisions.items() if len(revs) > 1}
     if not several:
         return None
@@ -160,6 +167,7 @@ class _Statement:
 class _Version:
     public_from: datetime | None  # None: not public in this version (draft)
     messages: dict[datetime, _Statement]
+    has_postmortem: bool = False
 
 
 def _parse(text: str) -> _Version | None:
@@ -186,7 +194,8 @@ def _parse(text: str) -> _Version | None:
         except TimeError:
             return None
     messages = {}
-    for raw in parse_body("\n".join(lines[end + 1 :]), end + 2).updates:
+    body = parse_body("\n".join(lines[end + 1 :]), end + 2)
+    for raw in body.updates:
         try:
             at = parse_time(raw.when)
             promise = parse_time(raw.next_update) if raw.next_update else None
@@ -194,7 +203,7 @@ def _parse(text: str) -> _Version | None:
             continue
         status = find_status(raw.status, ALL_STATUSES) or ""  # "" if it was not a status then
         messages[at] = _Statement(raw.message, status, promise)
-    return _Version(publish_from, messages)
+    return _Version(publish_from, messages, bool(body.postmortem.strip() or front.get("postmortem")))
 
 
 
@@ -215,6 +224,8 @@ def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]]
             continue  # replaced before its embargo lifted
         if load_incident(Path(incident.path or f"{incident.id}.md"), component_ids, Collector(), text=text) is None:
             continue
+        if version.has_postmortem and incident.postmortem_at is None:
+            incident.postmortem_at = max(revision.at, version.public_from)
         for at, statement in version.messages.items():
             earlier = seen.get(at)
             if earlier is not None and not earlier.same_as(statement):

@@ -39,14 +39,16 @@ class SiteLinks:
     def incident_path(incident: Incident) -> str:
         return f"incidents/{incident.id}/"
 
-    def update_path(self, incident: Incident, update: Update) -> str:
-        return f"{self.incident_path(incident)}#{update.anchor}"
+    def update_path(self, incident: Incident, update: Update | None) -> str:
+        return f"{self.incident_path(incident)}#{update.anchor if update is not None else 'postmortem'}"
 
-    def update_id(self, incident: Incident, update: Update) -> str:
-        """The permanent id of one published update: site, incident id and the update's anchor.
-        It does not depend on the message, so correcting the wording keeps the id."""
-        day = update.at.astimezone(timezone.utc).strftime("%Y-%m-%d")
-        specific = f"incidents/{incident.id}/{update.anchor}"
+    def update_id(self, incident: Incident, update: Update | None) -> str:
+        """The permanent id of one published update (or, for None, of the incident's postmortem): site,
+        incident id and the update's anchor. It does not depend on the message, so correcting the
+        wording keeps the id."""
+        moment = update.at if update is not None else incident.postmortem_at
+        day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        specific = f"incidents/{incident.id}/{update.anchor if update is not None else 'postmortem'}"
         if self.absolute:
             path = f"{self.prefix}/{specific}" if self.prefix else specific
             return f"tag:{self.host},{day}:{path}"

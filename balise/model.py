@@ -134,6 +134,7 @@ class Incident:
     next_update: datetime | None = None  # front matter promise, if written there
     spokesperson: str = ""
     postmortem: str = ""  # Markdown
+    postmortem_at: datetime | None = None  # when the postmortem was first public (from git history), else None
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
     began_at: datetime | None = None  # when the disruption began, if before the first update

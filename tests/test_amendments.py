@@ -171,3 +171,30 @@ def test_a_version_public_once_its_embargo_lifted_counts_and_one_that_never_buil
         (history.Revision("b" * 40, at.replace(minute=5)), FIRST),
     ], {"paiements"})
     assert incident.updates[0].amendments == []
+
+
+def test_a_published_postmortem_is_announced_in_the_feeds_when_git_first_saw_it(tmp_path, at_time):
+    import feedparser
+
+    root = site(tmp_path)
+    write(root, FIRST)
+    commit_all(root, "Incident opened", "2026-12-01T10:01:00+01:00")
+    resolved = FIRST + "\n## 2026-12-01 11:00 +01:00 — resolved\n\nRétabli.\n"
+    write(root, resolved)
+    commit_all(root, "Resolved", "2026-12-01T11:01:00+01:00")
+    write(root, resolved + "\n## Postmortem\n\nUn certificat expiré ; nous surveillons désormais les dates.\n")
+    commit_all(root, "Postmortem", "2026-12-03T16:00:00+01:00")
+    at_time(datetime.fromisoformat("2026-12-04T09:00:00+01:00"))
+    for _ in range(2):  # the same entry, build after build
+        Cli(root)("build")
+        feeds = [feedparser.parse((root / "site" / name).read_bytes())
+                 for name in ("history.atom", "history.rss", f"incidents/{ID}/feed.atom")]
+        for feed in feeds:
+            newest = feed.entries[0]
+            assert newest.title == "[Retour d'expérience] Paiements lents"
+            assert newest.link.endswith(f"/incidents/{ID}/#postmortem")
+            assert "certificat expiré" in newest.description
+        atom = feeds[0].entries[0]
+        assert atom.id == f"tag:statut.relais-solidaire.example.org,2026-12-03:incidents/{ID}/postmortem"
+        assert atom.published == "2026-12-03T15:00:00Z" and atom.updated == atom.published
+        assert [e.title for e in feeds[2].entries][1:] == ["[Résolu] Paiements lents", "[Enquête en cours] Paiements lents"]
