@@ -1,7 +1,7 @@
 """Amendments: published updates whose wording a later commit changed, read from git history.
 
 Correcting a statement is fine, hiding the correction is not. For every incident file touched by
-more than one commit, each committed version is parsed with the timeline parser, and an update
+more than one commit, each committed version is loaded as the build loads a file, and an update
 (matched by its time, which is also its permanent anchor) whose message differs from the wording
 the public last saw is recorded as a `model.Amendment` with the commit that changed it.
 
@@ -23,16 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from . import model
-from .i18n import find_status
 from .errors import Collector
-from .loaders import ContentYamlLoader, load_incident  # safe YAML (libyaml when available), times kept as text
-from .timeline import TimeError, parse_body, parse_time
+from .loaders import load_incident
 
-# A historical version is read without knowing its kind then: any kind's status is recognised.
-ALL_STATUSES = tuple(dict.fromkeys(status for kind in model.KINDS for status in model.statuses_for(kind)))
 
 GIT_TIMEOUT = 120
 SHALLOW_WARNING = (
@@ -170,60 +164,32 @@ class _Version:
     has_postmortem: bool = False
 
 
-def _parse(text: str) -> _Version | None:
-    """The updates of one historical version of an incident file; None if it cannot be read."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+def _version(incident: model.Incident, text: str, component_ids) -> _Version | None:
+    """One historical version of an incident file, read as the build read it; None if the build
+    refused it: it never reached the site, so its words (an internal note, perhaps) are no earlier
+    wording to show."""
+    loaded = load_incident(Path(incident.path or f"{incident.id}.md"), component_ids, Collector(), text=text)
+    if loaded is None:
         return None
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-    if end is None:
-        return None
-    try:
-        front = yaml.load("\n".join(lines[1:end]), Loader=ContentYamlLoader) or {}
-    except yaml.YAMLError:
-        return None
-    if not isinstance(front, dict):
-        return None
-    publish_from = datetime.min.replace(tzinfo=timezone.utc)
-    if front.get("draft") is True:
-        publish_from = None
-    elif front.get("publish_at"):
-        try:
-            publish_from = parse_time(str(front["publish_at"]))
-        except TimeError:
-            return None
-    messages = {}
-    body = parse_body("\n".join(lines[end + 1 :]), end + 2)
-    for raw in body.updates:
-        try:
-            at = parse_time(raw.when)
-            promise = parse_time(raw.next_update) if raw.next_update else None
-        except TimeError:
-            continue
-        status = find_status(raw.status, ALL_STATUSES) or ""  # "" if it was not a status then
-        messages[at] = _Statement(raw.message, status, promise)
-    return _Version(publish_from, messages, bool(body.postmortem.strip() or front.get("postmortem")))
-
+    public_from = None if loaded.draft else (loaded.publish_at or datetime.min.replace(tzinfo=timezone.utc))
+    messages = {update.at: _Statement(update.message, update.status, update.next_update) for update in loaded.updates}
+    return _Version(public_from, messages, bool(loaded.postmortem))
 
 
 def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids=None) -> None:
     """Walk the versions oldest first, comparing each public one with what the public last saw.
 
-    A version was public if it was current at some moment after its embargo (`publish_at`) lifted,
-    and if it built: a version with errors never reached the site (the build refused it), so its
-    words — internal notes, perhaps — are not an earlier wording to show."""
+    A version was public if the build accepted it and it was current at some moment after its
+    embargo (`publish_at`) lifted."""
     seen: dict[datetime, _Statement] = {}  # update time -> the statement last published
     found: dict[datetime, list[model.Amendment]] = {}
     for index, (revision, text) in enumerate(versions):
-        version = _parse(text) if text is not None else None
+        version = _version(incident, text, component_ids) if text is not None else None
         if version is None or version.public_from is None:
             continue
         until = versions[index + 1][0].at if index + 1 < len(versions) else None
         if until is not None and max(revision.at, version.public_from) >= until:
             continue  # replaced before its embargo lifted
-        if load_incident(Path(incident.path or f"{incident.id}.md"), component_ids, Collector(), text=text) is None:
-            continue
         if version.has_postmortem and incident.postmortem_at is None:
             incident.postmortem_at = max(revision.at, version.public_from)
         for at, statement in version.messages.items():
