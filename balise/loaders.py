@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +261,18 @@ class Fields:
             self.error(key, f"'{key}' must be true or false, not '{value}' — write '{key}: true' or remove the line")
             return False
         return value
+
+    def date(self, key: str, required: bool = False) -> date | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(None, f"missing '{key}' — add '{key}: 2026-11-21'")
+            return None
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.error(key, f"'{key}: {value}' is not a date — write it as 2026-11-21")
+            return None
 
     def time(self, key: str, required: bool = False) -> datetime | None:
         value = self.data.get(key)

@@ -41,19 +41,6 @@ def _load_yaml(path: Path, report: Collector) -> Located | None:
     return parse_yaml(text, path, 1, report)
 
 
-def _date(fields: Fields, key: str, required: bool = False) -> date | None:
-    value = fields.data.get(key)
-    if value is None or value == "":
-        if required:
-            fields.error(None, f"missing '{key}' — add '{key}: 2026-11-21'")
-        return None
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        fields.error(key, f"'{key}: {value}' is not a date — write it as 2026-11-21")
-        return None
-
-
 # Characters a real address never holds unencoded (RFC 3986); a browser's address bar encodes them.
 UNSAFE_IN_URL = re.compile(r"[\s\"<>\\^`{|}]")
 
@@ -108,7 +95,7 @@ def load_testimonial(path: Path, report: Collector) -> tr.Testimonial | None:
     quote = fields.text("quote", required=True)
     attribution, author = _attribution(fields)
     relationship = _choice(fields, "relationship", tr.RELATIONSHIPS)
-    given_on = _date(fields, "date", required=True)
+    given_on = fields.date("date", required=True)
     source = _choice(fields, "source", tr.SOURCES, {"review": "review_site", "avis": "review_site",
                                                      "enquete": "survey", "lettre": "letter", "courriel": "email"})
     language = fields.text("language")
@@ -187,7 +174,7 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector) ->
         return None
     sub = Fields(located, raw, ("consent",), path, report)
     sub.check_known(("date", "how", "reference"))
-    given_on = _date(sub, "date", required=True)
+    given_on = sub.date("date", required=True)
     how = _choice(sub, "how", tr.CONSENT_METHODS, CONSENT_ALIASES)
     if given_on is None or how is None:
         return None
