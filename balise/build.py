@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from mkdocs.commands.build import build as mkdocs_build
 
-from .project import Project
+from .project import Project, shown
 
 
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
@@ -40,30 +40,22 @@ def build_site(project: Project) -> Path:
 def refuse_unsafe_target(target: Path, project: Project) -> None:
     """The build replaces its target folder whole: never one that holds the site's sources, a file,
     or a folder of other files (`-d incidents` or `-d .git` would otherwise delete them)."""
-    shown = _shown(target, project.root)
+    where = shown(target)
     sources = {
-        "the site itself": project.root, "git's history": project.root / ".git",
-        "mkdocs.yml": Path(project.config.config_file_path), "the pages": Path(project.config.docs_dir),
-        "the status files": project.plugin.status_dir, "the incidents": project.plugin.incidents_dir,
+        "git's history": project.root / ".git", "mkdocs.yml": Path(project.config.config_file_path),
+        "the pages": Path(project.config.docs_dir), "the status files": project.plugin.status_dir,
+        "the incidents": project.plugin.incidents_dir,
     }
-    for what, source in sources.items():
+    for what, source in sources.items():  # the site's own folder may hold the target (site/), not these
         source = source.resolve()
-        inside = target.is_relative_to(source) and what != "the site itself"  # site/ is in the site's folder
-        if target == source or source.is_relative_to(target) or inside:
-            raise click.ClickException(f"{shown}: holds {what} — the build would replace it; build into "
+        if source.is_relative_to(target) or target.is_relative_to(source):
+            raise click.ClickException(f"{where}: holds {what} — the build would replace it; build into "
                                        "another folder, e.g. -d site")
     if target.exists() and not target.is_dir():
-        raise click.ClickException(f"{shown}: is a file, not a folder — choose a folder for the site, e.g. -d site")
+        raise click.ClickException(f"{where}: is a file, not a folder — choose a folder for the site, e.g. -d site")
     if target.is_dir() and any(target.iterdir()) and not (target / BUILT_BY_BALISE).is_file():
-        raise click.ClickException(f"{shown}: is not a site balise built, and the build would replace all it "
+        raise click.ClickException(f"{where}: is not a site balise built, and the build would replace all it "
                                    "holds — choose a new or empty folder, or delete this one first")
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root.resolve()).as_posix() or "."
-    except ValueError:
-        return str(path)
 
 
 def swap_in(staging: Path, target: Path) -> None:

@@ -14,7 +14,7 @@ from .errors import Collector
 from .i18n import Translator, find_status
 from . import loaders
 from .loaders import load_incident
-from .project import Project, load_checked, open_project
+from .project import Project, load_checked, open_project, shown
 from .timeline import TimeError, format_time, parse_delay, parse_time, plain
 from .version import clock_time
 
@@ -308,10 +308,10 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
     path = new_incident_path(project.plugin.incidents_dir, at.astimezone(project.settings.timezone),
                              named_by if any(ch.isalnum() for ch in named_by) else playbook.name)
     _write_checked(path, text, project, known)
-    click.echo(_shown(path))
+    click.echo(shown(path))
     if unfilled:
         click.echo(
-            f"{_shown(path)}: written as a draft: fill {', '.join(unfilled)} (or rerun with --set NAME=VALUE), "
+            f"{shown(path)}: written as a draft: fill {', '.join(unfilled)} (or rerun with --set NAME=VALUE), "
             "then remove 'draft: true' to publish",
             err=True,
         )
@@ -357,7 +357,7 @@ def _playbook(project: Project, name: str, component_ids):
         from .loaders import did_you_mean
 
         names = sorted({p.name for p in found})
-        hint = did_you_mean(name, names) if names else f"there is none in {_shown(project.plugin.playbooks_dir)}"
+        hint = did_you_mean(name, names) if names else f"there is none in {shown(project.plugin.playbooks_dir)}"
         raise click.BadParameter(f"no playbook '{name}' — {hint} (list them with: balise templates)", param_hint="--template")
     return playbook
 
@@ -375,7 +375,7 @@ def templates(config_file):
     if report.errors:
         sys.exit(1)
     if not found:
-        click.echo(f"No playbook in {_shown(project.plugin.playbooks_dir)} — add NAME.fr.md or NAME.en.md files (see the README).", err=True)
+        click.echo(f"No playbook in {shown(project.plugin.playbooks_dir)} — add NAME.fr.md or NAME.en.md files (see the README).", err=True)
         return
     for playbook in found:
         label = f"{playbook.name}" + (f" [{playbook.language}]" if playbook.language else "")
@@ -386,13 +386,6 @@ def templates(config_file):
 
 def _local(moment: datetime | None, project: Project) -> datetime | None:
     return moment.astimezone(project.settings.timezone) if moment else None
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _write_checked(path: Path, text: str, project: Project, component_ids) -> None:
@@ -422,7 +415,7 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
 
         raise click.BadParameter(f"no incident '{incident_id}' in {project.plugin.incidents_dir} — {did_you_mean(incident_id, ids)}", param_hint="ID")
     if incident.is_closed:
-        raise click.ClickException(f"{_shown(path)}: this {incident.kind} is already closed — open a new one with balise new")
+        raise click.ClickException(f"{shown(path)}: this {incident.kind} is already closed — open a new one with balise new")
     if closing:
         status = "completed" if incident.is_maintenance else "resolved"
     else:
@@ -434,7 +427,7 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
         now = datetime.now(timezone.utc).replace(microsecond=0).astimezone(at.tzinfo)
         if incident.latest.at - now >= timedelta(minutes=1):  # a typo in the file's date, not a race
             raise click.ClickException(
-                f"{_shown(path)}:{incident.latest.line}: the latest update is dated {format_time(incident.latest.at)}, "
+                f"{shown(path)}:{incident.latest.line}: the latest update is dated {format_time(incident.latest.at)}, "
                 "which has not come yet — correct its date in the file, then post this update")
         at = max(now, incident.latest.at + timedelta(seconds=1))  # another update this very minute: keep order
     if at <= incident.latest.at:
@@ -445,7 +438,7 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
     raw = path.read_bytes().decode("utf-8")  # keep the writer's line endings, and byte order mark, exactly
     text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update", base=at), project))
     _write_checked(path, text, project, {c.id for c in content.components})
-    click.echo(_shown(path))
+    click.echo(shown(path))
 
 
 @main.command()
@@ -492,7 +485,7 @@ def init(directory, name, language, zone):
         raise click.BadParameter(f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris",
                                  param_hint="--timezone") from None
     for path in scaffold(Path(directory), name=name, language=language, timezone=zone):
-        click.echo(_shown(path))
+        click.echo(shown(path))
 
 
 from .cli_transparency import ingest, testimonial  # noqa: E402  (the transparency page's commands)

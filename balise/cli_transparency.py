@@ -14,19 +14,12 @@ from . import transparency as tr
 from .authoring import slugify, write_atomically
 from .errors import Collector, one_line
 from .ingest import FeedSpec, IngestOptions, ingest as run_ingest, slug, spec_for_url
-from .project import open_project
+from .project import open_project, shown
 from .transparency_loaders import load_testimonial
 
 config_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False), default=None, help="Path to mkdocs.yml (default: ./mkdocs.yml)."
 )
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _now() -> datetime:
@@ -61,7 +54,7 @@ def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
         specs = configured
     if not specs:
         raise click.ClickException(
-            f"{_shown(Path(project.config.config_file_path))}: no feeds to read — list them under "
+            f"{shown(Path(project.config.config_file_path))}: no feeds to read — list them under "
             "'monitoring_feeds:' in the balise plugin's options (name, url, kind), or give URLs: balise ingest URL..."
         )
     options = IngestOptions(
@@ -90,7 +83,7 @@ def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
             err=True,
         )
     for path in result.written:
-        click.echo(_shown(path))
+        click.echo(shown(path))
     if result.written and not dry_run:
         click.echo("Review the summaries above, then commit them to publish.", err=True)
     elif not result.written and result.read_any:
@@ -201,4 +194,4 @@ def testimonial_add(config_file, quote, attribution, relationship, source, conse
     while path.exists():
         path, counter = folder / f"{stem}-{counter}.yml", counter + 1
     write_atomically(path, text)
-    click.echo(_shown(path))
+    click.echo(shown(path))

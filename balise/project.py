@@ -33,6 +33,14 @@ class Project:
         return content
 
 
+def shown(path: Path) -> str:
+    """A path as the writer would type it: relative to the current folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def open_project(config_file: str | None, site_dir: str | None = None, strict: bool = False) -> Project:
     """Load mkdocs.yml and prepare the balise plugin, without loading content yet."""
     path = Path(config_file or "mkdocs.yml")
