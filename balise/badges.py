@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from urllib.parse import quote
 
 import jinja2
 
@@ -25,8 +26,6 @@ STATUS_COLOURS = {
 @lru_cache(maxsize=None)  # on every page
 def status_icon(status: str) -> str:
     """The pages' tab icon, inline (no request, no favicon.ico 404): a dot in the status's colour."""
-    from urllib.parse import quote
-
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='{STATUS_COLOURS[status]}'/></svg>"
     return "data:image/svg+xml," + quote(svg, safe="/:=',")
 
