@@ -24,8 +24,8 @@ FEED_SIZE = 50
 
 @dataclass(frozen=True)
 class Entry:
-    incident: Incident
-    update: Update | None  # None: the incident's postmortem
+    """One update, or a postmortem, as written in every feed it appears in."""
+
     id: str
     title: str
     link: str
@@ -131,8 +131,6 @@ class FeedWriter:
         label = t(f"update_status.{category}") if update is not None else t("postmortem")
         published = _moment(incident, update)
         return Entry(
-            incident=incident,
-            update=update,
             id=self.links.update_id(incident, update),
             title=f"[{label}] {incident.title}",
             link=link,
