@@ -287,8 +287,9 @@ def parse_body(text: str, first_line: int) -> RawBody:
 
 
 def _is_preamble(stripped: str) -> bool:
-    """A top-level title or an HTML comment may precede the timeline (for GitHub's preview)."""
-    return stripped.startswith(("# ", "<!--", "-->")) or stripped.endswith("-->")
+    """A top-level title may precede the timeline, for GitHub's preview (comments, anywhere, are
+    already gone: `LineReader`)."""
+    return stripped.startswith("# ")
 
 
 def format_update(at: datetime, status: str, message: str, next_update: datetime | None = None) -> str:

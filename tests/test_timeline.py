@@ -160,6 +160,8 @@ def test_comments_are_notes_for_the_team_and_never_an_update():
     assert body.problems == []
     [update] = body.updates
     assert (update.message, update.next_update) == ("Cause  à l'étude.", "2026-11-21 10:00 +01:00")
+    preamble = parse_body("# Paiements lents\n<!-- pour l'équipe :\nle prestataire est Acme -->\n\n" + UPDATE_1 + "x", 7)
+    assert (preamble.problems, [u.message for u in preamble.updates]) == ([], ["x"])
 
 
 @pytest.mark.parametrize("opening, problem", [
