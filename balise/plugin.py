@@ -5,7 +5,9 @@ Hooks stay thin: content is loaded by `balise.loaders`, pages are rendered by `b
 
 from __future__ import annotations
 
+import gzip
 import re
+import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -214,9 +216,6 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     def write_sitemap(self, site_dir: Path, written: list[str]) -> None:
         """MkDocs's sitemap lists only the writers' pages: it is rewritten with balise's too."""
-        import gzip
-        import xml.etree.ElementTree as ElementTree
-
         path = site_dir / "sitemap.xml"
         if not path.is_file():  # a theme without one
             return

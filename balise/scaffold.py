@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 import jinja2
+import yaml
 
 from . import __version__
 
@@ -48,6 +49,4 @@ def scaffold(directory: Path, *, name: str | None, language: str, timezone: str)
 
 def yaml_text(value: str) -> str:
     """A string as a YAML value: quoted only when it must be (a ': ' or a '#' in a name)."""
-    import yaml
-
     return yaml.safe_dump(value, allow_unicode=True, width=1000).removesuffix("\n...\n").strip()
