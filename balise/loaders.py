@@ -26,14 +26,26 @@ BOM = b"\xef\xbb\xbf"
 MAX_YAML_DEPTH = 20  # content needs 3 or 4 levels; deeper is a mistake or an attack on the parser
 
 
-class ContentYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML where times stay text, so balise reads them itself and can insist on an offset."""
-
-
-ContentYamlLoader.yaml_implicit_resolvers = {
+_RESOLVERS_WITHOUT_TIMESTAMPS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class ContentYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML where times stay text, so balise reads them itself and can insist on an offset."""
+
+    yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
+
+
+class PureContentYamlLoader(yaml.SafeLoader):
+    """The same, in pure Python: it has no nesting limit of its own, so balise's check always speaks.
+
+    libyaml (PyYAML 6.0.4 and later) stops at its own nesting limit while scanning ahead, before
+    balise's depth check sees the 21st level; the error is then found again with this loader.
+    """
+
+    yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
 
 
 @dataclass
@@ -95,31 +107,16 @@ def read_text(path: Path, report: Collector) -> str | None:
 def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Located | None:
     """Parse YAML, refusing anchors and aliases (content never needs them; they allow bombs)."""
     try:
-        loader = ContentYamlLoader(text)
         try:
-            depth = 0
-            for event in _events(loader):
-                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                    report.error(
-                        path,
-                        first_line + event.start_mark.line,
-                        "YAML anchors and aliases (& and *) are not allowed — write the value out in full",
-                    )
-                    return None
-                if isinstance(event, yaml.CollectionStartEvent):
-                    depth += 1
-                    if depth > MAX_YAML_DEPTH:
-                        report.error(
-                            path,
-                            first_line + event.start_mark.line,
-                            f"lists and fields are nested more than {MAX_YAML_DEPTH} levels deep — "
-                            "check the brackets and indentation",
-                        )
-                        return None
-                elif isinstance(event, yaml.CollectionEndEvent):
-                    depth -= 1
-        finally:
-            loader.dispose()
+            refused = _refused_shape(ContentYamlLoader(text))
+        except yaml.MarkedYAMLError as error:
+            if "nesting depth" not in str(error.problem):
+                raise
+            refused = _refused_shape(PureContentYamlLoader(text))  # libyaml's own limit spoke first
+        if refused:
+            line, message = refused
+            report.error(path, first_line + line, message)
+            return None
         loader = ContentYamlLoader(text)
         try:
             node = loader.get_single_node()
@@ -163,9 +160,27 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
     return Located(data, lines, first_line)
 
 
-def _events(loader):
-    while loader.check_event():
-        yield loader.get_event()
+def _refused_shape(loader) -> tuple[int, str] | None:
+    """The first anchor, alias or too-deep nesting in the document, as (line in text, message)."""
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return event.start_mark.line, "YAML anchors and aliases (& and *) are not allowed — write the value out in full"
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return (
+                        event.start_mark.line,
+                        f"lists and fields are nested more than {MAX_YAML_DEPTH} levels deep — "
+                        "check the brackets and indentation",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return None
+    finally:
+        loader.dispose()
 
 
 def _yaml_hint(problem: str, source_line: str = "") -> str:

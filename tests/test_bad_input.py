@@ -117,6 +117,25 @@ def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
     assert peak < 5 * 1024 * 1024, f"peak memory {peak} bytes"
 
 
+@pytest.mark.parametrize("brackets", [25, 2000], ids=["past balise's limit", "past libyaml's limit"])
+@pytest.mark.parametrize("parser", ["libyaml", "pure Python"])
+def test_deep_nesting_gets_balise_s_message_with_either_parser(tmp_path, monkeypatch, parser, brackets):
+    """PyYAML 6.0.4's libyaml stops at its own nesting limit before balise's check has seen level 21:
+    the message and line must not depend on which parser PyYAML has, nor on how deep the mistake goes."""
+    if parser == "pure Python":
+        monkeypatch.setattr(loaders, "ContentYamlLoader", loaders.PureContentYamlLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("this PyYAML was built without libyaml")
+    path = tmp_path / "2026-01-01-profond.md"
+    nested = "[" * brackets + "]" * brackets
+    path.write_text(f"---\ntitle: Profond\nimpact: minor\nnote:\n  - {nested}\n---\n", encoding="utf-8")
+    report = Collector()
+    assert loaders.load_incident(path, {"paiements"}, report) is None
+    assert [str(p) for p in report.errors] == [
+        f"{path.as_posix()}:5: lists and fields are nested more than 20 levels deep — check the brackets and indentation"
+    ]
+
+
 def test_a_byte_order_mark_and_windows_line_endings_are_accepted(tmp_path, at_time):
     """What Notepad saves (UTF-8 with a BOM, CRLF line endings) builds exactly like the original."""
     from conftest import DEMO_NOW, page, text_of
