@@ -83,7 +83,10 @@ def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
             err=True,
         )
     for path in result.written:
-        click.echo(shown(path))
+        if dry_run:  # nothing was written: say what would be, off stdout (which lists files written)
+            click.echo(f"would write {shown(path)} (dry run: nothing written)", err=True)
+        else:
+            click.echo(shown(path))
     if result.written and not dry_run:
         click.echo("Review the summaries above, then commit them to publish.", err=True)
     elif not result.written and result.read_any:

@@ -97,6 +97,15 @@ def spec_for_url(url: str, kind: str = "mentions") -> FeedSpec:
 
 
 # -- fetching ------------------------------------------------------------------------
+def size_text(size: int) -> str:
+    """A size as a person reads it: bytes below 1 KiB (a '0 KiB' limit says nothing), else KiB or MiB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024, 1):g} KiB"
+    return f"{round(size / (1024 * 1024), 1):g} MiB"
+
+
 def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The feed's bytes, or FeedError. `timeout` bounds the whole download, not just each read."""
     parts = urlsplit(url)
@@ -114,7 +123,7 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_M
         with urllib.request.urlopen(request, timeout=timeout) as response:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise FeedError(f"is {int(declared) // 1024} KiB, over the {max_bytes // 1024} KiB limit — skipped")
+                raise FeedError(f"is {size_text(int(declared))}, over the {size_text(max_bytes)} limit — skipped")
             chunks, size = [], 0
             while True:
                 if time.monotonic() > deadline:
@@ -124,7 +133,7 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_M
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    raise FeedError(f"is over the {max_bytes // 1024} KiB limit — skipped")
+                    raise FeedError(f"is over the {size_text(max_bytes)} limit — skipped")
                 chunks.append(chunk)
             return b"".join(chunks)
     except FeedError:

@@ -274,3 +274,27 @@ def test_feed_markup_never_reaches_the_page_as_markup(cli, site, feeds):
     items = [" ".join(li.get_text(" ").split()) for li in main.select("ul.mentions li")]
     assert any("Panne" in text and "signalée" in text for text in items), items
     assert any(text.startswith("Avis") for text in items), items
+
+
+def test_a_dry_run_says_what_it_would_write_and_writes_nothing(cli, site, feeds):
+    feeds.routes["/feed.xml"] = (rss(mentions(2, NOW - timedelta(hours=6))), {})
+    result = cli("ingest", "--dry-run", feeds.url("/feed.xml"))
+    assert result.stdout == ""  # stdout lists the files written: none
+    assert "would write status/monitoring/2026-11.yml (dry run: nothing written)" in result.stderr
+    assert not (site / "status/monitoring").exists()
+
+
+@pytest.mark.parametrize("length", [True, False])
+def test_a_limit_under_one_kib_is_shown_in_bytes(cli, site, feeds, length):
+    feeds.routes["/feed.xml"] = (rss(mentions(2, NOW - timedelta(hours=6))), {"length": length})
+    result = cli("ingest", "--max-bytes", "100", feeds.url("/feed.xml"), expect=1)
+    size = len(rss(mentions(2, NOW - timedelta(hours=6))))
+    said = f"is {size} bytes, over the 100 bytes limit" if length else "is over the 100 bytes limit"
+    assert said in result.stderr and "0 KiB" not in result.stderr
+
+
+def test_sizes_read_as_a_person_would():
+    from balise.ingest import size_text
+
+    assert [size_text(n) for n in (0, 100, 1023, 1024, 20_000, 5 * 1024 * 1024)] == [
+        "0 bytes", "100 bytes", "1023 bytes", "1 KiB", "19.5 KiB", "5 MiB"]
