@@ -10,6 +10,7 @@ an error (`loaders.load_incident`). No MkDocs here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -156,8 +157,40 @@ def choose(playbooks: list[Playbook], name: str, language: str) -> Playbook | No
 
 
 def fill(text: str, values: dict[str, str]) -> str:
-    """Replace the placeholders whose value is known; leave the others as they are."""
-    return PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
+    """Replace the placeholders whose value is known, each cased for where it stands (`cased`);
+    leave the others as they are."""
+
+    def replace(match: re.Match) -> str:
+        value = values.get(match[1])
+        return match[0] if value is None else cased(value, text[: match.start()])
+
+    return PLACEHOLDER.sub(replace, text)
+
+
+# A value is typed once and used at the start of a sentence and in the middle of another:
+# "Le site" must read "Pour une mise à jour, le site sera…". Only these words lose their capital
+# mid-sentence: any other first word may be a name ("Google Pay", "Marie") and keeps it.
+COMMON_FIRST_WORDS = frozenset("""
+    le la les l' l’ un une des du ce cet cette ces notre nos votre vos leur leurs mon ma mes son sa ses
+    the a an our your this that these those its their my
+""".split())
+FIRST_WORD = re.compile(r"[^\W\d_]+['’]?")
+# Where a sentence starts: the text's or a line's start (after a list marker, a quote or emphasis),
+# or after a full stop, an exclamation or a question mark.
+SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"»”)]*\s)[ \t]*(?:(?:[-*+>]|\d+[.)])[ \t]+)?[*_«“\"( \t]*\Z")
+
+
+def cased(value: str, before: str) -> str:
+    """`value` as it reads after `before`: a capital at the start of a sentence, a common first
+    word ("Le", "The") in lower case within one. After a colon or a dash, as typed."""
+    if SENTENCE_START.search(before):
+        return value[:1].upper() + value[1:] if not value[1:2].isupper() else value
+    if before.rstrip(" \t*_«“\"(").endswith((":", "—", "–")):
+        return value
+    word = FIRST_WORD.match(value)
+    if word and word[0].lower() in COMMON_FIRST_WORDS and word[0][1:] == word[0][1:].lower():
+        return value[:1].lower() + value[1:]
+    return value
 
 
 def builtin_values(

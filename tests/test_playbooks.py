@@ -160,3 +160,40 @@ def test_a_mistyped_set_is_flagged_and_placeholders_never_name_the_file(cli, dem
     path = result.stdout.strip()
     assert "{{" not in path and "service-service" not in path
     assert (demo / path).exists()
+
+
+def test_a_value_is_cased_for_where_the_playbook_puts_it(cli, demo):
+    """One --set value serves the title, a sentence's start and its middle: no capital after a comma."""
+    created = cli("new", "--template", "maintenance-programmee", "--component", "paiements",
+                  "--starts", "2026-12-12T22:00", "--ends", "2026-12-13T02:00",
+                  "--set", "service=Le site", "--set", "raison=Une mise à jour",
+                  "--set", "solution_de_secours=les dons par chèque restent possibles.")
+    text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
+    assert "Pour une mise à jour, le site sera indisponible du 12 décembre 2026" in text
+    assert "title: 'Maintenance programmée : Le site'" in text
+    assert "Pendant l'intervention : les dons par chèque restent possibles." in text  # after a colon: as typed
+    outage = cli("new", "--template", "panne-de-service", "--component", "paiements",
+                 "--set", "service=le don en ligne", "--set", "depuis=8 h 40",
+                 "--set", "solution_de_secours=les dons par chèque restent possibles.")
+    text = (demo / outage.stdout.strip()).read_text(encoding="utf-8")
+    assert "\nLe don en ligne ne fonctionne plus normalement depuis 8 h 40." in text  # a sentence starts with it
+
+
+@pytest.mark.parametrize("value, before, expected", [
+    ("Le site", "Pour une mise à jour, ", "le site"),
+    ("L’équipe", "nous avons appris que ", "l’équipe"),
+    ("The website", "To upgrade it, ", "the website"),
+    ("Google Pay", "Pour une mise à jour, ", "Google Pay"),  # a name keeps its capital
+    ("THE app", "et ", "THE app"),
+    ("le site", "", "Le site"),
+    ("le site", "Fin. ", "Le site"),
+    ("le site", "Texte.\n\n- ", "Le site"),
+    ("le site", "Texte\n**", "Le site"),
+    ("iPhone", "", "iPhone"),
+    ("Le site", "Maintenance programmée : ", "Le site"),  # after a colon: as typed
+    ("le site", "Maintenance programmée : ", "le site"),
+])
+def test_cased(value, before, expected):
+    from balise.playbooks import cased
+
+    assert cased(value, before) == expected
