@@ -69,12 +69,17 @@ def incident_text(
     return f"---\n{fields}---\n\n" + format_update(at, status, message, next_update)
 
 
+def incident_path(incidents_dir: Path, at: datetime, title: str) -> Path:
+    """The file an incident of that title and day is written to (its permanent URL)."""
+    return incidents_dir / f"{at.date().isoformat()}-{slugify(title)}.md"
+
+
 def new_incident_path(incidents_dir: Path, at: datetime, title: str) -> Path:
-    stem = f"{at.date().isoformat()}-{slugify(title)}"
-    path = incidents_dir / f"{stem}.md"
+    """`incident_path`, or the first free `-2`, `-3`… beside it when it is taken."""
+    first = path = incident_path(incidents_dir, at, title)
     counter = 2
     while path.exists():
-        path = incidents_dir / f"{stem}-{counter}.md"
+        path = first.with_name(f"{first.stem}-{counter}.md")
         counter += 1
     return path
 

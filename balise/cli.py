@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from . import __version__, model
-from .authoring import appended, incident_text, new_incident_path, write_atomically
+from .authoring import appended, incident_path, incident_text, new_incident_path, write_atomically
 from .errors import Collector
 from .i18n import Translator, find_status
 from . import loaders
 from .loaders import load_incident
 from .project import Project, load_checked, open_project, shown
-from .timeline import TimeError, format_time, parse_delay, parse_time, plain
+from .timeline import TIME, TimeError, format_time, parse_delay, parse_time, plain
 from .version import clock_time
 
 config_option = click.option(
@@ -51,9 +51,33 @@ def resolve_time(value, project: Project, option: str, base: datetime | None = N
         except OverflowError:
             raise click.BadParameter(f"'{value}' is too far from today — check it", param_hint=option) from None
     try:
-        return parse_time(value, project.settings.timezone)
+        moment = parse_time(value, project.settings.timezone)
     except TimeError as error:
         raise click.BadParameter(str(error), param_hint=option) from None
+    match = TIME.match(str(value).strip())
+    if match and match["tz"] is None:  # a wall-clock time of the site's zone: it must name one moment
+        wall = parse_time(value, timezone.utc).replace(tzinfo=None)  # as typed: parse_time moves a skipped time
+        _refuse_a_clock_change(value, wall, project.settings.timezone, option)
+    return moment
+
+
+def _refuse_a_clock_change(value: str, wall: datetime, zone, option: str) -> None:
+    """Refuse a local time that does not exist (the clocks skip it) or exists twice (they repeat
+    it): as in a file, where every time carries its offset, the writer says which moment is meant."""
+    first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return
+    written = f"{wall:%Y-%m-%d %H:%M}"
+    if first.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != wall:  # skipped
+        around = sorted(moment.astimezone(timezone.utc).astimezone(zone) for moment in (first, second))
+        raise click.BadParameter(
+            f"'{value}' does not exist in {zone.key}: the clocks go forward that night, past it — give "
+            f"'{format_time(around[0])}' (before the change) or '{format_time(around[1])}' (after it)",
+            param_hint=option)
+    raise click.BadParameter(
+        f"'{value}' happens twice in {zone.key} (the clocks go back that night) — write it with its offset: "
+        f"'{written} {format_time(first)[-6:]}' (the first time) or '{written} {format_time(second)[-6:]}' "
+        "(the second)", param_hint=option)
 
 
 def later(moment: datetime, delay: timedelta) -> datetime:
@@ -148,13 +172,13 @@ def build(config_file, site_dir, strict):
 @config_option
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(config_file, dev_addr):
-    """Preview the site and rebuild it on every edit."""
-    from mkdocs.commands import serve as mkdocs_serve
+    """Preview the site and rebuild it on every edit; while an edit breaks it, the browser lists the problems."""
+    from .serve import serve as preview
 
     project = open_project(config_file)
-    load_checked(project)  # refuse to start on broken content; later errors show in the log
+    load_checked(project)  # refuse to start on broken content; later errors show in the browser and the log
     _log_like_mkdocs()
-    mkdocs_serve.serve(config_file=str(project.config.config_file_path), dev_addr=dev_addr, livereload=True)
+    preview(str(project.config.config_file_path), dev_addr, project.settings.language)
 
 
 def _log_like_mkdocs() -> None:
@@ -199,14 +223,25 @@ def status(config_file):
 
 
 def _status_choice(kind: str, value: str | None, default: str) -> str:
+    """`--status` read as a file's heading is: the same words (`Résolue`, `enquête`), the same hint."""
     if value is None:
         return default
     found = find_status(value, model.statuses_for(kind))
     if not found:
-        raise click.BadParameter(
-            f"'{value}' is not a status for {loaders.with_article(kind)} — one of: "
-            f"{', '.join(model.statuses_for(kind))} (or their French labels)", param_hint="--status"
-        )
+        raise click.BadParameter(loaders.unknown_status(value, kind), param_hint="--status")
+    return found
+
+
+def _field_choice(value: str | None, key: str, choices, option: str) -> str | None:
+    """An option read exactly as the file check reads the field of that name (`loaders.Fields.choice`):
+    the same spellings accepted, the same did-you-mean."""
+    if value is None:
+        return None
+    report = Collector(Path.cwd())
+    located = loaders.Located({key: value}, {}, 1)
+    found = loaders.Fields(located, located.data, (), Path(option), report).choice(key, choices)
+    if report.errors:
+        raise click.BadParameter(report.errors[0].message, param_hint=option)
     return found
 
 
@@ -215,8 +250,8 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
 @click.option("--template", "template", default=None, metavar="NAME", help="Start from a playbook (see balise templates).")
 @click.option("--set", "values", multiple=True, metavar="NAME=VALUE", help="Fill a playbook placeholder (repeat for several).")
 @click.option("--title", default=None, help="What is happening, in plain words.")
-@click.option("--kind", type=click.Choice(model.KINDS), default="incident", show_default=True)
-@click.option("--impact", type=click.Choice(model.IMPACTS), default=None, help="Required for an incident.")
+@click.option("--kind", default="incident", show_default=True, help=f"One of: {', '.join(model.KINDS)}.")
+@click.option("--impact", default=None, help=f"One of: {', '.join(model.IMPACTS)}. Required for an incident.")
 @click.option("--component", "components", multiple=True, metavar="ID", help="An affected component (repeat for several).")
 @click.option("--status", default=None, help="First status (default: investigating, or scheduled for maintenance).")
 @click.option("--message", default=None, help="The first public message (Markdown).")
@@ -226,12 +261,15 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
 @click.option("--ends", type=TimeParam(), default=None, help="Maintenance window end.")
 @click.option("--spokesperson", default="", help="Who speaks for the organisation.")
 @click.option("--draft", is_flag=True, help="Keep it off the public site until draft: true is removed.")
+@click.option("--force", is_flag=True, help="Write a second file even if one has this title and day already.")
 @click.pass_context
-def new(ctx, config_file, template, values, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft):
+def new(ctx, config_file, template, values, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft, force):
     """Write a new incident (or maintenance) file and print its path.
 
     With --template NAME, start from a playbook: its fields and message are the defaults, every
     --set NAME=VALUE fills a placeholder, and a file with a placeholder left is written as a draft."""
+    kind = _field_choice(kind, "kind", model.KINDS, "--kind")
+    impact = _field_choice(impact, "impact", model.IMPACTS, "--impact")
     project = open_project(config_file)
     content, _ = load_checked(project)
     known = {c.id for c in content.components}
@@ -305,16 +343,41 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
     )
     # The file name is the incident's permanent URL: never made of placeholder names.
     named_by = loaders.PLACEHOLDER.sub("", title).strip() if playbook is not None else title
-    path = new_incident_path(project.plugin.incidents_dir, at.astimezone(project.settings.timezone),
-                             named_by if any(ch.isalnum() for ch in named_by) else playbook.name)
+    day = at.astimezone(project.settings.timezone)
+    named_by = named_by if any(ch.isalnum() for ch in named_by) else playbook.name
+    same = incident_path(project.plugin.incidents_dir, day, named_by)
+    if same.exists() and not force:
+        _refuse_a_second_file(same, content.incidents)
+    path = new_incident_path(project.plugin.incidents_dir, day, named_by)
     _write_checked(path, text, project, known)
     click.echo(shown(path))
     if unfilled:
         click.echo(
-            f"{shown(path)}: written as a draft: fill {', '.join(unfilled)} (or rerun with --set NAME=VALUE), "
-            "then remove 'draft: true' to publish",
+            f"{shown(path)}: written as a draft: fill {', '.join(unfilled)} in the file, then remove 'draft: true' "
+            "to publish",
             err=True,
         )
+
+
+def _refuse_a_second_file(path: Path, incidents: list[model.Incident]) -> None:
+    """Rerunning `balise new` for the same title and day most likely means the same incident: its
+    file is completed or updated, not doubled. A terminal may confirm a second one; a script is refused."""
+    existing = next((i for i in incidents if Path(i.path) == path), None)
+    if existing is not None and existing.draft:
+        left = sorted({found for _, found in loaders.placeholders_in(path.read_text(encoding="utf-8"))})
+        fill = f"fill {', '.join(left)} in it, then " if left else "complete it, then "
+        hint = (f"{shown(path)} is already a draft of this incident — {fill}remove 'draft: true' to publish it "
+                f"(later news: balise update {existing.id} …)")
+    else:
+        incident_id = path.stem
+        hint = (f"{shown(path)} already has this title and day — post news to it: balise update {incident_id} "
+                "--status … --message …")
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        click.echo(hint, err=True)
+        if click.confirm("Write a second, separate incident anyway?", default=False, err=True):
+            return
+        raise click.ClickException("nothing was written")
+    raise click.ClickException(f"{hint}; nothing was written (--force writes a second file)")
 
 
 def _set_values(pairs) -> dict[str, str]:
@@ -404,16 +467,35 @@ def _write_checked(path: Path, text: str, project: Project, component_ids) -> No
     write_atomically(path, text)
 
 
+def _incident_for(argument: str, incidents: list[model.Incident], project: Project) -> model.Incident:
+    """The incident an ID argument names: its id, its file's name or path (as tab completion
+    writes it), or a unique part of it ("cantine" for 2026-11-22-cantine)."""
+    wanted = Path(argument.strip()).name
+    wanted = wanted[: -len(".md")] if wanted.endswith(".md") else wanted
+    exact = next((i for i in incidents if i.id == wanted), None)
+    if exact is not None:
+        return exact
+    found = [i for i in incidents if wanted and (i.id.startswith(wanted) or plain(wanted) in i.id[len("YYYY-MM-DD-"):])]
+    if len(found) > 1:  # a closed incident takes no update: the one still open is meant
+        found = [i for i in found if not i.is_closed] or found
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise click.BadParameter(f"'{argument}' could be {', '.join(sorted(i.id for i in found))} — give more of "
+                                 "the name", param_hint="ID")
+    from .loaders import did_you_mean
+
+    ids = sorted(i.id for i in incidents)
+    raise click.BadParameter(f"no incident '{argument}' in {shown(project.plugin.incidents_dir)} — "
+                             f"{did_you_mean(wanted, ids) if ids else 'there is none yet: open one with balise new'}",
+                             param_hint="ID")
+
+
 def _append(config_file, incident_id, status, message, at, next_update, closing: bool):
     project = open_project(config_file)
     content, _ = load_checked(project)
-    path = project.plugin.incidents_dir / f"{incident_id}.md"
-    incident = next((i for i in content.incidents if i.id == incident_id), None)
-    if incident is None:
-        ids = sorted(i.id for i in content.incidents)
-        from .loaders import did_you_mean
-
-        raise click.BadParameter(f"no incident '{incident_id}' in {project.plugin.incidents_dir} — {did_you_mean(incident_id, ids)}", param_hint="ID")
+    incident = _incident_for(incident_id, content.incidents, project)
+    path = Path(incident.path)
     if incident.is_closed:
         raise click.ClickException(f"{shown(path)}: this {incident.kind} is already closed — open a new one with balise new")
     if closing:
@@ -424,12 +506,7 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
     given = resolve_time(at, project, "--at")
     at = given or now_in(project)
     if given is None and at <= incident.latest.at:
-        now = datetime.now(timezone.utc).replace(microsecond=0).astimezone(at.tzinfo)
-        if incident.latest.at - now >= timedelta(minutes=1):  # a typo in the file's date, not a race
-            raise click.ClickException(
-                f"{shown(path)}:{incident.latest.line}: the latest update is dated {format_time(incident.latest.at)}, "
-                "which has not come yet — correct its date in the file, then post this update")
-        at = max(now, incident.latest.at + timedelta(seconds=1))  # another update this very minute: keep order
+        at = _next_free_minute(incident, at, path)
     if at <= incident.latest.at:
         raise click.BadParameter(
             f"{format_time(at)} is not after the latest update ({format_time(incident.latest.at)}) — give a later --at",
@@ -439,6 +516,25 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
     text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update", base=at), project))
     _write_checked(path, text, project, {c.id for c in content.components})
     click.echo(shown(path))
+
+
+# Headings are written to the minute, and the timeline refuses two updates at the same time: an
+# update posted in the minute of the previous one takes the next minute — a few, if several follow
+# each other, but never more than this ahead of the clock, which is what `balise check` calls the future.
+AHEAD_AT_MOST = timedelta(minutes=5)
+
+
+def _next_free_minute(incident: model.Incident, now: datetime, path: Path) -> datetime:
+    """The first whole minute after the latest update, for an update posted without --at."""
+    latest = incident.latest.at
+    later_minute = (latest + timedelta(minutes=1)).replace(second=0, microsecond=0).astimezone(now.tzinfo)
+    if later_minute - now > AHEAD_AT_MOST:  # a typo in the file's date, not updates in quick succession
+        raise click.ClickException(
+            f"{shown(path)}:{incident.latest.line}: the latest update is dated {format_time(latest)}, which has not "
+            "come yet — correct its date in the file, then post this update")
+    click.echo(f"note: dated {format_time(later_minute)}, the minute after the latest update "
+               f"({format_time(latest)}): updates go in order, to the minute — give --at to choose", err=True)
+    return later_minute
 
 
 @main.command()

@@ -553,6 +553,18 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
     return result
 
 
+def unknown_status(text: str, kind: str) -> str:
+    """What to say of a status that is not one of `kind`'s (in a file, or given to `balise update`)."""
+    allowed = model.statuses_for(kind)
+    other = next((k for k in model.KINDS if plain(text) in status_aliases(model.statuses_for(k))), None)
+    hint = (
+        f"it is a status for {with_article(other)}; use one of: {', '.join(allowed)}"
+        if other and other != kind
+        else did_you_mean(text, allowed)
+    )
+    return f"'{text}' is not a status for {with_article(kind)} — {hint}"
+
+
 def _load_timeline(incident: model.Incident, body_text: str, body_line: int, path: Path, report: Collector) -> None:
     raw = parse_body(body_text, body_line)
     for line, message in raw.problems:
@@ -572,13 +584,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             continue
         status = find_status(item.status, allowed)
         if status is None:
-            other = next((k for k in model.KINDS if plain(item.status) in status_aliases(model.statuses_for(k))), None)
-            hint = (
-                f"it is a status for {with_article(other)}; use one of: {', '.join(allowed)}"
-                if other and other != incident.kind
-                else did_you_mean(item.status, allowed)
-            )
-            report.error(path, item.line, f"'{item.status}' is not a status for {with_article(incident.kind)} — {hint}")
+            report.error(path, item.line, unknown_status(item.status, incident.kind))
             continue
         if not item.message.strip():
             report.error(path, item.line, "this update has no message — write what is happening under its heading")

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, find_status
-from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, content_files, with_article, did_you_mean, read_front_matter
+from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, content_files, did_you_mean, read_front_matter, unknown_status
 from .timeline import parse_delay
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
@@ -105,7 +105,7 @@ def load_playbook(path: Path, report: Collector, component_ids=None) -> Playbook
     status_text = fields.text("status") or default_status
     status = find_status(status_text, allowed)
     if status is None:
-        fields.error("status", f"'{status_text}' is not a status for {with_article(kind)} — {did_you_mean(status_text, allowed)}")
+        fields.error("status", unknown_status(status_text, kind))
     delay = None
     if located.data.get("next_update") is not None:
         delay = parse_delay(str(located.data["next_update"]))

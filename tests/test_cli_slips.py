@@ -128,3 +128,125 @@ def test_a_maintenance_window_may_end_a_delay_after_its_start(tmp_path):
               "--at", "2026-11-22 10:00", "--starts", "2026-12-01 22:00", "--ends", "+3h")
     text = (demo / "incidents/2026-11-22-mise-a-jour.md").read_text(encoding="utf-8")
     assert "scheduled_for: 2026-12-01 22:00 +01:00" in text and "scheduled_until: 2026-12-02 01:00 +01:00" in text
+
+
+# -- `balise new` run twice for the same incident -------------------------------------------------------
+def test_rerunning_new_for_a_draft_says_how_to_complete_it_and_writes_nothing(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    cli = Cli(demo)
+    args = ["new", "--template", "panne-de-service", "--component", "paiements", "--at", "2026-11-22 13:00",
+            "--set", "service=Le don en ligne"]
+    path = cli(*args).stdout.strip()
+    assert path == "incidents/2026-11-22-le-don-en-ligne-service-indisponible.md"
+    before = files(demo)
+    result = cli(*args, "--set", "depuis=12 h 40", expect=1)
+    assert result.stderr.strip() == (
+        f"Error: {path} is already a draft of this incident — fill {{{{ depuis }}}}, {{{{ solution_de_secours }}}} "
+        "in it, then remove 'draft: true' to publish it (later news: balise update "
+        "2026-11-22-le-don-en-ligne-service-indisponible …); nothing was written (--force writes a second file)")
+    assert files(demo) == before
+
+
+def test_rerunning_new_for_a_published_incident_points_to_update_and_force_writes_a_second(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    cli = Cli(demo)
+    args = [*NEW, "--title", "Paiements lents", "--message", "Nous cherchons.", "--at", "2026-11-22 13:00"]
+    cli(*args)
+    before = files(demo)
+    result = cli(*args, expect=1)
+    assert result.stderr.strip() == (
+        "Error: incidents/2026-11-22-paiements-lents.md already has this title and day — post news to it: "
+        "balise update 2026-11-22-paiements-lents --status … --message …; nothing was written (--force writes "
+        "a second file)")
+    assert files(demo) == before
+    assert cli(*args, "--force").stdout.strip() == "incidents/2026-11-22-paiements-lents-2.md"
+    cli("new", *args[1:], "--at", "2026-11-23 08:00")  # another day: another incident, no question asked
+
+
+# -- an incident named the way a writer has it at hand ----------------------------------------------------
+@pytest.mark.parametrize("named", [
+    f"incidents/{OPEN_INCIDENT}.md",  # tab completion
+    f"{OPEN_INCIDENT}.md",
+    OPEN_INCIDENT,
+    "2026-11-22-prise",  # a prefix
+    "rendez-vous",  # a part of its name
+])
+def test_an_incident_is_found_by_its_path_its_file_or_a_unique_part(tmp_path, named):
+    demo = copy_demo(tmp_path / "demo")
+    result = Cli(demo)("update", named, "--status", "monitoring", "--message", "Retour.", "--at", "2026-11-22 12:10")
+    assert result.stdout.strip() == f"incidents/{OPEN_INCIDENT}.md"
+    assert "## 2026-11-22 12:10 +01:00 — monitoring" in (demo / result.stdout.strip()).read_text(encoding="utf-8")
+
+
+def test_an_ambiguous_part_lists_the_candidates(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    Cli(demo)(*NEW, "--title", "Rendez-vous perdus", "--message", "m", "--at", "2026-11-22 12:00")
+    before = files(demo)
+    result = Cli(demo)("update", "rendez-vous", "--status", "monitoring", "--message", "m", expect=2)
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for ID: 'rendez-vous' could be 2026-11-22-prise-de-rendez-vous-indisponible, "
+        "2026-11-22-rendez-vous-perdus — give more of the name")
+    assert files(demo) == before
+    unknown = Cli(demo)("resolve", "cantine", "--message", "m", expect=2)
+    assert unknown.stderr.strip().splitlines()[-1].startswith("Error: Invalid value for ID: no incident 'cantine' in incidents — ")
+
+
+# -- the clocks changing ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("option, value, message", [
+    ("--at", "2027-03-28 02:30",
+     "'2027-03-28 02:30' does not exist in Europe/Paris: the clocks go forward that night, past it — give "
+     "'2027-03-28 01:30 +01:00' (before the change) or '2027-03-28 03:30 +02:00' (after it)"),
+    ("--next-update", "2026-10-25T02:30",
+     "'2026-10-25T02:30' happens twice in Europe/Paris (the clocks go back that night) — write it with its "
+     "offset: '2026-10-25 02:30 +02:00' (the first time) or '2026-10-25 02:30 +01:00' (the second)"),
+])
+def test_a_time_the_clocks_skip_or_repeat_is_refused(tmp_path, option, value, message):
+    demo = copy_demo(tmp_path / "demo")
+    before = files(demo)
+    at = [] if option == "--at" else ["--at", "2026-10-25 01:00"]
+    result = Cli(demo)(*NEW, "--title", "Nuit", "--message", "m", *at, option, value, expect=2)
+    assert result.stderr.strip().splitlines()[-1] == f"Error: Invalid value for {option}: {message}"
+    assert files(demo) == before
+
+
+def test_a_time_with_its_offset_is_taken_as_written_on_the_night_the_clocks_go_back(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    Cli(demo)(*NEW, "--title", "Nuit", "--message", "m", "--at", "2026-10-25 02:30 +01:00")
+    assert "## 2026-10-25 02:30 +01:00 — investigating" in (demo / "incidents/2026-10-25-nuit.md").read_text(encoding="utf-8")
+
+
+# -- options read as the file check reads the same fields ------------------------------------------------
+def _file_check_says(demo, old: str, new: str) -> str:
+    """The message `balise check` gives once `old` is replaced by `new` in the open incident's file."""
+    from conftest import edit
+
+    edit(demo, f"incidents/{OPEN_INCIDENT}.md", old, new)
+    result = Cli(demo)("check", expect=1)
+    line = next(line for line in result.stderr.splitlines() if line.startswith(f"incidents/{OPEN_INCIDENT}.md:"))
+    return line.split(": ", 1)[1]
+
+
+@pytest.mark.parametrize("option, value, field", [
+    ("--impact", "majeur", "impact: major"),
+    ("--impact", "Critical!", "impact: major"),
+    ("--kind", "maintenanse", "kind: incident"),
+])
+def test_new_options_get_the_file_checks_hint(tmp_path, option, value, field):
+    demo = copy_demo(tmp_path / "demo")
+    args = {"--impact": "minor", "--kind": "incident", option: value}
+    result = Cli(demo)("new", "--title", "Panne", "--message", "m", "--component", "paiements",
+                       "--impact", args["--impact"], "--kind", args["--kind"], expect=2)
+    said = result.stderr.strip().splitlines()[-1]
+    assert said == f"Error: Invalid value for {option}: " + _file_check_says(demo, field, f"{field.split(':')[0]}: {value}")
+
+
+def test_update_status_gets_the_file_checks_hint_and_words(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    heading = "## 2026-11-22 09:30 +01:00 — identified"
+    for wrong in ("resolvd", "scheduled"):  # a slip; a status of another kind
+        result = Cli(demo)("update", OPEN_INCIDENT, "--status", wrong, "--message", "m", expect=2)
+        said = result.stderr.strip().splitlines()[-1]
+        fresh = copy_demo(tmp_path / f"fresh-{wrong}")
+        assert said == "Error: Invalid value for --status: " + _file_check_says(fresh, heading, heading.replace("identified", wrong))
+    written = Cli(demo)("update", OPEN_INCIDENT, "--status", "Sous surveillance", "--message", "m", "--at", "2026-11-22 12:10")
+    assert "## 2026-11-22 12:10 +01:00 — monitoring" in (demo / written.stdout.strip()).read_text(encoding="utf-8")
