@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from bs4 import BeautifulSoup
 
 from conftest import Cli, page, text_of
 
@@ -86,7 +89,7 @@ def test_draft_stays_off_the_site(cli, demo, at_time):
 
 
 def test_update_refuses_unknown_incident_and_time_before_latest(cli, demo):
-    result = cli("update", "2026-11-22-prise-de-rendez-vous-indispo", "--status", "monitoring", "--message", "x", expect=2)
+    result = cli("update", "2026-11-22-prise-de-rendez-vous-indisponibel", "--status", "monitoring", "--message", "x", expect=2)
     assert "2026-11-22-prise-de-rendez-vous-indisponible" in result.stderr
     before = (demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md").read_bytes()
     cli("update", "2026-11-22-prise-de-rendez-vous-indisponible", "--status", "monitoring", "--message", "x",
@@ -117,14 +120,18 @@ def test_updates_in_quick_succession_keep_their_order(tmp_path):
     path = tmp_path / "site" / cli("new", "--title", "Lenteurs", "--impact", "minor", "--component", "website",
                                    "--message", "Nous enquêtons.").stdout.strip()
     for status in ("identified", "monitoring"):
-        cli("update", path.stem, "--status", status, "--message", f"Étape {status}.")
+        cli("update", path.stem, "--status", status, "--message", f"Étape {status}.", "--next-update", "+30min")
     cli("resolve", path.stem, "--message", "Résolu.")
     cli("check")
-    times = [line.split(" — ")[0][3:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("## ")]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    times = [line.split(" — ")[0][3:] for line in lines if line.startswith("## ")]
+    promises = [line.split(": ", 1)[1] for line in lines if line.startswith("Next update: ")]
     from balise.timeline import parse_time
 
     moments = [parse_time(t) for t in times]
     assert len(moments) == 4 and moments == sorted(moments) and len(set(moments)) == 4
+    # to the minute, as a person writes them: no seconds in a heading or a promise
+    assert len(promises) == 2 and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d", t) for t in times + promises)
 
 
 def test_serve_shows_an_edit_without_a_restart(demo):
@@ -212,3 +219,65 @@ def test_the_404_page_is_light_and_its_links_work_from_any_address(built_at):
     for address in own:
         path = site / address[len(base):].split("#")[0]
         assert (path / "index.html" if path.is_dir() else path).is_file(), address
+
+
+def test_serve_shows_what_is_wrong_instead_of_hanging(demo):
+    """While an edit breaks the content, every page of `balise serve` answers at once with the problems
+    (escaped), and the site comes back with the next good edit."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "balise", "serve", "-a", f"127.0.0.1:{port}"], cwd=demo,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/incidents/2026-11-22-prise-de-rendez-vous-indisponible/"
+
+    def fetch() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # an answer within seconds, or a hang
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError:
+            return -1, ""
+
+    def wait_for(condition) -> tuple[int, str]:
+        deadline = time.monotonic() + 30
+        answer = fetch()
+        while not condition(*answer) and time.monotonic() < deadline:
+            time.sleep(0.3)
+            answer = fetch()
+        return answer
+
+    source = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+    good = source.read_text(encoding="utf-8")
+    try:
+        code, html = wait_for(lambda code, html: code == 200)
+        assert code == 200, "the server did not start"
+        source.write_text(good.replace("impact: major", "impact: <script>majr"), encoding="utf-8")
+        code, html = wait_for(lambda code, html: "problems" in html)
+        assert code == 500, (code, html[:300])
+        doc = BeautifulSoup(html, "html.parser")
+        assert text_of(doc.h1) == "L'aperçu ne peut pas être construit"
+        problems = [text_of(li) for li in doc.select("ul.problems li")]
+        assert len(problems) == 1 and problems[0].startswith(
+            "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md:4: '<script>majr' is not a valid impact — ")
+        assert "<script>majr" not in html  # the writer's text, escaped
+        assert "livereload" in html  # it reloads itself once fixed
+        source.write_text(good, encoding="utf-8")
+        code, html = wait_for(lambda code, html: code == 200)
+        assert code == 200 and 'class="update"' in html, "the site did not come back after the fix"
+    finally:
+        server.terminate()
+        try:
+            log, _ = server.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            log, _ = server.communicate()
+    assert "Traceback" not in log
