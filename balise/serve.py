@@ -63,6 +63,7 @@ def serve(config_file: str, dev_addr: str, language: str) -> None:
         return load_config(config_file=config_file, site_dir=site_dir, dev_addr=dev_addr)
 
     config = get_config()
+    config.plugins.on_startup(command="serve", dirty=False)
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
     serve_url = _serve_url(host, port, mount_path)
@@ -85,6 +86,7 @@ def serve(config_file: str, dev_addr: str, language: str) -> None:
             server.problems_page = None
 
     server.builder = builder
+    server.error_handler = lambda code: _site_page(site_dir, f"{code}.html")  # the site's own 404 page
     try:
         builder(config)
         server.watch(config.docs_dir)
@@ -100,5 +102,11 @@ def serve(config_file: str, dev_addr: str, language: str) -> None:
         finally:
             server.shutdown()
     finally:
+        config.plugins.on_shutdown()
         if Path(site_dir).is_dir():
             shutil.rmtree(site_dir)
+
+
+def _site_page(site_dir: str, name: str) -> bytes | None:
+    page = Path(site_dir) / name
+    return page.read_bytes() if page.is_file() else None
