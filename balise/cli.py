@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -467,6 +468,9 @@ def _write_checked(path: Path, text: str, project: Project, component_ids) -> No
     write_atomically(path, text)
 
 
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")  # of an incident's id: the rest is its name
+
+
 def _incident_for(argument: str, incidents: list[model.Incident], project: Project) -> model.Incident:
     """The incident an ID argument names: its id, its file's name or path (as tab completion
     writes it), or a unique part of it ("cantine" for 2026-11-22-cantine)."""
@@ -475,7 +479,8 @@ def _incident_for(argument: str, incidents: list[model.Incident], project: Proje
     exact = next((i for i in incidents if i.id == wanted), None)
     if exact is not None:
         return exact
-    found = [i for i in incidents if wanted and (i.id.startswith(wanted) or plain(wanted) in i.id[len("YYYY-MM-DD-"):])]
+    key = plain(wanted)
+    found = [i for i in incidents if key and (i.id.startswith(key) or key in DATE_PREFIX.sub("", i.id))]
     if len(found) > 1:  # a closed incident takes no update: the one still open is meant
         found = [i for i in found if not i.is_closed] or found
     if len(found) == 1:
