@@ -250,3 +250,31 @@ def test_update_status_gets_the_file_checks_hint_and_words(tmp_path):
         assert said == "Error: Invalid value for --status: " + _file_check_says(fresh, heading, heading.replace("identified", wrong))
     written = Cli(demo)("update", OPEN_INCIDENT, "--status", "Sous surveillance", "--message", "m", "--at", "2026-11-22 12:10")
     assert "## 2026-11-22 12:10 +01:00 — monitoring" in (demo / written.stdout.strip()).read_text(encoding="utf-8")
+
+
+def test_at_a_terminal_a_second_file_is_asked_for_not_refused(tmp_path):
+    """A person at a terminal may answer the question; 'no' (the default) writes nothing."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    demo = copy_demo(tmp_path / "demo")
+    args = [*NEW, "--title", "Paiements lents", "--message", "Nous cherchons.", "--at", "2026-11-22 13:00"]
+    Cli(demo)(*args)
+
+    def answer(reply: str) -> str:
+        main_end, terminal = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "balise", *args], cwd=demo, stdin=terminal,
+                                   stdout=subprocess.PIPE, stderr=terminal)
+        os.close(terminal)
+        os.write(main_end, reply.encode() + b"\n")
+        try:
+            out, _ = process.communicate(timeout=60)
+        finally:
+            process.kill()
+            os.close(main_end)
+        return out.decode().strip()
+
+    assert answer("") == "" and not (demo / "incidents/2026-11-22-paiements-lents-2.md").exists()
+    assert answer("y") == "incidents/2026-11-22-paiements-lents-2.md"
