@@ -489,11 +489,6 @@ def init(directory, name, language, zone, requirement):
     except (ZoneInfoNotFoundError, ValueError):
         raise click.BadParameter(f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris",
                                  param_hint="--timezone") from None
-    if requirement is not None and not (re.match(r"balise(?![\w.-])", requirement.strip(), re.IGNORECASE)
-                                        and requirement.isprintable()):
-        raise click.BadParameter(f"{requirement!r} does not install balise — give one requirement line such as "
-                                 "'balise==0.2.0' or 'balise @ git+https://github.com/OWNER/balise@COMMIT'",
-                                 param_hint="--balise-requirement")
     if requirement is None:
         try:
             requirement = balise_requirement()
@@ -501,7 +496,12 @@ def init(directory, name, language, zone, requirement):
             raise click.ClickException(
                 f"{reason}, which the site's CI cannot install — say what its requirements.txt should install, "
                 'e.g. --balise-requirement "balise @ git+https://github.com/OWNER/balise@COMMIT"') from None
-    for path in scaffold(Path(directory), name=name, language=language, timezone=zone, requirement=requirement.strip()):
+    elif not (re.match(r"balise(?![\w.-])", requirement.strip(), re.IGNORECASE) and requirement.isprintable()):
+        raise click.BadParameter(f"{requirement!r} does not install balise — give one requirement line such as "
+                                 "'balise==0.2.0' or 'balise @ git+https://github.com/OWNER/balise@COMMIT'",
+                                 param_hint="--balise-requirement")
+    for path in scaffold(Path(directory), name=name, language=language, timezone=zone,
+                         requirement=requirement.strip()):
         click.echo(shown(path))
 
 

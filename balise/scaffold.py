@@ -61,16 +61,16 @@ class NotReproducible(Exception):
 
 
 def balise_requirement(dist: Distribution | None = None) -> str:
-    """The requirement that installs, anywhere, the very balise that is running.
+    """The requirement that installs, on the site's CI, the very balise that is running.
 
     Read from the record the installer left (PEP 610's direct_url.json): none means it came from a
-    package index, so the version is a release; otherwise the exact git commit or archive it came from.
-    A local folder (an editable install, a source checkout) or a local file cannot be installed by the
-    site's CI: NotReproducible says which it was."""
+    package index, so the version is a release; otherwise the exact git commit (a URL as it was given,
+    even git+file://) or online archive it came from. A local folder (an editable install, a source
+    checkout) or a local file cannot be installed elsewhere: NotReproducible says which it was."""
     dist = dist or distribution("balise")
     if dist.read_text("INSTALLER") is None:
         # No installer wrote this metadata: setuptools' egg-info in a source checkout (`python -m balise` run there).
-        raise NotReproducible("balise runs from a source folder")
+        raise NotReproducible(f"balise runs from the source folder {dist.locate_file('')}")
     recorded = dist.read_text("direct_url.json")
     if recorded is None:
         return f"balise=={dist.version}"

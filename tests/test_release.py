@@ -63,15 +63,16 @@ def test_the_requirement_installs_the_same_balise(tmp_path, direct_url, requirem
 @pytest.mark.parametrize("direct_url, installer, reason", [
     ({"url": "file:///home/claire/balise", "dir_info": {"editable": True}}, "pip",
      "balise was installed from the folder /home/claire/balise"),
-    ({"url": "file:///home/claire/balise", "dir_info": {}}, "pip", "balise was installed from the folder /home/claire/balise"),
+    ({"url": "file:///home/claire/balise", "dir_info": {}}, "pip",
+     "balise was installed from the folder /home/claire/balise"),
     ({"url": "file:///tmp/dist/balise-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {"sha256": "c" * 64}}}, "pip",
      "balise was installed from the file /tmp/dist/balise-0.1.0-py3-none-any.whl"),
-    (None, None, "balise runs from a source folder"),  # setuptools' egg-info in a checkout: no installer wrote it
+    (None, None, "balise runs from the source folder {tmp_path}"),  # setuptools' egg-info: no installer wrote it
 ])
 def test_a_local_install_cannot_be_repeated_elsewhere(tmp_path, direct_url, installer, reason):
     with pytest.raises(NotReproducible) as raised:
         balise_requirement(installed(tmp_path, direct_url, installer))
-    assert str(raised.value) == reason
+    assert str(raised.value) == reason.format(tmp_path=tmp_path)
 
 
 def test_init_from_an_editable_install_asks_for_the_requirement(tmp_path, monkeypatch):

@@ -231,7 +231,8 @@ def test_the_release_workflow():
     assert publish["needs"] == "build" and publish["environment"] == {"name": "pypi"}
     assert publish["permissions"] == {"actions": "read", "id-token": "write"}
     assert "secrets." not in (REPO / ".github/workflows/release.yml").read_text()
-    steps = {job: [s.get("run") or s["uses"].split("@")[0] for s in release["jobs"][job]["steps"]] for job in release["jobs"]}
+    steps = {name: [s.get("run") or s["uses"].split("@")[0] for s in job["steps"]]
+             for name, job in release["jobs"].items()}
     assert steps["build"][0] == "actions/checkout" and build["steps"][0]["with"] == {"persist-credentials": False}
     installs = [run for job in steps.values() for run in job if run.startswith("python -m pip install")]
     assert installs and all(re.fullmatch(r"python -m pip install( [\w-]+==[\d.]+)+", run) for run in installs)
@@ -247,9 +248,10 @@ def test_the_release_workflow():
 @pytest.mark.parametrize("tag, code", [("v0.1.0", 0), ("v0.2.0", 1), ("0.1.0", 1)])
 def test_a_release_tag_must_be_the_version_in_pyproject(tmp_path, tag, code):
     release = load(REPO / ".github/workflows/release.yml")
-    [check] = [s["run"] for s in release["jobs"]["build"]["steps"] if s.get("name", "").startswith("Check that the tag")]
+    [check] = [s["run"] for s in release["jobs"]["build"]["steps"] if s["name"].startswith("Check that the tag")]
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "balise"\nversion = "0.1.0"\n', encoding="utf-8")
-    env = {**os.environ, "GITHUB_REF_NAME": tag, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    python_first = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # the step runs `python`
+    env = {**os.environ, "GITHUB_REF_NAME": tag, "PATH": python_first}
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", check], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == code, result.stdout + result.stderr
