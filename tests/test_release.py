@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from balise import __version__
 from balise.scaffold import NotReproducible, balise_requirement
 from conftest import REPO, Cli
 from gitrepo import commit_all, init_repo
@@ -183,3 +184,10 @@ def test_init_from_a_git_install_writes_its_commit(venv, tmp_path):
     pip_install(venv, "--no-deps", "--force-reinstall", url)
     run(venv / "balise", "init", "site", cwd=tmp_path)
     assert requirement_line(tmp_path / "site") == f"balise @ {url}"
+
+
+def test_init_from_an_index_install_writes_the_release(venv, wheel, tmp_path):
+    # --find-links is a package index as pip sees it: no direct_url.json, so the version is a release.
+    pip_install(venv, "--no-deps", "--force-reinstall", "--no-index", "--find-links", wheel.parent, "balise")
+    run(venv / "balise", "init", "site", cwd=tmp_path)
+    assert requirement_line(tmp_path / "site") == f"balise=={__version__}"
