@@ -569,11 +569,16 @@ def resolve(config_file, incident_id, message, at):
 @click.option("--name", default=None, help="The organisation's name (default: the folder's name).")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 @click.option("--timezone", "zone", default="Europe/Paris", show_default=True)
-def init(directory, name, language, zone):
+@click.option("--balise-requirement", "requirement", envvar="BALISE_REQUIREMENT", show_envvar=True, default=None,
+              help="What the site's requirements.txt installs, e.g. 'balise==0.2.0' or "
+                   "'balise @ git+https://github.com/OWNER/balise@COMMIT' (default: this very balise, "
+                   "from the release or the git commit it was installed from).")
+def init(directory, name, language, zone, requirement):
     """Create a new status site in DIRECTORY."""
+    import re
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from .scaffold import scaffold
+    from .scaffold import NotReproducible, balise_requirement, scaffold
 
     if not directory.strip():
         raise click.BadParameter("give the folder to create, e.g. balise init statut", param_hint="DIRECTORY")
@@ -585,7 +590,19 @@ def init(directory, name, language, zone):
     except (ZoneInfoNotFoundError, ValueError):
         raise click.BadParameter(f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris",
                                  param_hint="--timezone") from None
-    for path in scaffold(Path(directory), name=name, language=language, timezone=zone):
+    if requirement is None:
+        try:
+            requirement = balise_requirement()
+        except NotReproducible as reason:
+            raise click.ClickException(
+                f"{reason}, which the site's CI cannot install — say what its requirements.txt should install, "
+                'e.g. --balise-requirement "balise @ git+https://github.com/OWNER/balise@COMMIT"') from None
+    elif not (re.match(r"balise(?![\w.-])", requirement.strip(), re.IGNORECASE) and requirement.isprintable()):
+        raise click.BadParameter(f"{requirement!r} does not install balise — give one requirement line such as "
+                                 "'balise==0.2.0' or 'balise @ git+https://github.com/OWNER/balise@COMMIT'",
+                                 param_hint="--balise-requirement")
+    for path in scaffold(Path(directory), name=name, language=language, timezone=zone,
+                         requirement=requirement.strip()):
         click.echo(shown(path))
 
 

@@ -31,6 +31,15 @@ def copy_demo(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def balise_requirement():
+    """The suite runs balise from an editable install, which `balise init` cannot write into a site's
+    requirements.txt (tests/test_release.py tests that): tell it what to write, as a user would."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BALISE_REQUIREMENT", f"balise @ {REPO.as_uri()}")
+        yield
+
+
 @pytest.fixture
 def demo(tmp_path) -> Path:
     """A scratch copy of the demo organisation (outside git, so builds use SOURCE_DATE_EPOCH)."""
