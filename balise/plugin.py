@@ -130,7 +130,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        self.version = source_version(self.root, Path(config.site_dir))
+        self.version = source_version(self.root, self.read_paths(config), Path(config.site_dir))
         self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
         self.settings = Settings(
@@ -142,6 +142,16 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             commit=self.version.commit,
             commit_time=self.version.commit_time,
         )
+
+    def read_paths(self, config) -> list[Path]:
+        """What a build reads, from the site's settings: only changes there make the work tree count
+        as modified (and the build be dated by the clock rather than by the commit)."""
+        paths = [Path(config.config_file_path or "mkdocs.yml"), Path(config.docs_dir), self.status_dir,
+                 self.incidents_dir, *map(Path, config.watch)]
+        if config.theme.custom_dir:
+            paths.append(Path(config.theme.custom_dir))
+        paths += [Path(hook.__file__) for hook in (config.hooks or {}).values() if getattr(hook, "__file__", None)]
+        return paths + [Path(__file__).parent]  # balise itself, where it is part of the repository (as in its own)
 
     @property
     def status_dir(self) -> Path:

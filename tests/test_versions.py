@@ -7,6 +7,8 @@ import struct
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from conftest import Cli, copy_demo, page, text_of
 from gitrepo import commit_all, git, init_repo
 
@@ -108,3 +110,65 @@ def test_a_shallow_clone_builds_with_one_warning(tmp_path, monkeypatch):
     detail = page(shallow / "site", "incidents/2026-11-22-prise-de-rendez-vous-indisponible/")
     assert detail.select(".amendments") == []
     assert detail.select_one("footer .build-version")["data-commit"] == sha
+
+
+def test_files_the_build_does_not_read_leave_it_dated_by_the_commit(tmp_path, monkeypatch):
+    """A virtualenv, notes or an edited README in the repository are not content: the commit's site."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin, _ = committed_demo(tmp_path)
+    (origin / "README.md").write_text("Notes\n")
+    commit_all(origin, "A README", COMMIT_TIME)
+    clean = tmp_path / "clean"
+    git(tmp_path, "clone", "-q", str(origin), str(clean))
+    Cli(clean)("build")
+    (origin / ".venv" / "bin").mkdir(parents=True)
+    (origin / ".venv" / "bin" / "python").write_text("#!/bin/sh\n")
+    (origin / "notes.txt").write_text("to do\n")
+    (origin / "README.md").write_text("Notes, edited\n")
+    Cli(origin)("build")
+    assert tree(origin / "site") == tree(clean / "site")
+    built = page(origin / "site").select_one("footer time")["datetime"]
+    assert datetime.fromisoformat(built) == datetime.fromisoformat(COMMIT_TIME)
+
+
+@pytest.mark.parametrize("where", ["incidents/brouillon.md", "content/nouvelle-page.md", "status/notes.yml",
+                                   "theme/main.html", "mkdocs.yml"])
+def test_a_change_to_what_the_build_reads_dates_it_by_the_clock(tmp_path, monkeypatch, where):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin, _ = committed_demo(tmp_path)
+    config = origin / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n"))
+    (origin / "theme").mkdir()
+    (origin / "theme" / "README").write_text("Overrides of the theme\n")
+    commit_all(origin, "Theme overrides", COMMIT_TIME)
+    changed = origin / where
+    if changed.exists():
+        changed.write_text(changed.read_text() + "# edited\n")
+    elif where == "theme/main.html":
+        changed.write_text('{% extends "base.html" %}\n')
+    elif where.startswith("incidents/"):  # a draft: not shown, yet what the build reads changed
+        draft = (origin / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md").read_text()
+        changed.write_text(draft.replace("---\n", "---\ndraft: true\n", 1))
+    else:
+        changed.write_text("# Nouvelle page\n" if where.endswith(".md") else "# later\n")
+    Cli(origin)("build")
+    built = page(origin / "site").select_one("footer time")["datetime"]
+    assert datetime.fromisoformat(built) != datetime.fromisoformat(COMMIT_TIME)
+
+
+def test_the_usual_virtualenv_folders_are_ignored_by_git(tmp_path):
+    """In a new site and in balise's own repository, `git add -A` never takes a virtualenv along
+    (nor a .env file of secrets), while a page folder of that name is still committed."""
+    Cli(tmp_path)("init", "site")
+    for ignore_file in (tmp_path / "site" / ".gitignore", Path(__file__).resolve().parent.parent / ".gitignore"):
+        scratch = tmp_path / f"scratch-{ignore_file.parent.name}"
+        scratch.mkdir()
+        (scratch / ".gitignore").write_bytes(ignore_file.read_bytes())
+        git(scratch, "init", "-q")
+        for folder in (".venv", "venv", "env", ".env", "ENV", "virtualenv", ".virtualenv"):
+            (scratch / folder / "bin").mkdir(parents=True)
+            (scratch / folder / "bin" / "python").write_text("#!/bin/sh\n")
+        (scratch / "content" / "env").mkdir(parents=True)
+        (scratch / "content" / "env" / "index.md").write_text("# Environnement\n")
+        assert git(scratch, "status", "--porcelain", "--untracked-files=all").splitlines() == [
+            "?? .gitignore", "?? content/env/index.md"], ignore_file
