@@ -163,7 +163,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     def load(self, report: Collector) -> loaders.Content:
         content = loaders.load_content(self.status_dir, self.incidents_dir, report)
-        content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report)
+        today = self.settings.reference_time.astimezone(self.settings.timezone).date()
+        content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report, today)
         return content
 
     @property
