@@ -101,7 +101,7 @@ def check(config_file):
     project = open_project(config_file)
     report = Collector(project.root)
     content = project.load(report)
-    now = clock_time()
+    now = clock_time(project.plugin.config.as_of)
     from .playbooks import load_playbooks
 
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
@@ -178,7 +178,7 @@ def status(config_file):
     content, _ = load_checked(project)
     from dataclasses import replace
 
-    settings = replace(project.settings, now=clock_time())  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
+    settings = replace(project.settings, now=clock_time(project.plugin.config.as_of))  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
     page = publish(content, settings)
     t = Translator(settings.language, settings.timezone)
     click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")

@@ -9,6 +9,7 @@ import gzip
 import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +29,8 @@ from .model import Settings, StatusPage
 from .outputs import head_links, sitemap, write_site
 from .render import TEMPLATE_BYTECODE, NavLink, PageContext, SiteRenderer
 from .transparency_loaders import load_transparency
-from .version import SourceVersion, commit_url, reference_time, source_version
+from .timeline import TimeError, parse_time
+from .version import SourceVersion, commit_url, reference_time, source_date_epoch, source_version
 
 log = get_plugin_logger(__name__)
 
@@ -51,6 +53,17 @@ class TimeZone(c.OptionallyRequired[ZoneInfo]):
             raise c.ValidationError(f"unknown time zone '{value}' — use an IANA name such as Europe/Paris") from None
 
 
+class Moment(c.OptionallyRequired[datetime]):
+    """A moment in ISO 8601 with its UTC offset, such as 2026-11-22T12:30:00+01:00."""
+
+    def run_validation(self, value: object) -> datetime:
+        text = value.isoformat() if isinstance(value, datetime) else str(value)  # YAML reads it as a datetime
+        try:
+            return parse_time(text)
+        except TimeError as error:
+            raise c.ValidationError(str(error)) from None
+
+
 class MonitoringFeed(base.Config):
     """One feed `balise ingest` reads: mention alerts, review notifications or a provider's status feed."""
 
@@ -63,6 +76,8 @@ class BaliseConfig(base.Config):
     timezone = TimeZone(default="Europe/Paris")
     status_dir = c.Type(str, default="status")
     incidents_dir = c.Type(str, default="incidents")
+    # The moment the site shows, for a demo or a reproduction (SOURCE_DATE_EPOCH, when set, wins).
+    as_of = c.Optional(Moment())
     # Monitoring (balise ingest): the feeds, and when a period's volume counts as a spike.
     monitoring_feeds = c.ListOfItems(c.SubConfig(MonitoringFeed), default=[])
     monitoring_period = c.Choice(("week", "day"), default="week")
@@ -138,7 +153,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             language=str(config.theme.get("language") or "en"),
             site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else "",
             site_name=config.site_name,
-            now=reference_time(self.version),
+            now=reference_time(self.version, self.config.as_of),
             commit=self.version.commit,
             commit_time=self.version.commit_time,
         )
@@ -152,6 +167,11 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             paths.append(Path(config.theme.custom_dir))
         paths += [Path(hook.__file__) for hook in (config.hooks or {}).values() if getattr(hook, "__file__", None)]
         return paths + [Path(__file__).parent]  # balise itself, where it is part of the repository (as in its own)
+
+    @property
+    def shown_as_of(self) -> bool:
+        """Whether the site shows the moment `as_of` pins rather than the one it was built at."""
+        return self.config.as_of is not None and source_date_epoch() is None
 
     @property
     def status_dir(self) -> Path:
@@ -253,6 +273,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             "commit": self.version.commit,
             "short": self.version.short,
             "commit_time": self.version.commit_time,
+            "as_of": self.shown_as_of,
             "commit_url": commit_url(self.repo_url, "{commit}"),  # a pattern, '' without repo_url
         }
 

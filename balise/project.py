@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from mkdocs.config import load_config
-from mkdocs.exceptions import ConfigurationError
+from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import loaders
-from .errors import Collector, ContentError
+from .errors import Collector, ContentError, one_line
 from .plugin import BalisePlugin
 
 
@@ -49,15 +51,37 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
     options = {"config_file": str(path), "strict": strict}
     if site_dir:
         options["site_dir"] = site_dir
-    try:
-        config = load_config(**options)
-    except ConfigurationError as error:
-        raise click.ClickException(f"{path}: {error}") from None
+    with _config_messages(path) as errors:
+        try:
+            config = load_config(**options)
+        except (ConfigurationError, Abort) as error:  # MkDocs logs each problem, then aborts
+            raise click.ClickException(f"{path}: {'; '.join(errors) or error}") from None
     plugin = config.plugins.get("balise")
     if not isinstance(plugin, BalisePlugin):
         raise click.ClickException(f"{path}:1: the balise plugin is not enabled — add 'plugins: [balise]'")
     plugin.prepare(config)
     return Project(config, plugin)
+
+
+@contextmanager
+def _config_messages(path: Path):
+    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: the errors
+    are gathered into the one line the build fails with, the warnings shown as `path: warning: ...`."""
+    errors: list[str] = []
+
+    class Gather(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR:
+                errors.append(one_line(record.getMessage()))
+            else:
+                click.echo(f"{path}: warning: {one_line(record.getMessage())}", err=True)
+
+    logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
 
 
 def load_checked(project: Project) -> tuple[loaders.Content, Collector]:

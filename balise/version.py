@@ -82,12 +82,15 @@ def source_date_epoch() -> datetime | None:
                                    "e.g. SOURCE_DATE_EPOCH=$(date +%s), or unset it") from None
 
 
-def reference_time(version: SourceVersion) -> datetime:
-    """The moment a build describes: SOURCE_DATE_EPOCH if set, else the commit's time when the
-    work tree is clean (so a commit always builds the same bytes), else the clock."""
+def reference_time(version: SourceVersion, as_of: datetime | None = None) -> datetime:
+    """The moment a build describes: SOURCE_DATE_EPOCH if set, else `as_of` (the plugin's option, for
+    a demo or a reproduction), else the commit's time when the work tree is clean (so a commit always
+    builds the same bytes), else the clock."""
     epoch = source_date_epoch()
     if epoch is not None:
         return epoch
+    if as_of is not None:
+        return as_of
     if version.commit_time and not version.dirty:
         return version.commit_time
     return datetime.now(timezone.utc).replace(microsecond=0)
@@ -108,9 +111,12 @@ def commit_url(repo_url: str | None, commit: str | None) -> str:
     return f"{base}/-/commit/{commit}" if "gitlab" in host else f"{base}/commit/{commit}"
 
 
-def clock_time() -> datetime:
-    """'Now' for a writer's commands (check, status): SOURCE_DATE_EPOCH if set, else the clock."""
+def clock_time(as_of: datetime | None = None) -> datetime:
+    """'Now' for a writer's commands (check, status): SOURCE_DATE_EPOCH if set, else `as_of` (the
+    moment a demo's site shows), else the clock."""
     epoch = source_date_epoch()
     if epoch is not None:
         return epoch
+    if as_of is not None:
+        return as_of
     return datetime.now(timezone.utc).replace(microsecond=0)

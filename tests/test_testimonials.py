@@ -166,11 +166,11 @@ def test_consent_is_judged_by_the_builds_reference_time_not_the_clock(cli, demo,
 
 def test_an_old_commit_with_a_late_consent_still_fails_on_a_later_day(tmp_path, monkeypatch):
     """Built from git, consent is judged as of the commit: the same commit fails (or builds) on any day."""
-    from conftest import Cli, copy_demo
+    from conftest import Cli, copy_demo, without_as_of
     from gitrepo import commit_all, init_repo
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    origin = init_repo(copy_demo(tmp_path / "origin"))
+    origin = init_repo(without_as_of(copy_demo(tmp_path / "origin")))
     edit(origin, ONE, "consent:\n  date: 2026-09-24", "consent:\n  date: 2026-11-25")
     commit_all(origin, "A consent dated three days after the commit", "2026-11-22T11:00:00+01:00")
     result = Cli(origin)("build", expect=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, copy_demo, page, text_of
+from conftest import Cli, copy_demo, edit, page, text_of, without_as_of
 from gitrepo import commit_all, git, init_repo
 
 COMMIT_TIME = "2026-11-22T11:00:00+01:00"
@@ -20,7 +20,7 @@ def tree(site: Path) -> dict[str, bytes]:
 
 
 def committed_demo(tmp_path: Path) -> tuple[Path, str]:
-    origin = init_repo(copy_demo(tmp_path / "origin"))
+    origin = init_repo(without_as_of(copy_demo(tmp_path / "origin")))
     sha = commit_all(origin, "Demo content", COMMIT_TIME)
     return origin, sha
 
@@ -71,7 +71,7 @@ def test_a_rebuild_is_identical_and_the_site_folder_does_not_make_the_tree_dirty
 
 def test_the_commit_links_to_the_repository(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    origin = init_repo(copy_demo(tmp_path / "origin"))
+    origin = init_repo(without_as_of(copy_demo(tmp_path / "origin")))
     config = origin / "mkdocs.yml"
     config.write_text(config.read_text() + "repo_url: https://github.com/relais-solidaire/statut\n")
     sha = commit_all(origin, "With repo_url", COMMIT_TIME)
@@ -172,3 +172,36 @@ def test_the_usual_virtualenv_folders_are_ignored_by_git(tmp_path):
         (scratch / "content" / "env" / "index.md").write_text("# Environnement\n")
         assert git(scratch, "status", "--porcelain", "--untracked-files=all").splitlines() == [
             "?? .gitignore", "?? content/env/index.md"], ignore_file
+
+
+def test_the_demo_built_from_a_clone_long_after_reads_as_a_live_example(tmp_path, monkeypatch):
+    """The demo's `as_of` pins the moment its page shows, whenever the commit is built; the footer says so."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin = init_repo(copy_demo(tmp_path / "origin"))
+    sha = commit_all(origin, "The demo, committed months after its story", "2027-03-01T09:00:00+01:00")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    Cli(clone)("build", "--strict")
+    home = page(clone / "site")
+    promise = home.select_one("#open-incidents").parent.select_one(".promise")
+    assert "overdue" not in promise["class"] and "12:00" in text_of(promise)
+    assert "Maintenance de l'espace bénéficiaires" in text_of(home.select_one("#upcoming").parent)
+    footer = home.select_one("footer")
+    assert "Page présentant la situation au" in text_of(footer) and "générée" not in text_of(footer)
+    assert datetime.fromisoformat(footer.select_one("time")["datetime"]) == datetime.fromisoformat("2026-11-22T11:30:00+01:00")
+    assert footer.select_one(".build-version")["data-commit"] == sha  # the real commit, and its real time
+    assert datetime.fromisoformat(footer.select_one(".build-version time")["datetime"]).year == 2027
+
+    # SOURCE_DATE_EPOCH (a reproduction, a scheduled rebuild) still decides, and the footer says "built".
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat("2026-11-22T13:00:00+01:00").timestamp())))
+    Cli(clone)("build")
+    home = page(clone / "site")
+    assert "overdue" in home.select_one("#open-incidents").parent.select_one(".promise")["class"]
+    assert "Page générée le" in text_of(home.select_one("footer"))
+
+
+def test_as_of_must_be_a_moment_with_its_offset(cli, demo):
+    edit(demo, "mkdocs.yml", "as_of: 2026-11-22T11:30:00+01:00", "as_of: 2026-11-22 11:30")
+    result = cli("build", expect=1)
+    assert "as_of" in result.stderr and "has no UTC offset" in result.stderr and "Traceback" not in result.stderr
+    assert not (demo / "site").exists()
