@@ -10,7 +10,7 @@ import click
 
 from . import __version__, model
 from .authoring import appended, incident_text, new_incident_path, write_atomically
-from .errors import Collector
+from .errors import Collector, show_problems
 from .i18n import Translator, find_status
 from . import loaders
 from .loaders import load_incident
@@ -90,8 +90,7 @@ def main():
 
 
 def _print_problems(report: Collector) -> None:
-    for problem in report.problems:
-        click.echo(str(problem), err=True)
+    show_problems(report.problems, report.root)
 
 
 @main.command()
@@ -136,12 +135,13 @@ def _count(number: int, noun: str) -> str:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def build(config_file, site_dir, strict):
     """Build the site (default: site/)."""
-    from .build import build_site
+    from .build import build_site, summarise_for_github
 
     project = open_project(config_file, site_dir, strict)
     load_checked(project)
     target = build_site(project)
     click.echo(f"Site built in {target}", err=True)
+    summarise_for_github(project)
 
 
 @main.command()

@@ -23,7 +23,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 
 from . import loaders
-from .errors import Collector
+from .errors import Collector, Problem, show_problems
 from .i18n import Translator
 from .model import Settings, StatusPage
 from .outputs import head_links, sitemap, write_site
@@ -138,9 +138,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         warning = record_amendments(self.root, self.incidents_dir, self.content.incidents,
                                     {c.id for c in self.content.components})
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
-            import click
-
-            click.echo(f"{self.config.incidents_dir}: warning: {warning}", err=True)
+            show_problems([Problem("", 0, f"{self.config.incidents_dir}: {warning}", "warning")])
 
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
@@ -302,10 +300,10 @@ def _template_problems(root: Path):
     try:
         yield
     except jinja2.TemplateError as error:
-        raise PluginError(_template_problem(error, root)) from None
+        raise PluginError(template_problem(error, root)) from None
 
 
-def _template_problem(error: jinja2.TemplateError, root: Path) -> str:
+def template_problem(error: jinja2.TemplateError, root: Path) -> str:
     where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
     try:
         where = Path(where).resolve().relative_to(root.resolve()).as_posix()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import loaders
-from .errors import Collector, ContentError, one_line
+from .errors import Collector, ContentError, Problem, one_line, show_problems
 from .plugin import BalisePlugin
 
 
@@ -55,7 +56,7 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
         try:
             config = load_config(**options)
         except (ConfigurationError, Abort) as error:  # MkDocs logs each problem, then aborts
-            raise click.ClickException(f"{path}: {'; '.join(errors) or error}") from None
+            raise ContentError(errors or [Problem(str(path), 1, one_line(str(error)))]) from None
     plugin = config.plugins.get("balise")
     if not isinstance(plugin, BalisePlugin):
         raise click.ClickException(f"{path}:1: the balise plugin is not enabled — add 'plugins: [balise]'")
@@ -65,16 +66,16 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
 
 @contextmanager
 def _config_messages(path: Path):
-    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: the errors
-    are gathered into the one line the build fails with, the warnings shown as `path: warning: ...`."""
-    errors: list[str] = []
+    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: each error
+    is gathered as a problem on the line of its option, each warning shown as one."""
+    errors: list[Problem] = []
 
     class Gather(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if record.levelno >= logging.ERROR:
-                errors.append(one_line(record.getMessage()))
-            else:
-                click.echo(f"{path}: warning: {one_line(record.getMessage())}", err=True)
+            message = one_line(record.getMessage())
+            problem = Problem(str(path), _option_line(path, message), message,
+                              "error" if record.levelno >= logging.ERROR else "warning")
+            errors.append(problem) if problem.severity == "error" else show_problems([problem])
 
     logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)
     logger.addHandler(handler)
@@ -84,10 +85,28 @@ def _config_messages(path: Path):
         logger.removeHandler(handler)
 
 
+# How MkDocs names the option a message is about: "Config value 'site_url': …" or
+# "Config value 'plugins': Plugin 'balise' option 'as_of': …".
+CONFIG_OPTION = re.compile(r"^Config value '(?P<key>[^']+)'(?:: Plugin '[^']+' option '(?P<option>[^']+)')?")
+
+
+def _option_line(path: Path, message: str) -> int:
+    """The line of mkdocs.yml where the option the message is about is set, else 1."""
+    found = CONFIG_OPTION.match(message)
+    if found is None:
+        return 1
+    key = re.compile(rf"^\s*(?:-\s+)?{re.escape(found['option'] or found['key'])}\s*:")
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if key.match(line)), 1)
+
+
 def load_checked(project: Project) -> tuple[loaders.Content, Collector]:
     """Load content; raise a ContentError listing every error, if any."""
     report = Collector(project.root)
     content = project.load(report)
     if report.errors:
-        raise ContentError(report.problems)
+        raise ContentError(report.problems, project.root)
     return content, report
