@@ -164,6 +164,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         if config.theme.custom_dir:
             paths.append(Path(config.theme.custom_dir))
         paths += [Path(hook.__file__) for hook in (config.hooks or {}).values() if getattr(hook, "__file__", None)]
+        paths += _inherited(Path(config.config_file_path or "mkdocs.yml"))
         return paths + [Path(__file__).parent]  # balise itself, where it is part of the repository (as in its own)
 
     @property
@@ -292,6 +293,16 @@ _MATERIAL_TOGGLE = re.compile(r'(<input class="md-toggle" data-md-toggle="[a-z]+
 
 def _without_invalid_autocomplete(html: str) -> str:
     return _MATERIAL_TOGGLE.sub(r"\1>", html)
+
+
+def _inherited(config_file: Path) -> list[Path]:
+    """The parent configuration mkdocs.yml names with `INHERIT:` (MkDocs merges it in and forgets it)."""
+    try:
+        text = config_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    found = re.search(r"^INHERIT:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", text, re.MULTILINE)
+    return [config_file.parent / found[1]] if found else []
 
 
 @contextmanager

@@ -132,12 +132,13 @@ def test_files_the_build_does_not_read_leave_it_dated_by_the_commit(tmp_path, mo
 
 
 @pytest.mark.parametrize("where", ["incidents/brouillon.md", "content/nouvelle-page.md", "status/notes.yml",
-                                   "theme/main.html", "mkdocs.yml"])
+                                   "theme/main.html", "mkdocs.yml", "base.yml"])
 def test_a_change_to_what_the_build_reads_dates_it_by_the_clock(tmp_path, monkeypatch, where):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     origin, _ = committed_demo(tmp_path)
     config = origin / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n"))
+    config.write_text("INHERIT: base.yml\n" + config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n"))
+    (origin / "base.yml").write_text("copyright: Le Relais Solidaire\n")  # a parent configuration
     (origin / "theme").mkdir()
     (origin / "theme" / "README").write_text("Overrides of the theme\n")
     commit_all(origin, "Theme overrides", COMMIT_TIME)
