@@ -284,6 +284,19 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         page.update_date = self.settings.reference_time.astimezone(timezone.utc).strftime("%Y-%m-%d")
         return page
 
+    def on_page_context(self, context, page, config, nav):
+        """MkDocs gives templates `build_date_utc` from the clock (a theme may print it): the reference time."""
+        return self._dated(context)
+
+    def on_template_context(self, context, template_name, config):
+        return self._dated(context)
+
+    def _dated(self, context):
+        from datetime import timezone
+
+        context["build_date_utc"] = self.settings.reference_time.astimezone(timezone.utc)
+        return context
+
 
 # Material writes autocomplete="off" on its two hidden menu checkboxes (squidfunk/mkdocs-material#1513),
 # which HTML does not allow on a checkbox; the Nu checker rejects it. Material's JavaScript resets

@@ -206,3 +206,18 @@ def test_as_of_must_be_a_moment_with_its_offset(cli, demo):
     result = cli("build", expect=1)
     assert "as_of" in result.stderr and "has no UTC offset" in result.stderr and "Traceback" not in result.stderr
     assert not (demo / "site").exists()
+
+
+def test_mkdocs_build_date_in_a_theme_template_is_the_reference_time(tmp_path, monkeypatch):
+    """A theme may print MkDocs's `build_date_utc` (the mkdocs theme does): not the day of the build."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin, _ = committed_demo(tmp_path)
+    config = origin / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n"))
+    (origin / "theme").mkdir()
+    (origin / "theme/main.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}<p id="built">{{ build_date_utc.isoformat() }}</p>{% endblock %}\n')
+    commit_all(origin, "A theme that prints the build date", COMMIT_TIME)
+    Cli(origin)("build")
+    built = page(origin / "site", "a-propos/").select_one("#built")
+    assert datetime.fromisoformat(text_of(built)) == datetime.fromisoformat(COMMIT_TIME)
