@@ -5,13 +5,18 @@ A build that fails part-way leaves the previous site exactly as it was.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 
+from .errors import ContentError, Problem, one_line, show_problems
+from .plugin import template_problem
 from .project import Project, shown
 
 
@@ -27,14 +32,54 @@ def build_site(project: Project) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
         config.site_dir = str(staging)
-        mkdocs_build(config)
+        with mkdocs_messages(project.root):
+            mkdocs_build(config)
         swap_in(staging, target)
+    except jinja2.TemplateError as error:  # in a template of the theme's own pages (custom_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ContentError([Problem.from_text(template_problem(error, project.root))], project.root) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         config.site_dir = str(target)
     return target
+
+
+@contextmanager
+def mkdocs_messages(root: Path):
+    """MkDocs's warnings and errors during the build (a plugin's error among them, written
+    `path:line: message`) are shown as balise shows its problems: annotations in GitHub Actions too."""
+
+    class Show(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            severity = "error" if record.levelno >= logging.ERROR else "warning"
+            lines = record.getMessage().splitlines() or [""]
+            show_problems([Problem.from_text(one_line(line), severity) for line in lines], root)
+
+    logger, handler = logging.getLogger("mkdocs"), Show(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def summarise_for_github(project: Project) -> None:
+    """In GitHub Actions, the run's page says what went live (GITHUB_STEP_SUMMARY); a summary that
+    cannot be written is a warning: the site itself was built."""
+    from .step_summary import step_summary_file, write_step_summary
+
+    path = step_summary_file()
+    if path is None or project.plugin.renderer is None:
+        return
+    plugin = project.plugin
+    try:
+        write_step_summary(path, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url,
+                           plugin.shown_as_of)
+    except OSError as error:
+        show_problems([Problem("", 0, f"GITHUB_STEP_SUMMARY: cannot write {path} ({error.strerror}) — "
+                                      "the site was built; no summary was added to the run's page", "warning")])
 
 
 def refuse_unsafe_target(target: Path, project: Project) -> None:

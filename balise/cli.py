@@ -11,7 +11,7 @@ import click
 
 from . import __version__, model
 from .authoring import appended, incident_path, incident_text, new_incident_path, write_atomically
-from .errors import Collector
+from .errors import Collector, show_problems
 from .i18n import Translator, find_status
 from . import loaders
 from .loaders import load_incident
@@ -115,8 +115,7 @@ def main():
 
 
 def _print_problems(report: Collector) -> None:
-    for problem in report.problems:
-        click.echo(str(problem), err=True)
+    show_problems(report.problems, report.root)
 
 
 @main.command()
@@ -126,7 +125,7 @@ def check(config_file):
     project = open_project(config_file)
     report = Collector(project.root)
     content = project.load(report)
-    now = clock_time()
+    now = clock_time(project.plugin.config.as_of)
     from .playbooks import load_playbooks
 
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
@@ -161,12 +160,13 @@ def _count(number: int, noun: str) -> str:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def build(config_file, site_dir, strict):
     """Build the site (default: site/)."""
-    from .build import build_site
+    from .build import build_site, summarise_for_github
 
     project = open_project(config_file, site_dir, strict)
     load_checked(project)
     target = build_site(project)
     click.echo(f"Site built in {target}", err=True)
+    summarise_for_github(project)
 
 
 @main.command()
@@ -203,7 +203,7 @@ def status(config_file):
     content, _ = load_checked(project)
     from dataclasses import replace
 
-    settings = replace(project.settings, now=clock_time())  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
+    settings = replace(project.settings, now=clock_time(project.plugin.config.as_of))  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
     page = publish(content, settings)
     t = Translator(settings.language, settings.timezone)
     click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")

@@ -190,7 +190,7 @@ def testimonial_add(config_file, quote, attribution, relationship, source, conse
         trial = Path(scratch) / f"{stem}.yml"
         trial.write_text(text, encoding="utf-8")
         report = Collector(Path(scratch))
-        load_testimonial(trial, report)
+        load_testimonial(trial, report, _now().astimezone(project.settings.timezone).date())
         if report.errors:
             raise click.ClickException("refusing to write: " + "; ".join(p.message for p in report.errors))
     path, counter = folder / f"{stem}.yml", 2

@@ -9,6 +9,7 @@ import gzip
 import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,13 +23,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 
 from . import loaders
-from .errors import Collector
+from .errors import Collector, Problem, show_problems
 from .i18n import Translator
 from .model import Settings, StatusPage
 from .outputs import head_links, sitemap, write_site
 from .render import TEMPLATE_BYTECODE, NavLink, PageContext, SiteRenderer
 from .transparency_loaders import load_transparency
-from .version import SourceVersion, commit_url, reference_time, source_version
+from .timeline import TimeError, parse_time
+from .version import SourceVersion, commit_url, reference_time, source_date_epoch, source_version
 
 log = get_plugin_logger(__name__)
 
@@ -51,6 +53,17 @@ class TimeZone(c.OptionallyRequired[ZoneInfo]):
             raise c.ValidationError(f"unknown time zone '{value}' — use an IANA name such as Europe/Paris") from None
 
 
+class Moment(c.OptionallyRequired[datetime]):
+    """A moment in ISO 8601 with its UTC offset, such as 2026-11-22T12:30:00+01:00."""
+
+    def run_validation(self, value: object) -> datetime:
+        text = value.isoformat() if isinstance(value, datetime) else str(value)  # YAML reads it as a datetime
+        try:
+            return parse_time(text)
+        except TimeError as error:
+            raise c.ValidationError(str(error)) from None
+
+
 class MonitoringFeed(base.Config):
     """One feed `balise ingest` reads: mention alerts, review notifications or a provider's status feed."""
 
@@ -63,6 +76,8 @@ class BaliseConfig(base.Config):
     timezone = TimeZone(default="Europe/Paris")
     status_dir = c.Type(str, default="status")
     incidents_dir = c.Type(str, default="incidents")
+    # The moment the site shows, for a demo or a reproduction (SOURCE_DATE_EPOCH, when set, wins).
+    as_of = c.Optional(Moment())
     # Monitoring (balise ingest): the feeds, and when a period's volume counts as a spike.
     monitoring_feeds = c.ListOfItems(c.SubConfig(MonitoringFeed), default=[])
     monitoring_period = c.Choice(("week", "day"), default="week")
@@ -123,14 +138,12 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         warning = record_amendments(self.root, self.incidents_dir, self.content.incidents,
                                     {c.id for c in self.content.components})
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
-            import click
-
-            click.echo(f"{self.config.incidents_dir}: warning: {warning}", err=True)
+            show_problems([Problem("", 0, f"{self.config.incidents_dir}: {warning}", "warning")])
 
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        self.version = source_version(self.root, Path(config.site_dir))
+        self.version = source_version(self.root, self.read_paths(config), Path(config.site_dir))
         self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
         self.settings = Settings(
@@ -138,10 +151,26 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             language=str(config.theme.get("language") or "en"),
             site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else "",
             site_name=config.site_name,
-            now=reference_time(self.version),
+            now=reference_time(self.version, self.config.as_of),
             commit=self.version.commit,
             commit_time=self.version.commit_time,
         )
+
+    def read_paths(self, config) -> list[Path]:
+        """What a build reads, from the site's settings: only changes there make the work tree count
+        as modified (and the build be dated by the clock rather than by the commit)."""
+        paths = [Path(config.config_file_path or "mkdocs.yml"), Path(config.docs_dir), self.status_dir,
+                 self.incidents_dir, *map(Path, config.watch)]
+        if config.theme.custom_dir:
+            paths.append(Path(config.theme.custom_dir))
+        paths += [Path(hook.__file__) for hook in (config.hooks or {}).values() if getattr(hook, "__file__", None)]
+        paths += _inherited(Path(config.config_file_path or "mkdocs.yml"))
+        return paths + [Path(__file__).parent]  # balise itself, where it is part of the repository (as in its own)
+
+    @property
+    def shown_as_of(self) -> bool:
+        """Whether the site shows the moment `as_of` pins rather than the one it was built at."""
+        return self.config.as_of is not None and source_date_epoch() is None
 
     @property
     def status_dir(self) -> Path:
@@ -153,7 +182,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     def load(self, report: Collector) -> loaders.Content:
         content = loaders.load_content(self.status_dir, self.incidents_dir, report)
-        content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report)
+        today = self.settings.reference_time.astimezone(self.settings.timezone).date()
+        content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report, today)
         return content
 
     @property
@@ -242,6 +272,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             "commit": self.version.commit,
             "short": self.version.short,
             "commit_time": self.version.commit_time,
+            "as_of": self.shown_as_of,
             "commit_url": commit_url(self.repo_url, "{commit}"),  # a pattern, '' without repo_url
         }
 
@@ -252,6 +283,19 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
         page.update_date = self.settings.reference_time.astimezone(timezone.utc).strftime("%Y-%m-%d")
         return page
+
+    def on_page_context(self, context, page, config, nav):
+        """MkDocs gives templates `build_date_utc` from the clock (a theme may print it): the reference time."""
+        return self._dated(context)
+
+    def on_template_context(self, context, template_name, config):
+        return self._dated(context)
+
+    def _dated(self, context):
+        from datetime import timezone
+
+        context["build_date_utc"] = self.settings.reference_time.astimezone(timezone.utc)
+        return context
 
 
 # Material writes autocomplete="off" on its two hidden menu checkboxes (squidfunk/mkdocs-material#1513),
@@ -264,16 +308,26 @@ def _without_invalid_autocomplete(html: str) -> str:
     return _MATERIAL_TOGGLE.sub(r"\1>", html)
 
 
+def _inherited(config_file: Path) -> list[Path]:
+    """The parent configuration mkdocs.yml names with `INHERIT:` (MkDocs merges it in and forgets it)."""
+    try:
+        text = config_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    found = re.search(r"^INHERIT:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", text, re.MULTILINE)
+    return [config_file.parent / found[1]] if found else []
+
+
 @contextmanager
 def _template_problems(root: Path):
     """A template error (most likely in a custom template of the site's) as one path:line problem."""
     try:
         yield
     except jinja2.TemplateError as error:
-        raise PluginError(_template_problem(error, root)) from None
+        raise PluginError(template_problem(error, root)) from None
 
 
-def _template_problem(error: jinja2.TemplateError, root: Path) -> str:
+def template_problem(error: jinja2.TemplateError, root: Path) -> str:
     where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
     try:
         where = Path(where).resolve().relative_to(root.resolve()).as_posix()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from mkdocs.config import load_config
-from mkdocs.exceptions import ConfigurationError
+from mkdocs.exceptions import Abort, ConfigurationError
 
 from . import loaders
-from .errors import Collector, ContentError
+from .errors import Collector, ContentError, Problem, one_line, show_problems
 from .plugin import BalisePlugin
 
 
@@ -49,10 +52,11 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
     options = {"config_file": str(path), "strict": strict}
     if site_dir:
         options["site_dir"] = site_dir
-    try:
-        config = load_config(**options)
-    except ConfigurationError as error:
-        raise click.ClickException(f"{path}: {error}") from None
+    with _config_messages(path) as errors:
+        try:
+            config = load_config(**options)
+        except (ConfigurationError, Abort) as error:  # MkDocs logs each problem, then aborts
+            raise ContentError(errors or [Problem(str(path), 1, one_line(str(error)))]) from None
     plugin = config.plugins.get("balise")
     if not isinstance(plugin, BalisePlugin):
         raise click.ClickException(f"{path}:1: the balise plugin is not enabled — add 'plugins: [balise]'")
@@ -60,10 +64,49 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
     return Project(config, plugin)
 
 
+@contextmanager
+def _config_messages(path: Path):
+    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: each error
+    is gathered as a problem on the line of its option, each warning shown as one."""
+    errors: list[Problem] = []
+
+    class Gather(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = one_line(record.getMessage())
+            problem = Problem(str(path), _option_line(path, message), message,
+                              "error" if record.levelno >= logging.ERROR else "warning")
+            errors.append(problem) if problem.severity == "error" else show_problems([problem])
+
+    logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+
+
+# How MkDocs names the option a message is about: "Config value 'site_url': …" or
+# "Config value 'plugins': Plugin 'balise' option 'as_of': …".
+CONFIG_OPTION = re.compile(r"^Config value '(?P<key>[^']+)'(?:: Plugin '[^']+' option '(?P<option>[^']+)')?")
+
+
+def _option_line(path: Path, message: str) -> int:
+    """The line of mkdocs.yml where the option the message is about is set, else 1."""
+    found = CONFIG_OPTION.match(message)
+    if found is None:
+        return 1
+    key = re.compile(rf"^\s*(?:-\s+)?{re.escape(found['option'] or found['key'])}\s*:")
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if key.match(line)), 1)
+
+
 def load_checked(project: Project) -> tuple[loaders.Content, Collector]:
     """Load content; raise a ContentError listing every error, if any."""
     report = Collector(project.root)
     content = project.load(report)
     if report.errors:
-        raise ContentError(report.problems)
+        raise ContentError(report.problems, project.root)
     return content, report

@@ -78,8 +78,9 @@ def _line_of(text_lines: list[str], needle: str, start: int) -> int:
 
 
 # -- testimonials -------------------------------------------------------------------
-def load_testimonial(path: Path, report: Collector) -> tr.Testimonial | None:
-    """One testimonial file; None if it has errors (every one reported)."""
+def load_testimonial(path: Path, report: Collector, today: date) -> tr.Testimonial | None:
+    """One testimonial file; None if it has errors (every one reported). `today` is the day, in the
+    site's zone, of the build's reference time (never the clock's: an old commit builds the same)."""
     before = len(report.errors)
     text = read_text(path, report)
     located = parse_yaml(text, path, 1, report) if text is not None else None
@@ -101,7 +102,7 @@ def load_testimonial(path: Path, report: Collector) -> tr.Testimonial | None:
     language = fields.text("language")
     if language and not LANGUAGE.match(language):
         fields.error("language", f"'{language}' is not a language code — write e.g. 'fr' or 'en'")
-    consent = _consent(located, fields, path, report)
+    consent = _consent(located, fields, path, report, today)
     context = fields.text("context")
     lines = text.split("\n")
     for key, value in (("quote", quote), ("context", context), ("attribution", author)):
@@ -162,7 +163,7 @@ def _attribution(fields: Fields) -> tuple[str | None, str]:
     return kind, author
 
 
-def _consent(located: Located, fields: Fields, path: Path, report: Collector) -> tr.Consent | None:
+def _consent(located: Located, fields: Fields, path: Path, report: Collector, today: date) -> tr.Consent | None:
     raw = located.data.get("consent")
     hint = "add 'consent:' with 'date: 2026-11-21' and 'how: written_form' (or email, online_form, recorded_oral)"
     if raw is None or raw == "" or raw is False:
@@ -178,21 +179,21 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector) ->
     how = _choice(sub, "how", tr.CONSENT_METHODS, CONSENT_ALIASES)
     if given_on is None or how is None:
         return None
-    if given_on > date.today():
+    if given_on > today:
         sub.error("date", f"consent given on {given_on.isoformat()}, a date still to come — "
                           "a testimonial is published only once consent was actually given: fix the date")
         return None
     return tr.Consent(given_on, how, sub.text("reference"))
 
 
-def load_testimonials(directory: Path, report: Collector) -> list[tr.Testimonial]:
+def load_testimonials(directory: Path, report: Collector, today: date) -> list[tr.Testimonial]:
     found = []
     if not directory.is_dir():
         return found
     for path in sorted(list(directory.glob("*.yml")) + list(directory.glob("*.yaml"))):
         if path.name.startswith(("_", ".")):
             continue
-        testimonial = load_testimonial(path, report)
+        testimonial = load_testimonial(path, report, today)
         if testimonial is not None:
             found.append(testimonial)
     return found
@@ -365,9 +366,9 @@ def load_monitoring(directory: Path, report: Collector) -> tr.Monitoring:
     return tr.Monitoring(months)
 
 
-def load_transparency(testimonials_dir: Path, status_dir: Path, report: Collector) -> tr.Transparency:
+def load_transparency(testimonials_dir: Path, status_dir: Path, report: Collector, today: date) -> tr.Transparency:
     return tr.Transparency(
-        testimonials=load_testimonials(testimonials_dir, report),
+        testimonials=load_testimonials(testimonials_dir, report, today),
         kpis=load_kpis(status_dir / "kpis.yml", report),
         monitoring=load_monitoring(status_dir / "monitoring", report),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,23 +33,40 @@ def git(root: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def source_version(root: Path, output: Path | None = None) -> SourceVersion:
-    """The commit checked out in `root`; `output` (the site folder) does not make the tree dirty."""
+def source_version(root: Path, reads: Iterable[Path], output: Path | None = None) -> SourceVersion:
+    """The commit checked out in `root`, and whether what the build `reads` differs from it. Only
+    those paths count: an untracked `.venv/` or an edited README leaves the commit's site unchanged;
+    `output` (the site folder) never counts."""
     head = git(root, "log", "-1", "--format=%H %ct")
     if not head or not head.strip():
         return SourceVersion()
     commit, epoch = head.split()
-    excluded = []
-    if output is not None:
-        try:
-            relative = output.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            relative = ""
-        if relative and relative != ".":
-            parent, name = relative.rpartition("/")[0], relative.rpartition("/")[2]
-            excluded = [f":(exclude){relative}", f":(exclude,glob){parent + '/' if parent else ''}.{name}.*"]
-    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--", ".", *excluded)
-    return SourceVersion(commit, datetime.fromtimestamp(int(epoch), timezone.utc), bool(status and status.strip()))
+    commit_time = datetime.fromtimestamp(int(epoch), timezone.utc)
+    top = git(root, "rev-parse", "--show-toplevel")
+    inside = [path for path in _resolved(reads) if top and path.is_relative_to(Path(top.strip()).resolve())]
+    if not inside:  # a pathspec outside the work tree would make git refuse the whole command
+        return SourceVersion(commit, commit_time)
+    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--",
+                 *(str(path) for path in inside), *_excluded(root, output))
+    return SourceVersion(commit, commit_time, bool(status and status.strip()))
+
+
+def _resolved(paths: Iterable[Path]) -> list[Path]:
+    return sorted({Path(path).resolve() for path in paths})
+
+
+def _excluded(root: Path, output: Path | None) -> list[str]:
+    """Pathspecs leaving out the site folder and the build's staging folders next to it."""
+    if output is None:
+        return []
+    try:
+        relative = output.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return []
+    if not relative or relative == ".":
+        return []
+    parent, _, name = relative.rpartition("/")
+    return [f":(exclude){relative}", f":(exclude,glob){parent + '/' if parent else ''}.{name}.*"]
 
 
 def source_date_epoch() -> datetime | None:
@@ -64,12 +82,15 @@ def source_date_epoch() -> datetime | None:
                                    "e.g. SOURCE_DATE_EPOCH=$(date +%s), or unset it") from None
 
 
-def reference_time(version: SourceVersion) -> datetime:
-    """The moment a build describes: SOURCE_DATE_EPOCH if set, else the commit's time when the
-    work tree is clean (so a commit always builds the same bytes), else the clock."""
+def reference_time(version: SourceVersion, as_of: datetime | None = None) -> datetime:
+    """The moment a build describes: SOURCE_DATE_EPOCH if set, else `as_of` (the plugin's option, for
+    a demo or a reproduction), else the commit's time when the work tree is clean (so a commit always
+    builds the same bytes), else the clock."""
     epoch = source_date_epoch()
     if epoch is not None:
         return epoch
+    if as_of is not None:
+        return as_of
     if version.commit_time and not version.dirty:
         return version.commit_time
     return datetime.now(timezone.utc).replace(microsecond=0)
@@ -90,9 +111,12 @@ def commit_url(repo_url: str | None, commit: str | None) -> str:
     return f"{base}/-/commit/{commit}" if "gitlab" in host else f"{base}/commit/{commit}"
 
 
-def clock_time() -> datetime:
-    """'Now' for a writer's commands (check, status): SOURCE_DATE_EPOCH if set, else the clock."""
+def clock_time(as_of: datetime | None = None) -> datetime:
+    """'Now' for a writer's commands (check, status): SOURCE_DATE_EPOCH if set, else `as_of` (the
+    moment a demo's site shows), else the clock."""
     epoch = source_date_epoch()
     if epoch is not None:
         return epoch
+    if as_of is not None:
+        return as_of
     return datetime.now(timezone.utc).replace(microsecond=0)

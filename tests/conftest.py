@@ -40,6 +40,17 @@ def balise_requirement():
         yield
 
 
+def without_as_of(site: Path) -> Path:
+    """A copy of the demo as a real site: no `as_of` pinning the moment shown, so a build in git is
+    dated by its commit."""
+    config = site / "mkdocs.yml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.strip().startswith("as_of:")]
+    assert len(kept) == len(lines) - 1, "the demo's mkdocs.yml sets as_of"
+    config.write_text("".join(kept), encoding="utf-8")
+    return site
+
+
 @pytest.fixture
 def demo(tmp_path) -> Path:
     """A scratch copy of the demo organisation (outside git, so builds use SOURCE_DATE_EPOCH)."""

@@ -147,3 +147,41 @@ def test_the_readme_examples_are_valid(cli, demo):
         readme_block("yaml", "### Testimonials"), encoding="utf-8")
     (demo / "status/kpis.yml").write_text(readme_block("yaml", "### KPIs"), encoding="utf-8")
     cli("check")
+
+
+@pytest.mark.parametrize("consent, moment, accepted", [
+    ("2026-11-23", "2026-11-22T23:30:00+00:00", True),  # already 23 November in Paris
+    ("2026-11-23", "2026-11-22T22:30:00+00:00", False),  # still 22 November there
+    ("2099-09-24", "2099-12-01T12:00:00+00:00", True),  # a build dated later accepts it, whatever the clock says
+])
+def test_consent_is_judged_by_the_builds_reference_time_not_the_clock(cli, demo, at_time, consent, moment, accepted):
+    from datetime import datetime
+
+    edit(demo, ONE, "consent:\n  date: 2026-09-24", f"consent:\n  date: {consent}")
+    at_time(datetime.fromisoformat(moment))
+    result = cli("build", expect=0 if accepted else 1)
+    if not accepted:
+        assert re.match(rf"^{re.escape(ONE)}:\d+: consent given on {consent}, a date still to come", errors(result)[0])
+
+
+def test_an_old_commit_with_a_late_consent_still_fails_on_a_later_day(tmp_path, monkeypatch):
+    """Built from git, consent is judged as of the commit: the same commit fails (or builds) on any day."""
+    from conftest import Cli, copy_demo, without_as_of
+    from gitrepo import commit_all, init_repo
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    origin = init_repo(without_as_of(copy_demo(tmp_path / "origin")))
+    edit(origin, ONE, "consent:\n  date: 2026-09-24", "consent:\n  date: 2026-11-25")
+    commit_all(origin, "A consent dated three days after the commit", "2026-11-22T11:00:00+01:00")
+    result = Cli(origin)("build", expect=1)
+    assert re.match(rf"^{re.escape(ONE)}:\d+: consent given on 2026-11-25, a date still to come", errors(result)[0])
+
+
+def test_add_judges_a_future_consent_by_the_pinned_time(cli, demo, at_time):
+    at_time(DEMO_NOW)  # 22 November 2026: the 23rd has not come yet, whatever the clock says
+    before = sorted((demo / "content/testimonials").iterdir())
+    result = cli("testimonial", "add", "--quote", "Merci", "--attribution", "anonymous", "--relationship", "partner",
+                 "--source", "email", "--date", "2026-11-20", "--consent-date", "2026-11-23", "--consent-how", "email",
+                 expect=1)
+    assert "consent given on 2026-11-23, a date still to come" in result.stderr
+    assert sorted((demo / "content/testimonials").iterdir()) == before
