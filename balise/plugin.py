@@ -152,7 +152,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
-        content = loaders.load_content(self.status_dir, self.incidents_dir, report)
+        content = loaders.load_content(self.status_dir, self.incidents_dir, report, self.settings)
         content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report)
         return content
 

@@ -70,17 +70,24 @@ def test_malformed_yaml_names_the_line(cli, demo):
 
 
 def test_likely_slips_are_warned_about_without_failing(cli, demo, monkeypatch):
-    """Valid but probably mistyped: a summer offset in November, a year ahead, a misnamed file."""
+    """Valid but probably mistyped: a summer offset in November, an update a few hours ahead, a
+    file name that is not a date and a short name."""
     from datetime import datetime
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat("2026-11-22T12:30:00+01:00").timestamp())))
     edit(demo, INCIDENT, "## 2026-11-22 09:30 +01:00 — identified", "## 2026-11-22 10:30 +02:00 — identified")
-    (demo / "incidents" / "notes.txt").write_text("brouillon", encoding="utf-8")
-    late = (demo / "incidents" / "2026-05-19-faux-sms-relais-solidaire.md")
-    late.write_text(late.read_text(encoding="utf-8").replace("## 2026-05-27", "## 2027-05-27", 1), encoding="utf-8")
+    notice = demo / "incidents" / "2026-05-19-faux-sms-relais-solidaire.md"
+    notice.rename(demo / "incidents" / "faux-sms.md")
     result = cli("check")
     warnings = result.stderr.splitlines()
     assert any(l.startswith(f"{INCIDENT}:20: warning: 2026-11-22 10:30 +02:00 uses the other season's offset") and
                "2026-11-22 09:30 +01:00" in l for l in warnings), result.stderr
-    assert any(l.startswith("incidents/notes.txt:1: warning: ignored") for l in warnings), result.stderr
-    assert any("2026-05-19-faux-sms-relais-solidaire.md:30: warning: this update is dated 2027-05-27" in l and "in the future" in l for l in warnings), result.stderr
+    assert any(l.startswith("incidents/faux-sms.md:1: warning: incident files are named YYYY-MM-DD") for l in warnings)
+
+
+def test_an_update_a_few_hours_ahead_is_a_warning(cli, demo, at_time):
+    from datetime import datetime
+
+    at_time(datetime.fromisoformat("2026-11-22T06:30:00+01:00"))
+    result = cli("check")
+    assert f"{INCIDENT}:20: warning: this update is dated 2026-11-22 09:30 +01:00, in the future" in result.stderr
