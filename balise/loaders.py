@@ -628,20 +628,26 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
                     )
                 _check_promise_horizon(incident, at, promise, path, item.next_update_line, report)
         update = model.Update(at=at, status=status, message=item.message, line=item.line, next_update=promise)
+        if incident.began_at and at < incident.began_at:
+            report.error(path, item.line, "this update is before the incident started ('started_at') — fix one of the two times")
+        incident.updates.append(update)
+    misplaced = set()
+    for line, message, inserted in _order_problems(incident.updates, allowed):
+        report.error(path, line, message)
+        misplaced |= {line} if inserted else set()
+    closed_at_line = 0
+    for update in incident.updates:
+        if update.line in misplaced:  # a closing update inserted at the top closes nothing above it
+            continue
         if closed_at_line:
             report.error(
                 path,
-                item.line,
+                update.line,
                 f"update after the {incident.kind} was closed on line {closed_at_line} — "
                 "add follow-ups to the postmortem, or open a new incident",
             )
-        if incident.began_at and at < incident.began_at:
-            report.error(path, item.line, "this update is before the incident started ('started_at') — fix one of the two times")
-        if status in ("resolved", "completed"):
-            closed_at_line = closed_at_line or item.line
-        incident.updates.append(update)
-    for line, message in _order_problems(incident.updates, allowed):
-        report.error(path, line, message)
+        if update.status in ("resolved", "completed"):
+            closed_at_line = closed_at_line or update.line
     if not raw.updates and not raw.problems:
         report.error(
             path,
@@ -661,10 +667,11 @@ def _check_promise_horizon(incident: model.Incident, at: datetime, promise: date
                                  f"(a promise is at most {MAX_PROMISE_AHEAD.days} days ahead)")
 
 
-def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> list[tuple[int, str]]:
+def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> list[tuple[int, str, bool]]:
     """Updates go oldest first. When one is out of place, blame the one the writer misplaced: an
     update inserted at the top (newest first, as the site shows them) is later than all below it,
-    and the timeline is in order without it. `progress`: the kind's statuses, in order."""
+    and the timeline is in order without it. `progress`: the kind's statuses, in order.
+    Returns (line, message, True if that update was inserted above where it belongs)."""
     problems = []
     kept: list[model.Update] = []  # the timeline so far, without the updates blamed as inserted
     for index, update in enumerate(updates):
@@ -686,12 +693,12 @@ def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> l
             problems.append((previous.line, f"this update is later than the one below it (line {update.line}) — "
                                             "updates go oldest first, so a new update goes at the end of the "
                                             f"timeline: move this one after the update on line {updates[-1].line}, "
-                                            "or fix its time"))
+                                            "or fix its time", True))
             kept[-1] = update
             continue
         same = "at the same time as" if update.at == previous.at else "earlier than"
         problems.append((update.line, f"this update is {same} the one on line {previous.line} — updates go "
-                                      "oldest first; fix its time or move it"))
+                                      "oldest first; fix its time or move it", False))
         kept.append(update)
     return problems
 
