@@ -162,7 +162,7 @@ def normal_word(text: str) -> str:
 @lru_cache(maxsize=None)
 def _vocabulary(catalog_key: str, keys: tuple[str, ...]) -> dict[str, str]:
     """Every way of writing each of `keys` -> the key: itself, its labels, its variants."""
-    variants = IMPACT_VARIANTS if catalog_key == "impact" else STATUS_VARIANTS
+    variants = {"impact": IMPACT_VARIANTS, "update_status": STATUS_VARIANTS}.get(catalog_key, {})
     words: dict[str, str] = {}
     for key in keys:
         labels = [catalog(language)[catalog_key].get(key, key) for language in LANGUAGES]
@@ -211,6 +211,14 @@ def suggest_impact(word: str) -> str:
 
     meant = closest(word, _vocabulary("impact", IMPACTS))
     return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(IMPACTS)
+
+
+def suggest_component_status(word: str) -> str:
+    """What to write instead of `word`, not a component status (its labels are suggested too)."""
+    from .model import COMPONENT_STATUSES
+
+    meant = closest(word, _vocabulary("component_status", COMPONENT_STATUSES))
+    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(COMPONENT_STATUSES)
 
 
 def _with_article(word: str) -> str:

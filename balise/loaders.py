@@ -17,7 +17,7 @@ import yaml
 
 from . import model
 from .errors import Collector
-from .i18n import find_status, normal_word, suggest_impact, suggest_status
+from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
 from .timeline import TimeError, format_time, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -573,7 +573,7 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
             normalised = plain(str(status)).replace(" ", "_").replace("-", "_")
             if normalised not in model.COMPONENT_STATUSES:
                 report.error(
-                    path, line, f"'{status}' is not a component status — {did_you_mean(status, model.COMPONENT_STATUSES)}"
+                    path, line, f"'{status}' is not a component status — {suggest_component_status(status)}"
                 )
                 continue
             status = normalised

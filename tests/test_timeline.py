@@ -254,7 +254,7 @@ def test_gmt_is_utc():
 
 
 def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
-    from balise.i18n import suggest_impact, suggest_status
+    from balise.i18n import suggest_component_status, suggest_impact, suggest_status
 
     assert suggest_status("incident", "Résolue") == "did you mean 'resolved'?"
     assert suggest_status("incident", "RÉTABLI") == "did you mean 'resolved'?"
@@ -268,6 +268,7 @@ def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
         "did you mean 'major'?", "did you mean 'minor'?", "did you mean 'critical'?", "did you mean 'none'?",
         "did you mean 'major'?"]
     assert suggest_impact("huge") == "expected one of: none, minor, major, critical"
+    assert suggest_component_status("Panne partielle") == "did you mean 'partial_outage'?"
 
 
 def test_did_you_mean_ignores_case_and_accents():
