@@ -190,10 +190,11 @@ def _yaml_hint(problem: str, source_line: str = "") -> str:
     if "tab" in problem or source_line[: len(source_line) - len(source_line.lstrip())].count("\t"):
         return "indent with spaces, not tabs"
     curly = "".join(dict.fromkeys(c for c in source_line if c in TYPOGRAPHIC_QUOTES))
-    if curly.strip("’"):  # an apostrophe alone is just French text
+    quoted = source_line.split(":", 1)[-1].strip().startswith(('"', "'"))  # « » inside straight quotes are text
+    if curly.strip("’") and not quoted:  # an apostrophe alone is just French text
         return (
-            f"the quotes {' '.join(curly)} on this line (typed by Word or a phone) are not quotes for YAML — "
-            "quote the value with straight quotes \" or ', e.g. title: \"Paiements : panne\""
+            f"the quotes {' '.join(curly)} on this line (as Word or a phone types them) are text for YAML, not "
+            "quotes: quote the whole value with straight quotes \" or ', e.g. title: \"« Paiements » : panne\""
         )
     if "mapping values" in problem:
         return (
@@ -599,7 +600,6 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
         incident.postmortem = raw.postmortem
     allowed = model.statuses_for(incident.kind)
-    closed_at_line = 0
     for item in raw.updates:
         try:
             at = parse_time(item.when, hint_zone=zone)
@@ -634,7 +634,8 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
     misplaced = set()
     for line, message, inserted in _order_problems(incident.updates, allowed):
         report.error(path, line, message)
-        misplaced |= {line} if inserted else set()
+        if inserted:
+            misplaced.add(line)
     closed_at_line = 0
     for update in incident.updates:
         if update.line in misplaced:  # a closing update inserted at the top closes nothing above it
@@ -663,7 +664,7 @@ def _check_promise_horizon(incident: model.Incident, at: datetime, promise: date
         limit = max(limit, incident.scheduled_until + timedelta(days=1))
     if promise > limit:
         report.error(path, line, f"the next update is promised for {format_time(promise)}, "
-                                 f"{(promise - at).days} days after this update — check the year, month and day "
+                                 f"{(promise - at).days} days after its update — check the year, month and day "
                                  f"(a promise is at most {MAX_PROMISE_AHEAD.days} days ahead)")
 
 
