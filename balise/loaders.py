@@ -18,7 +18,7 @@ import yaml
 from . import model
 from .errors import Collector
 from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
-from .timeline import TimeError, format_time, parse_body, parse_time, plain
+from .timeline import TimeError, format_time, offset_in, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -314,7 +314,7 @@ class Fields:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                self.error(None, f"missing '{key}' — add '{key}: 2026-11-21 14:05 +01:00'")
+                self.error(None, f"missing '{key}' — add '{key}: 2026-11-21 14:05 {offset_in(self.zone)}'")
             return None
         try:
             return parse_time(str(value), hint_zone=self.zone)
