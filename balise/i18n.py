@@ -119,3 +119,107 @@ def find_status(text: str, statuses: tuple[str, ...]) -> str | None:
     aliases = status_aliases(statuses)
     written = plain(text)
     return aliases.get(written.replace("_", " ")) or aliases.get(written)
+
+
+# Words writers use for a status or an impact besides its key and labels (accent-free, lower
+# case): feminine and past-participle forms, single words, common synonyms. They are suggested in
+# a "did you mean", never accepted silently: the writer then types the key, or a label.
+STATUS_VARIANTS = {
+    "investigating": ("enquete", "en enquete", "investigation", "en cours d'investigation", "analyse en cours",
+                      "en cours d'analyse", "diagnostic en cours", "investigate", "investigation in progress"),
+    "identified": ("identifie", "identifiee", "cause identifie", "probleme identifie", "cause trouvee", "identify"),
+    "monitoring": ("surveillance", "sous surveillance", "en surveillance", "surveille", "surveillee", "observation",
+                   "en observation", "suivi", "monitor", "monitored"),
+    "resolved": ("resolu", "resolue", "resolus", "resolues", "retabli", "retablie", "service retabli", "repare",
+                 "reparee", "corrige", "corrigee", "clos", "close", "cloture", "cloturee", "fixed", "solved",
+                 "closed", "restored", "resolve", "termine", "terminee", "completed"),
+    "scheduled": ("planifie", "planifiee", "planification", "prevu", "prevue", "programme", "programmee",
+                  "annonce", "annoncee", "planned", "schedule", "upcoming", "a venir"),
+    "in_progress": ("en cours", "commence", "commencee", "demarre", "demarree", "debut", "started", "ongoing",
+                    "underway", "progress", "maintenance en cours", "travaux en cours"),
+    "verifying": ("verification", "verification en cours", "en verification", "verifie", "controle",
+                  "controle en cours", "tests", "verify", "checking", "testing"),
+    "completed": ("termine", "terminee", "termines", "fini", "finie", "acheve", "achevee", "fin", "complete",
+                  "done", "finished", "resolu", "resolue", "resolved", "maintenance terminee"),
+}
+IMPACT_VARIANTS = {
+    "none": ("aucun", "aucune", "sans impact", "pas d'impact", "nul", "neant", "no", "zero"),
+    "minor": ("mineur", "mineure", "faible", "leger", "legere", "petit", "low", "small", "limite", "limitee"),
+    "major": ("majeur", "majeure", "important", "importante", "fort", "forte", "eleve", "elevee", "high",
+              "significant", "serious", "grave"),
+    "critical": ("critique", "tres grave", "bloquant", "bloquante", "total", "totale", "severe", "blocker",
+                 "urgent", "urgence", "maximal"),
+}
+
+
+def normal_word(text: str) -> str:
+    """A word as written, compared forgivingly: no accents or case, '_' and '-' as spaces."""
+    from .timeline import plain
+
+    return " ".join(plain(str(text)).replace("_", " ").replace("-", " ").strip(" .!:;").split())
+
+
+@lru_cache(maxsize=None)
+def _vocabulary(catalog_key: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """Every way of writing each of `keys` -> the key: itself, its labels, its variants."""
+    variants = {"impact": IMPACT_VARIANTS, "update_status": STATUS_VARIANTS}.get(catalog_key, {})
+    words: dict[str, str] = {}
+    for key in keys:
+        labels = [catalog(language)[catalog_key].get(key, key) for language in LANGUAGES]
+        for word in (key, *labels, *variants.get(key, ())):
+            words.setdefault(normal_word(word), key)
+    return words
+
+
+def closest(word: str, vocabulary: dict[str, str]) -> str | None:
+    """The key `word` most probably means, or None: the word itself, or a typo of it, or of one
+    of its words ("Enquête approfondie", "service rétabli")."""
+    import difflib
+
+    written = normal_word(word)
+    if written in vocabulary:
+        return vocabulary[written]
+    close = difflib.get_close_matches(written, list(vocabulary), n=1, cutoff=0.75)
+    if close:
+        return vocabulary[close[0]]
+    for part in written.split():
+        if len(part) >= 4:  # not 'en', 'de', 'la'
+            close = difflib.get_close_matches(part, list(vocabulary), n=1, cutoff=0.85)
+            if close:
+                return vocabulary[close[0]]
+    return None
+
+
+def suggest_status(kind: str, word: str) -> str:
+    """What to write instead of `word`, not a status for `kind` — the hint after "'…' is not a
+    status for an incident — ", the same in `balise check` and the CLI's --status."""
+    from .model import KINDS, statuses_for
+
+    allowed = statuses_for(kind)
+    meant = closest(word, _vocabulary("update_status", allowed))
+    other = next((k for k in KINDS if statuses_for(k) != allowed
+                  and find_status(str(word), statuses_for(k))), None)
+    if other:
+        advice = f"did you mean '{meant}'?" if meant else "use one of: " + ", ".join(allowed)
+        return f"it is a status for {_with_article(other)}; {advice}"
+    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(allowed)
+
+
+def suggest_impact(word: str) -> str:
+    """What to write instead of `word`, not an impact: the same hint in `balise check` and the CLI."""
+    from .model import IMPACTS
+
+    meant = closest(word, _vocabulary("impact", IMPACTS))
+    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(IMPACTS)
+
+
+def suggest_component_status(word: str) -> str:
+    """What to write instead of `word`, not a component status (its labels are suggested too)."""
+    from .model import COMPONENT_STATUSES
+
+    meant = closest(word, _vocabulary("component_status", COMPONENT_STATUSES))
+    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(COMPONENT_STATUSES)
+
+
+def _with_article(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word

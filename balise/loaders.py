@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,8 @@ import yaml
 
 from . import model
 from .errors import Collector
-from .i18n import find_status, status_aliases
-from .timeline import TimeError, format_time, parse_body, parse_time, plain
+from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
+from .timeline import TimeError, format_time, offset_in, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -183,9 +183,19 @@ def _refused_shape(loader) -> tuple[int, str] | None:
         loader.dispose()
 
 
+TYPOGRAPHIC_QUOTES = "“”„‘’‚«»"
+
+
 def _yaml_hint(problem: str, source_line: str = "") -> str:
     if "tab" in problem or source_line[: len(source_line) - len(source_line.lstrip())].count("\t"):
         return "indent with spaces, not tabs"
+    curly = "".join(dict.fromkeys(c for c in source_line if c in TYPOGRAPHIC_QUOTES))
+    quoted = source_line.split(":", 1)[-1].strip().startswith(('"', "'"))  # « » inside straight quotes are text
+    if curly.strip("’") and not quoted:  # an apostrophe alone is just French text
+        return (
+            f"the quotes {' '.join(curly)} on this line (as Word or a phone types them) are text for YAML, not "
+            "quotes: quote the whole value with straight quotes \" or ', e.g. title: \"« Paiements » : panne\""
+        )
     if "mapping values" in problem:
         return (
             "a value containing ': ' must be quoted, e.g. title: \"Paiements : panne\"; "
@@ -219,15 +229,24 @@ def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], first_l
 
 
 def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    """'did you mean …?' with the closest of `choices`, ignoring case and accents, or the list.
+    Statuses and impacts know their labels and variants: `suggest_status`, `suggest_impact`."""
+    choices = list(choices)
+    forgiving = {normal_word(choice): choice for choice in reversed(choices)}
+    written = normal_word(word)
+    close = [forgiving[written]] if written in forgiving else [
+        forgiving[match] for match in difflib.get_close_matches(written, list(forgiving), n=1, cutoff=0.6)
+    ]
     return f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(choices)
 
 
 class Fields:
     """Typed access to one YAML mapping, reporting wrong types and unknown keys with their line."""
 
-    def __init__(self, located: Located, data: dict, where: tuple, path: Path, report: Collector):
+    def __init__(self, located: Located, data: dict, where: tuple, path: Path, report: Collector,
+                 zone: tzinfo | None = None):
         self.located, self.data, self.where, self.path, self.report = located, data, where, path, report
+        self.zone = zone  # the site's, for the offsets hints suggest
 
     def line(self, key=None) -> int:
         return self.located.line(*self.where, key) if key is not None else self.located.line(*self.where)
@@ -258,7 +277,8 @@ class Fields:
             self.error(key, f"'{key}' is empty — write a value after '{key}:'")
         return text
 
-    def choice(self, key: str, choices, default: str | None = None) -> str | None:
+    def choice(self, key: str, choices, default: str | None = None, suggest=None) -> str | None:
+        """One of `choices`; `suggest(value)` gives the hint for another value (`did_you_mean`)."""
         value = self.data.get(key)
         if value is None:
             if default is None:
@@ -266,7 +286,8 @@ class Fields:
             return default
         text = plain(str(value)).replace(" ", "_").replace("-", "_")
         if text not in choices:
-            self.error(key, f"'{value}' is not a valid {key} — {did_you_mean(value, choices)}")
+            hint = suggest(value) if suggest else did_you_mean(value, choices)
+            self.error(key, f"'{value}' is not a valid {key} — {hint}")
             return default
         return text
 
@@ -293,10 +314,10 @@ class Fields:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                self.error(None, f"missing '{key}' — add '{key}: 2026-11-21 14:05 +01:00'")
+                self.error(None, f"missing '{key}' — add '{key}: 2026-11-21 14:05 {offset_in(self.zone)}'")
             return None
         try:
-            return parse_time(str(value))
+            return parse_time(str(value), hint_zone=self.zone)
         except TimeError as error:
             self.error(key, f"'{key}': {error}")
             return None
@@ -400,16 +421,19 @@ INCIDENT_FIELDS = (
 )
 
 
-def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, str, int] | None:
-    """(front matter, body, file line of the body's first line)."""
+def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, int, str, int] | None:
+    """(front matter, file line of its first field, body, file line of the body's first line).
+    Blank lines may precede the opening '---': an editor's slip that hides nothing."""
     lines = text.split("\n")
-    if lines[0].strip() != "---":
-        report.error(path, 1, "no front matter — an incident file starts with a '---' line, then its fields, then another '---' line")
+    start = next(index for index, line in enumerate(lines) if line.strip())  # read_text refuses a blank file
+    if lines[start].strip() != "---":
+        report.error(path, start + 1, "no front matter — an incident file starts with a '---' line, then its fields, "
+                                      "then another '---' line")
         return None
-    for index in range(1, len(lines)):
+    for index in range(start + 1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    report.error(path, 1, "the front matter is never closed — add a '---' line after the last field")
+            return "\n".join(lines[start + 1 : index]), start + 2, "\n".join(lines[index + 1 :]), index + 2
+    report.error(path, start + 1, "the front matter is never closed — add a '---' line after the last field")
     return None
 
 
@@ -424,12 +448,12 @@ def read_front_matter(path: Path, report: Collector, example: str, text: str | N
     parts = split_front_matter(text, path, report)
     if parts is None:
         return None
-    front, body_text, body_line = parts
-    located = parse_yaml(front, path, 2, report)
+    front, front_line, body_text, body_line = parts
+    located = parse_yaml(front, path, front_line, report)
     if located is None:
         return None
     if not isinstance(located.data, dict):
-        report.error(path, 2, f"the front matter must be fields such as 'title: ...' — see {example}")
+        report.error(path, front_line, f"the front matter must be fields such as 'title: ...' — see {example}")
         return None
     return text, located, body_text, body_line
 
@@ -459,14 +483,16 @@ def placeholder_message(found: str) -> str:
     )
 
 
-def load_incident(path: Path, component_ids, report: Collector, text: str | None = None) -> model.Incident | None:
-    """Read one incident file (or `text`, a version of it). Returns None if it has errors (all of them reported)."""
+def load_incident(path: Path, component_ids, report: Collector, text: str | None = None,
+                  zone: tzinfo | None = None) -> model.Incident | None:
+    """Read one incident file (or `text`, a version of it). Returns None if it has errors (all of them
+    reported). `zone`, the site's, gives the offsets that hints about times suggest."""
     before = len(report.errors)
     read = read_front_matter(path, report, "the README's example", text)
     if read is None:
         return None
     text, located, body_text, body_line = read
-    fields = Fields(located, located.data, (), path, report)
+    fields = Fields(located, located.data, (), path, report, zone)
     fields.check_known(INCIDENT_FIELDS)
     incident_id = path.stem
     if not ID_PATTERN.match(incident_id):
@@ -478,7 +504,7 @@ def load_incident(path: Path, component_ids, report: Collector, text: str | None
         id=incident_id,
         title=fields.text("title", required=True),
         kind=kind or "incident",
-        impact=fields.choice("impact", model.IMPACTS, default=impact_default) or "none",
+        impact=fields.choice("impact", model.IMPACTS, default=impact_default, suggest=suggest_impact) or "none",
         draft=fields.boolean("draft"),
         publish_at=fields.time("publish_at"),
         next_update=fields.time("next_update"),
@@ -501,7 +527,10 @@ def load_incident(path: Path, component_ids, report: Collector, text: str | None
             if status is not None:
                 report.error(path, located.line("components"), f"a notice changes no component — write "
                                                                f"'- {component}' without ': {status}', or make it 'kind: incident'")
-    _load_timeline(incident, body_text, body_line, path, report)
+    _load_timeline(incident, body_text, body_line, path, report, zone)
+    if incident.next_update and incident.updates:  # the front matter's promise, after the latest update
+        latest = max(update.at for update in incident.updates)
+        _check_promise_horizon(incident, latest, incident.next_update, path, fields.line("next_update"), report)
     if not incident.draft:  # a half-filled playbook is never published
         for line, found in placeholders_in(text):
             report.error(path, line, placeholder_message(found))
@@ -545,7 +574,7 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
             normalised = plain(str(status)).replace(" ", "_").replace("-", "_")
             if normalised not in model.COMPONENT_STATUSES:
                 report.error(
-                    path, line, f"'{status}' is not a component status — {did_you_mean(status, model.COMPONENT_STATUSES)}"
+                    path, line, f"'{status}' is not a component status — {suggest_component_status(status)}"
                 )
                 continue
             status = normalised
@@ -555,30 +584,30 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
 
 def unknown_status(text: str, kind: str) -> str:
     """What to say of a status that is not one of `kind`'s (in a file, or given to `balise update`)."""
-    allowed = model.statuses_for(kind)
-    other = next((k for k in model.KINDS if plain(text) in status_aliases(model.statuses_for(k))), None)
-    hint = (
-        f"it is a status for {with_article(other)}; use one of: {', '.join(allowed)}"
-        if other and other != kind
-        else did_you_mean(text, allowed)
-    )
-    return f"'{text}' is not a status for {with_article(kind)} — {hint}"
+    return f"'{text}' is not a status for {with_article(kind)} — {suggest_status(kind, text)}"
 
 
-def _load_timeline(incident: model.Incident, body_text: str, body_line: int, path: Path, report: Collector) -> None:
+# A promise further ahead than this is a typo (a year, a month): even a long investigation tells
+# the public where it stands within a month. A maintenance may promise its next word for the
+# start of a window announced months ahead: up to a day after its end.
+MAX_PROMISE_AHEAD = timedelta(days=31)
+
+
+def _load_timeline(incident: model.Incident, body_text: str, body_line: int, path: Path, report: Collector,
+                   zone: tzinfo | None = None) -> None:
     raw = parse_body(body_text, body_line)
     for line, message in raw.problems:
         report.error(path, line, message)
+    for line, message in raw.warnings:
+        report.warning(path, line, message)
     if raw.postmortem:
         if incident.postmortem:
             report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
         incident.postmortem = raw.postmortem
     allowed = model.statuses_for(incident.kind)
-    previous: model.Update | None = None
-    closed_at_line = 0
     for item in raw.updates:
         try:
-            at = parse_time(item.when)
+            at = parse_time(item.when, hint_zone=zone)
         except TimeError as error:
             report.error(path, item.line, f"update time: {error}")
             continue
@@ -591,7 +620,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         promise = None
         if item.next_update:
             try:
-                promise = parse_time(item.next_update)
+                promise = parse_time(item.next_update, hint_zone=zone)
             except TimeError as error:
                 report.error(path, item.next_update_line, f"next update: {error}")
             else:
@@ -601,27 +630,29 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
                         item.next_update_line,
                         "the next update must be promised after this update's time — fix the time on this line",
                     )
+                _check_promise_horizon(incident, at, promise, path, item.next_update_line, report)
         update = model.Update(at=at, status=status, message=item.message, line=item.line, next_update=promise)
+        if incident.began_at and at < incident.began_at:
+            report.error(path, item.line, "this update is before the incident started ('started_at') — fix one of the two times")
+        incident.updates.append(update)
+    misplaced = set()
+    for line, message, inserted in _order_problems(incident.updates, allowed):
+        report.error(path, line, message)
+        if inserted:
+            misplaced.add(line)
+    closed_at_line = 0
+    for update in incident.updates:
+        if update.line in misplaced:  # a closing update inserted at the top closes nothing above it
+            continue
         if closed_at_line:
             report.error(
                 path,
-                item.line,
+                update.line,
                 f"update after the {incident.kind} was closed on line {closed_at_line} — "
                 "add follow-ups to the postmortem, or open a new incident",
             )
-        if previous is not None and at <= previous.at:
-            same = "at the same time as" if at == previous.at else "earlier than"
-            report.error(
-                path,
-                item.line,
-                f"this update is {same} the one on line {previous.line} — updates go oldest first; fix its time or move it",
-            )
-        if incident.began_at and at < incident.began_at:
-            report.error(path, item.line, "this update is before the incident started ('started_at') — fix one of the two times")
-        if status in ("resolved", "completed"):
-            closed_at_line = closed_at_line or item.line
-        incident.updates.append(update)
-        previous = update
+        if update.status in ("resolved", "completed"):
+            closed_at_line = closed_at_line or update.line
     if not raw.updates and not raw.problems:
         report.error(
             path,
@@ -630,42 +661,101 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         )
 
 
+def _check_promise_horizon(incident: model.Incident, at: datetime, promise: datetime, path: Path, line: int,
+                           report: Collector) -> None:
+    limit = at + MAX_PROMISE_AHEAD
+    if incident.kind == "maintenance" and incident.scheduled_until:
+        limit = max(limit, incident.scheduled_until + timedelta(days=1))
+    if promise > limit:
+        report.error(path, line, f"the next update is promised for {format_time(promise)}, "
+                                 f"{(promise - at).days} days after its update — check the year, month and day "
+                                 f"(a promise is at most {MAX_PROMISE_AHEAD.days} days ahead)")
+
+
+def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> list[tuple[int, str, bool]]:
+    """Updates go oldest first. When one is out of place, blame the one the writer misplaced: an
+    update inserted at the top (newest first, as the site shows them) is later than all below it,
+    and the timeline is in order without it. `progress`: the kind's statuses, in order.
+    Returns (line, message, True if that update was inserted above where it belongs)."""
+    problems = []
+    kept: list[model.Update] = []  # the timeline so far, without the updates blamed as inserted
+    for index, update in enumerate(updates):
+        if not kept or update.at > kept[-1].at:
+            kept.append(update)
+            continue
+        previous, before = kept[-1], (kept[-2] if len(kept) > 1 else None)
+        following = updates[index + 1] if index + 1 < len(updates) else None
+        # A timeline's statuses progress (investigating … resolved): read in file order, they tell
+        # whether the heading is misplaced (resolved above investigating) or its time mistyped.
+        inserted_above = (
+            update.at < previous.at
+            and progress.index(previous.status) >= progress.index(update.status)
+            and all(later.at < previous.at for later in updates[index:])
+            and (before is None or before.at < update.at)  # in order without `previous`
+            and (before is None or (following is not None and following.at <= previous.at))  # not without `update`
+        )
+        if inserted_above:
+            problems.append((previous.line, f"this update is later than the one below it (line {update.line}) — "
+                                            "updates go oldest first, so a new update goes at the end of the "
+                                            f"timeline: move this one after the update on line {updates[-1].line}, "
+                                            "or fix its time", True))
+            kept[-1] = update
+            continue
+        same = "at the same time as" if update.at == previous.at else "earlier than"
+        problems.append((update.line, f"this update is {same} the one on line {previous.line} — updates go "
+                                      "oldest first; fix its time or move it", False))
+        kept.append(update)
+    return problems
+
+
 def with_article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
-    """The content files of a folder, sorted: not README.md, nor names starting with '_' or '.'
-    (notes and editors' files), nor sub-folders; only *.md unless `markdown_only` is False."""
+    """The content files of a folder, sorted: not a README (README.md, README.txt…), nor names
+    starting with '_' or '.' (notes and editors' files), nor sub-folders; only *.md unless
+    `markdown_only` is False."""
     if not directory.is_dir():
         return []
     return [
         path for path in sorted(directory.iterdir())
-        if not path.name.startswith(("_", ".")) and path.name.lower() != "readme.md" and path.is_file()
+        if not path.name.startswith(("_", ".")) and path.name.lower().split(".")[0] != "readme" and path.is_file()
         and (path.suffix == ".md" or not markdown_only)
     ]
 
 
-def load_incidents(directory: Path, component_ids, report: Collector) -> list[model.Incident]:
-    """Every incident file of a folder (see `content_files`), newest first."""
+def load_incidents(directory: Path, component_ids, report: Collector, zone: tzinfo | None = None
+                   ) -> list[model.Incident]:
+    """Every incident file of a folder (see `content_files`), newest first. Any other file there is
+    an error: 'panne.txt' or 'panne.MD' would silently publish nothing."""
     incidents = []
-    for path in content_files(directory):
-        incident = load_incident(path, component_ids, report)
+    for path in content_files(directory, markdown_only=False):
+        if path.suffix != ".md":
+            report.error(path, 1, f"incident files end in .md, so this one would never be published — rename it "
+                                  f"{_as_markdown(path.name)}, or start its name with '_' to keep it as a note")
+            continue
+        incident = load_incident(path, component_ids, report, zone=zone)
         if incident is not None and incident.updates:
             incidents.append(incident)
     incidents.sort(key=lambda i: (i.started_at, i.id), reverse=True)
     return incidents
 
 
+def _as_markdown(name: str) -> str:
+    """'panne.txt' -> 'panne.md', 'panne.md.txt' -> 'panne.md', 'panne.MD' -> 'panne.md'."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return (stem[:-3] if stem.lower().endswith(".md") else stem) + ".md"
+
+
 INCIDENT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 
 
 def naming_slips(directory: Path, report: Collector) -> None:
-    """Warnings for files a writer probably meant as incidents but named so they are skipped or odd."""
-    for path in content_files(directory, markdown_only=False):
-        if path.suffix != ".md":
-            report.warning(path, 1, f"ignored: incident files end in .md — rename it to {path.stem}.md")
-        elif not INCIDENT_NAME.match(path.stem):
+    """Warnings for incident files named so their URL is odd (another extension is an error:
+    `load_incidents`)."""
+    for path in content_files(directory):
+        if not INCIDENT_NAME.match(path.stem):
             report.warning(path, 1, "incident files are named YYYY-MM-DD-short-name.md (lower case, dashes), "
                                     "e.g. 2026-11-21-paiements-indisponibles.md — the name is its permanent URL")
 
@@ -678,12 +768,38 @@ def scope_slips(incidents: list[model.Incident], report: Collector) -> None:
                                              "changes — list the affected services under 'components:'")
 
 
+# An update's time is when it was written: a few minutes ahead is a clock or a rounding, hours
+# ahead a wrong offset or hour (a warning from `balise check`), more than a day ahead a wrong day,
+# month or year — which, once published, would also make every later update look out of order.
+MAX_UPDATE_AHEAD = timedelta(days=1)
+
+
+def future_updates(incidents: list[model.Incident], now: datetime, report: Collector) -> None:
+    """Errors for updates dated more than `MAX_UPDATE_AHEAD` after `now` (the build's reference time).
+    A draft is still being written; an embargoed item may be dated for its publication."""
+    for incident in incidents:
+        if incident.draft:
+            continue
+        written_by = max(now, incident.publish_at or now) + MAX_UPDATE_AHEAD
+        for update in incident.updates:
+            if update.at > written_by:
+                report.error(incident.path, update.line,
+                             f"this update is dated {format_time(update.at)}, {_days_ahead(update.at - now)} ahead "
+                             f"of now ({format_time(now.astimezone(update.at.tzinfo))}) — an update is dated when it "
+                             "is written: check the year, month, day and hour")
+
+
+def _days_ahead(delta: timedelta) -> str:
+    return f"{delta.days} days" if delta.days > 1 else "more than a day"
+
+
 def timing_slips(incidents: list[model.Incident], zone, now: datetime, report: Collector) -> None:
-    """Warnings for times that are valid but probably mistyped: in the future, or with the other
-    season's offset of the site's zone (+02:00 in winter in Paris)."""
+    """Warnings for times that are valid but probably mistyped: in the future (and not so far that
+    `future_updates` refuses them), or with the other season's offset of the site's zone (+02:00
+    in winter in Paris)."""
     for incident in incidents:
         for update in incident.updates:
-            if update.at > now + timedelta(minutes=5):
+            if update.at > now + timedelta(minutes=5) and (incident.draft or update.at <= now + MAX_UPDATE_AHEAD):
                 report.warning(incident.path, update.line, f"this update is dated {format_time(update.at)}, "
                                                            "in the future — check the year, month, day and hour")
             year = update.at.year
@@ -706,7 +822,10 @@ class Content:
     transparency: object = None  # balise.transparency.Transparency, as read (see transparency_loaders)
 
 
-def load_content(status_dir: Path, incidents_dir: Path, report: Collector) -> Content:
+def load_content(status_dir: Path, incidents_dir: Path, report: Collector,
+                 settings: model.Settings | None = None) -> Content:
+    """The site's content; with `settings`, hints use the site's zone and updates far ahead of the
+    build's reference time are refused."""
     before = len(report.errors)
     groups, components = load_components(status_dir / "components.yml", report)
     # If components.yml itself is broken, which ids exist is unknown: report that file, not every incident.
@@ -714,7 +833,9 @@ def load_content(status_dir: Path, incidents_dir: Path, report: Collector) -> Co
     if not incidents_dir.is_dir():  # a typo in incidents_dir would otherwise publish an all-clear
         report.error(incidents_dir, 1, f"{'is a file, not a folder' if incidents_dir.exists() else 'no such folder'}"
                                        " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml")
-    incidents = load_incidents(incidents_dir, component_ids, report)
+    incidents = load_incidents(incidents_dir, component_ids, report, settings.timezone if settings else None)
+    if settings is not None:
+        future_updates(incidents, settings.reference_time, report)
     return Content(groups, components, incidents)
 
 

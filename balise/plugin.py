@@ -181,7 +181,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
-        content = loaders.load_content(self.status_dir, self.incidents_dir, report)
+        content = loaders.load_content(self.status_dir, self.incidents_dir, report, self.settings)
         today = self.settings.reference_time.astimezone(self.settings.timezone).date()
         content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report, today)
         return content

@@ -24,7 +24,9 @@ from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
 
 HEADING = re.compile(r"^##(?!#)\s*(?P<text>.*?)\s*#*\s*$")
-UPDATE_HEADING = re.compile(r"^(?P<when>\d.*?)\s+(?:—|–|-|\||·|:)\s+(?P<status>\S.*)$")
+# Any dash (typed '--' or '---' where the keyboard has no '—'), '|', '·' or ':' between time and status.
+UPDATE_HEADING = re.compile(r"^(?P<when>\d.*?)\s+(?:—|–|-{1,3}|\||·|:)\s+(?P<status>\S.*)$")
+SEPARATORS_HINT = "'—', '-', '--', '|' or '·'"
 # A heading with one, three or more '#' that reads like an update: a slip of the keyboard.
 ODD_HEADING = re.compile(r"^(?:#|#{3,6})\s+(?P<text>\d{4}-\d{2}-\d{2}.*?)\s*#*\s*$")
 DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -40,16 +42,45 @@ POSTMORTEM_TITLES = {
     "lecons tirees",
     "enseignements",
 }
+# The ways writers label a promise, on the accent-free lower-case line (`plain`): "Next update",
+# "Prochaine mise à jour", "Prochaine MAJ", "Prochain point (prévu)"…
+PROMISE_LABEL = (
+    r"(?:next\s+update|prochaine?\s+(?:mise\s*-?\s*a\s*-?\s*jour|m\.?\s?a\.?\s?j\.?|point(?:\s+d'etape)?))"
+    r"(?:\s+(?:expected|planned|scheduled|at|by|prevue?|attendue?))?"
+)
 NEXT_UPDATE_LINE = re.compile(
-    r"^\s*[*_]*\s*(?:next update|prochaine mise a jour|prochain point)\s*[*_]*\s*:\s*[*_]*\s*(?P<when>.+?)\s*[*_.]*\s*$",
+    rf"^\s*[*_]*\s*{PROMISE_LABEL}\s*[*_]*\s*:\s*[*_]*\s*(?P<when>.+?)\s*[*_.]*\s*$",
     re.IGNORECASE,
 )
+# A line that starts like a promise: if it is not read as one, the writer is told how to write it.
+LOOKS_LIKE_PROMISE = re.compile(rf"^\s*[*_]*\s*{PROMISE_LABEL}\b", re.IGNORECASE)
 NEXT_UPDATE_START = re.compile(r"^\s*[*_]*\s*(?:next|proch)", re.IGNORECASE)
+PROMISE_HINT = "write it as the update's last line: 'Next update: 2026-11-21 15:00 +01:00' (or 'Prochaine mise à jour : …')"
 TIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\s*|\s+)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?"
-    r"\s*(?P<tz>Z|UTC|[+-]\d{2}(?::?\d{2})?)?$",
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?(?:\s*(?P<abbr>[A-Za-z]{2,5}))?$",
     re.IGNORECASE,
 )
+# Zone names writers type after a time, and what each means; the name alone is refused, as the
+# same letters can name several zones and a season is easy to get wrong.
+ZONE_ABBREVIATIONS = {
+    "wet": "+00:00", "west": "+01:00", "bst": "+01:00", "cet": "+01:00", "cest": "+02:00",
+    "hnec": "+01:00", "haec": "+02:00", "met": "+01:00", "mest": "+02:00", "eet": "+02:00",
+    "eest": "+03:00", "msk": "+03:00", "est": "-05:00", "edt": "-04:00", "cdt": "-05:00",
+    "mst": "-07:00", "mdt": "-06:00", "pst": "-08:00", "pdt": "-07:00", "jst": "+09:00",
+    "aest": "+10:00", "aedt": "+11:00", "nzst": "+12:00", "nzdt": "+13:00",
+}
+EXAMPLE_TIME = datetime(2026, 11, 21, 14, 5)
+
+
+def offset_in(zone: tzinfo | None, moment: datetime | None = None) -> str:
+    """The UTC offset a writer should type for a wall-clock `moment` in `zone` ('+01:00'), for
+    hints; without a zone, Paris in winter, the example used throughout the README."""
+    if zone is None:
+        return "+01:00"
+    offset = _localize((moment or EXAMPLE_TIME).replace(tzinfo=None), zone).utcoffset() or timedelta(0)
+    sign, minutes = ("-" if offset < timedelta(0) else "+"), abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 DELAY = re.compile(r"^\+\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|mn|m)?)?$", re.IGNORECASE)
@@ -79,25 +110,31 @@ def plain(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
 
-def parse_time(text: str, default_tz: tzinfo | None = None) -> datetime:
-    """An ISO 8601 time. Without an offset it is read in `default_tz`, or refused if there is none."""
+def parse_time(text: str, default_tz: tzinfo | None = None, hint_zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 time. Without an offset it is read in `default_tz`, or refused if there is none.
+    Hints give the offset of `hint_zone` (the site's zone, or `default_tz`) at that date."""
+    zone = hint_zone or default_tz
     match = TIME.match(str(text).strip())
     if not match:
-        raise TimeError(f"'{text}' is not a time — write it as 2026-11-21 14:05 +01:00 (ISO 8601 with its UTC offset)")
+        example = f"{format_time(EXAMPLE_TIME.replace(tzinfo=timezone.utc))[:-7]} {offset_in(zone)}"
+        raise TimeError(f"'{text}' is not a time — write it as {example} (ISO 8601 with its UTC offset)")
     try:
         moment = datetime.fromisoformat(f"{match['date']}T{int(match['h']):02d}:{match['m']}:{match['s'] or '00'}")
     except ValueError as error:
         raise TimeError(f"'{text}' is not a real date or time ({error}) — check the day, month and hour") from None
     if not PLAUSIBLE_YEARS[0] <= moment.year <= PLAUSIBLE_YEARS[1]:  # also keeps time arithmetic in range
         raise TimeError(f"'{text}': the year {moment.year} is not plausible — check the date")
-    offset = match["tz"]
+    offset, abbreviation = match["tz"], match["abbr"]
+    if abbreviation:
+        raise TimeError(_zone_name_hint(str(text).strip(), abbreviation, offset is not None, moment, zone))
     if offset is None:
         if default_tz is None:
             raise TimeError(
-                f"'{text}' has no UTC offset, so it could mean several moments — add one, e.g. '{text.strip()} +01:00'"
+                f"'{text}' has no UTC offset, so it could mean several moments — add one, e.g. "
+                f"'{text.strip()} {offset_in(zone, moment)}'"
             )
         return _localize(moment, default_tz)
-    if offset.upper() in ("Z", "UTC"):
+    if offset.upper() in ("Z", "UTC", "GMT"):
         return moment.replace(tzinfo=timezone.utc)
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -105,6 +142,19 @@ def parse_time(text: str, default_tz: tzinfo | None = None) -> datetime:
         raise TimeError(f"'{text}' has an impossible UTC offset '{offset}' — offsets go from -12:00 to +14:00")
     delta = timedelta(hours=hours, minutes=minutes)
     return moment.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
+
+
+def _zone_name_hint(text: str, abbreviation: str, has_offset: bool, moment: datetime, zone: tzinfo | None) -> str:
+    """Why '10:21 CET' is refused, and the offset to write instead."""
+    without = text[: len(text) - len(abbreviation)].rstrip()
+    if has_offset:
+        return f"'{text}': write only the UTC offset — remove '{abbreviation}': '{without}'"
+    meant = ZONE_ABBREVIATIONS.get(abbreviation.lower())
+    if meant:
+        return (f"'{text}': write the UTC offset, not the zone's name — {abbreviation} is {meant}: "
+                f"'{without} {meant}'")
+    return (f"'{text}': '{abbreviation}' is not a UTC offset — write one instead, e.g. "
+            f"'{without} {offset_in(zone, moment)}'")
 
 
 def _localize(moment: datetime, zone: tzinfo) -> datetime:
@@ -138,6 +188,7 @@ class RawBody:
     postmortem: str = ""
     postmortem_line: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 # CommonMark's fenced code: up to 3 spaces, then 3+ backticks (with no backtick after them on the
@@ -207,6 +258,7 @@ def parse_body(text: str, first_line: int) -> RawBody:
     header: tuple[str, str] | None = None
     in_postmortem = False
     after_bad_heading = False
+    code_lines: set[int] = set()  # indexes, in `current`, of lines inside a code block
     lines = LineReader()
 
     def close() -> None:
@@ -219,18 +271,20 @@ def parse_body(text: str, first_line: int) -> RawBody:
         promise, promise_line = None, 0
         while message_lines and not message_lines[-1].strip():
             message_lines.pop()
-        for index, line in enumerate(message_lines[:-1]):
-            if NEXT_UPDATE_START.match(line) and NEXT_UPDATE_LINE.match(plain(line)):
+        last_index = len(message_lines) - 1
+        if message_lines and last_index not in code_lines and _is_promise(message_lines[-1]):
+            original = message_lines.pop()
+            promise = original[original.index(":") + 1 :].strip().strip("*_").strip().rstrip(".").strip()
+            promise_line = current_start + last_index + 1
+        for index, line in enumerate(message_lines):
+            if index in code_lines or not NEXT_UPDATE_START.match(line):
+                continue
+            if _is_promise(line):
                 body.problems.append((current_start + index + 1, "the 'Next update' line must be the last line of "
                                       "its update — move it after the message, or into the next update"))
-        if message_lines:
-            last = message_lines[-1]
-            # Cheap test on the raw line first ("proch" has no accent): most lines are long sentences.
-            found = NEXT_UPDATE_START.match(last) and NEXT_UPDATE_LINE.match(plain(last))
-            if found:
-                original = message_lines.pop()
-                promise = original[original.index(":") + 1 :].strip().strip("*_").strip().rstrip(".").strip()
-                promise_line = current_start + len(message_lines) + 1
+            elif LOOKS_LIKE_PROMISE.match(plain(line)):
+                body.warnings.append((current_start + index + 1, "this line looks like a next-update promise but "
+                                      f"is read as message text, so nothing is promised — {PROMISE_HINT}"))
         assert header is not None
         body.updates.append(
             RawUpdate(current_start, header[0], header[1], "\n".join(message_lines).strip("\n"), promise, promise_line)
@@ -246,6 +300,8 @@ def parse_body(text: str, first_line: int) -> RawBody:
                 body.problems.append((number, f"an update heading starts with exactly two '#' — write "
                                               f"'## {odd['text']}'"))
             if current is not None:
+                if code:
+                    code_lines.add(len(current))
                 current.append(line)
             elif stripped and not _is_preamble(stripped) and not after_bad_heading:
                 body.problems.append(
@@ -273,17 +329,24 @@ def parse_body(text: str, first_line: int) -> RawBody:
             body.problems.append(
                 (
                     number,
-                    f"'## {title}' is not an update heading — write '## <time> — <status>', "
-                    "e.g. '## 2026-11-21 14:05 +01:00 — investigating', or '## Postmortem'",
+                    f"'## {title}' is not an update heading — write '## <time> — <status>' (separated by "
+                    f"{SEPARATORS_HINT}, with a space on each side), e.g. '## 2026-11-21 14:05 +01:00 — "
+                    "investigating', or '## Postmortem'",
                 )
             )
             current, header, after_bad_heading = None, None, True  # its text was reported with it
             continue
         current, current_start, header = [], number, (match["when"], match["status"])
+        code_lines = set()
     close()
     body.problems += lines.unclosed()
     body.problems.sort()
     return body
+
+
+def _is_promise(line: str) -> bool:
+    # Cheap test on the raw line first ("proch" has no accent): most lines are long sentences.
+    return bool(NEXT_UPDATE_START.match(line) and NEXT_UPDATE_LINE.match(plain(line)))
 
 
 def _is_preamble(stripped: str) -> bool:

@@ -193,3 +193,86 @@ def test_update_keeps_a_byte_order_mark_and_goes_before_the_postmortem(cli, demo
     assert after.startswith(b"\xef\xbb\xbf" + original)
     assert after[len(original) + 3:].decode() == (
         "\n## 2026-11-22 13:00 +01:00 — resolved\n\nRétabli.\n\n## Postmortem\n\nÀ venir.\n")
+
+
+@pytest.mark.parametrize("separator", ["--", "---", "-", "—", "–", "|", "·"])
+def test_any_dash_separates_the_time_from_the_status(separator):
+    body = parse_body(f"## 2026-11-21 14:05 +01:00 {separator} identified\n\nCause trouvée.\n", 9)
+    assert not body.problems
+    assert [(u.line, u.when, u.status) for u in body.updates] == [(9, "2026-11-21 14:05 +01:00", "identified")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Prochaine MAJ : 2026-11-21 15:00 +01:00",
+        "Prochaine mise à jour : 2026-11-21 15:00 +01:00",
+        "Prochaine mise-à-jour: 2026-11-21 15:00 +01:00",
+        "**Prochain point prévu :** 2026-11-21 15:00 +01:00",
+        "Next update expected: 2026-11-21 15:00 +01:00",
+        "next update: 2026-11-21 15:00 +01:00",
+    ],
+)
+def test_the_usual_ways_of_promising_the_next_update_are_read(line):
+    body = parse_body(f"## 2026-11-21 14:05 +01:00 — identified\n\nCause trouvée.\n\n{line}\n", 9)
+    assert not body.problems and not body.warnings
+    assert (body.updates[0].message, body.updates[0].next_update) == ("Cause trouvée.", "2026-11-21 15:00 +01:00")
+    assert body.updates[0].next_update_line == 13
+
+
+def test_a_line_that_looks_like_a_promise_but_is_not_read_is_warned_about():
+    text = ("## 2026-11-21 14:05 +01:00 — identified\n\nCause trouvée.\n\nProchaine MAJ vers 15 h\n\n"
+            "```\nNext update soon\n```\n\nProchainement, un correctif.\n")
+    body = parse_body(text, 9)
+    assert body.updates[0].next_update is None
+    assert [line for line, _ in body.warnings] == [13]  # neither the code block nor "Prochainement"
+    assert "is read as message text, so nothing is promised" in body.warnings[0][1]
+    assert "'Next update: 2026-11-21 15:00 +01:00'" in body.warnings[0][1]
+
+
+@pytest.mark.parametrize(
+    "text, zone, hint",
+    [
+        ("2026-11-21 10:21 CET", None, "CET is +01:00: '2026-11-21 10:21 +01:00'"),
+        ("2026-07-21 10:21 CEST", None, "CEST is +02:00: '2026-07-21 10:21 +02:00'"),
+        ("2026-11-21 10:21 EST", None, "EST is -05:00: '2026-11-21 10:21 -05:00'"),
+        ("2026-11-21 10:21 +01:00 CET", None, "write only the UTC offset — remove 'CET'"),
+        ("2026-11-21 10:21 XYZ", ZoneInfo("America/Montreal"), "e.g. '2026-11-21 10:21 -05:00'"),
+        ("2026-07-21 10:21", ZoneInfo("America/Montreal"), "e.g. '2026-07-21 10:21 -04:00'"),
+        ("2026-07-21 10:21", PARIS, "e.g. '2026-07-21 10:21 +02:00'"),
+        ("demain 10 h", ZoneInfo("Asia/Tokyo"), "write it as 2026-11-21 14:05 +09:00"),
+    ],
+)
+def test_time_hints_give_the_offset_of_the_site_zone_at_that_date(text, zone, hint):
+    with pytest.raises(TimeError) as error:
+        parse_time(text, hint_zone=zone)
+    assert hint in str(error.value)
+
+
+def test_gmt_is_utc():
+    assert parse_time("2026-11-21 13:05 GMT").isoformat() == "2026-11-21T13:05:00+00:00"
+
+
+def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
+    from balise.i18n import suggest_component_status, suggest_impact, suggest_status
+
+    assert suggest_status("incident", "Résolue") == "did you mean 'resolved'?"
+    assert suggest_status("incident", "RÉTABLI") == "did you mean 'resolved'?"
+    assert suggest_status("incident", "enquête") == "did you mean 'investigating'?"
+    assert suggest_status("incident", "Identifiée") == "did you mean 'identified'?"
+    assert suggest_status("maintenance", "Terminé") == "did you mean 'completed'?"
+    assert suggest_status("maintenance", "commencée") == "did you mean 'in_progress'?"
+    assert suggest_status("maintenance", "resolved") == "it is a status for an incident; did you mean 'completed'?"
+    assert suggest_status("incident", "en panne").startswith("expected one of: investigating")
+    assert [suggest_impact(w) for w in ("majeur", "Mineure", "critique", "aucun", "majr")] == [
+        "did you mean 'major'?", "did you mean 'minor'?", "did you mean 'critical'?", "did you mean 'none'?",
+        "did you mean 'major'?"]
+    assert suggest_impact("huge") == "expected one of: none, minor, major, critical"
+    assert suggest_component_status("Panne partielle") == "did you mean 'partial_outage'?"
+
+
+def test_did_you_mean_ignores_case_and_accents():
+    from balise.loaders import did_you_mean
+
+    assert did_you_mean("Paiements", ["paiements", "dons"]) == "did you mean 'paiements'?"
+    assert did_you_mean("Démande-aide", ["demande-aide", "dons"]) == "did you mean 'demande-aide'?"
