@@ -125,7 +125,7 @@ def check(config_file):
     project = open_project(config_file)
     report = Collector(project.root)
     content = project.load(report)
-    now = clock_time(project.plugin.config.as_of)
+    now = project.settings.written_by or clock_time(project.plugin.config.as_of)
     from .playbooks import load_playbooks
 
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})

@@ -835,7 +835,7 @@ def load_content(status_dir: Path, incidents_dir: Path, report: Collector,
                                        " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml")
     incidents = load_incidents(incidents_dir, component_ids, report, settings.timezone if settings else None)
     if settings is not None:
-        future_updates(incidents, settings.reference_time, report)
+        future_updates(incidents, settings.latest_writing_time, report)
     return Content(groups, components, incidents)
 
 

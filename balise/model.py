@@ -58,12 +58,20 @@ class Settings:
     now: datetime | None = None  # the build's reference time (aware); None means "now"
     commit: str | None = None  # the content's git commit (full SHA), None outside git
     commit_time: datetime | None = None
+    # When `as_of` pins the moment shown (a demo), writers still date updates by the clock: this is
+    # then the clock, so an update written today is not "ahead" of the page's moment.
+    written_by: datetime | None = None
 
     @property
     def reference_time(self) -> datetime:
         from datetime import timezone
 
         return self.now or datetime.now(timezone.utc).replace(microsecond=0)
+
+    @property
+    def latest_writing_time(self) -> datetime:
+        """The latest moment the content can have been written: updates dated after it are ahead."""
+        return max(self.written_by, self.reference_time) if self.written_by else self.reference_time
 
 
 @dataclass(frozen=True)

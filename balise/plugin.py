@@ -9,7 +9,7 @@ import gzip
 import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -154,6 +154,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             now=reference_time(self.version, self.config.as_of),
             commit=self.version.commit,
             commit_time=self.version.commit_time,
+            written_by=datetime.now(timezone.utc).replace(microsecond=0) if self.shown_as_of else None,
         )
 
     def read_paths(self, config) -> list[Path]:
