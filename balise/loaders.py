@@ -18,6 +18,7 @@ import yaml
 from . import model
 from .errors import Collector
 from .i18n import find_status, status_aliases
+from .render import check_sanitised
 from .timeline import TimeError, format_time, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -561,6 +562,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         if incident.postmortem:
             report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
         incident.postmortem = raw.postmortem
+        check_sanitised(raw.postmortem, path, raw.postmortem_line, report, "postmortem")
     allowed = model.statuses_for(incident.kind)
     previous: model.Update | None = None
     closed_at_line = 0
@@ -582,6 +584,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             continue
         if not item.message.strip():
             report.error(path, item.line, "this update has no message — write what is happening under its heading")
+        check_sanitised(item.message, path, item.line, report)
         promise = None
         if item.next_update:
             try:
