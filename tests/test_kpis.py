@@ -77,7 +77,8 @@ def test_bad_kpi_values_are_reported_with_path_and_line(cli, demo):
     errors = [l for l in result.stderr.splitlines() if "warning:" not in l and l]
     assert errors == [
         f"status/kpis.yml:{rate_line}: unknown KPI 'response_rte' — did you mean 'response_rate'?",
-        f"status/kpis.yml:{march_line}: 'average_rating: 7' must be between 0 and 5",
+        f"status/kpis.yml:{march_line}: 'average_rating: 7' must be between 0 and 5 — fix it, "
+        "or leave it out for a month it was not measured",
     ]
 
 
