@@ -281,11 +281,11 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
             report.error(path, line, f"unknown KPI '{kpi}' — {did_you_mean(kpi, tr.KPIS)}")
             continue
         if not isinstance(target, dict) or set(target) - {"min", "max"}:
-            report.error(path, line, f"the target of '{kpi}' is 'min: N' and/or 'max: N', e.g. {{min: 4}}")
+            report.error(path, line, f"the target of '{kpi}' is not 'min: N' and/or 'max: N' — write e.g. {{min: 4}}")
             continue
         bounds = {key: _number(target[key]) for key in target}
         if any(value is None for value in bounds.values()):
-            report.error(path, line, f"the target of '{kpi}' must be numbers, e.g. {{min: 4}}")
+            report.error(path, line, f"the target of '{kpi}' must be numbers — write e.g. {{min: 4}}")
             continue
         wrong = [(key, problem) for key, value in bounds.items() if (problem := _bound_problem(kpi, value))]
         if wrong:
