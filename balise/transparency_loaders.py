@@ -251,8 +251,8 @@ def _number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def kpi_problem(kpi: str, value: float | None) -> str | None:
-    """What is wrong with a value (or target) of a KPI, or None: ratings are out of 5, rates are
+def _value_problem(kpi: str, value: float | None) -> str | None:
+    """What a month's value of a KPI must be, if it is not: ratings are out of 5, rates are
     percentages, the others are counts (whole numbers; '23,700' would read as 23.7)."""
     low, high = KPI_LIMITS.get(kpi, (0, None))
     if value is None or value < low or (high is not None and value > high):
@@ -316,7 +316,7 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
             if raw is None:
                 continue  # not measured that month
             value = _number(raw)
-            problem = kpi_problem(kpi, value)
+            problem = _value_problem(kpi, value)
             if problem:
                 report.error(path, kline, f"'{kpi}: {_yaml_text(raw)}' must be {problem} — fix it, "
                                           "or leave it out for a month it was not measured")
