@@ -18,6 +18,7 @@ import yaml
 from . import model
 from .errors import Collector
 from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
+from .render import check_sanitised
 from .timeline import TimeError, format_time, offset_in, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -604,6 +605,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         if incident.postmortem:
             report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
         incident.postmortem = raw.postmortem
+        check_sanitised(raw.postmortem, path, raw.postmortem_line, report, "postmortem")
     allowed = model.statuses_for(incident.kind)
     for item in raw.updates:
         try:
@@ -617,6 +619,7 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
             continue
         if not item.message.strip():
             report.error(path, item.line, "this update has no message — write what is happening under its heading")
+        check_sanitised(item.message, path, item.line, report)
         promise = None
         if item.next_update:
             try:

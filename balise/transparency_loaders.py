@@ -9,17 +9,20 @@ No MkDocs here (see `balise.loaders` for the helpers shared with incidents).
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import transparency as tr
 from .errors import Collector
 from .loaders import Fields, Located, did_you_mean, parse_yaml, read_text
-from .timeline import plain
+from .timeline import PLAUSIBLE_YEARS, plain
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TESTIMONIAL_FIELDS = (
@@ -47,7 +50,12 @@ UNSAFE_IN_URL = re.compile(r"[\s\"<>\\^`{|}]")
 
 def _url(fields: Fields, key: str) -> str:
     value = fields.text(key)
-    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 host
+        fields.error(key, f"'{key}' is not a web address ('{value}') — copy the address again from the browser's address bar")
+        return ""
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
         fields.error(key, f"'{key}' must be an http:// or https:// address, not '{value}'")
     elif value and UNSAFE_IN_URL.search(value):
         fields.error(key, f"'{key}' has a space, quote or bracket: copy the address again from the browser's address bar")
@@ -77,6 +85,36 @@ def _line_of(text_lines: list[str], needle: str, start: int) -> int:
     return start
 
 
+def is_month(text: str) -> bool:
+    """'2026-11', in the years a time may have (`timeline.PLAUSIBLE_YEARS`, so dates stay in range)."""
+    return bool(MONTH.match(text)) and PLAUSIBLE_YEARS[0] <= int(text[:4]) <= PLAUSIBLE_YEARS[1]
+
+
+def _plausible_date(fields: Fields, key: str, required: bool = False) -> date | None:
+    value = fields.date(key, required=required)
+    if value is not None and not PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]:
+        fields.error(key, f"'{key}: {value.isoformat()}': the year {value.year} is not plausible — check the date")
+        return None
+    return value
+
+
+def _yaml_text(value) -> str:
+    """A value as the writer typed it in YAML (true, not Python's True)."""
+    return str(value).lower() if isinstance(value, bool) or value is None else str(value)
+
+
+def _section(located: Located, data: dict, key: str, kind: type, path: Path, report: Collector, example: str):
+    """The mapping (or list) under a top-level key; empty, after an error at its line, if it is not one."""
+    value = data.get(key)
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        what = "fields such as" if kind is dict else "a list of"
+        report.error(path, located.line(key), f"'{key}' must be {what} {example} — see the README's example")
+        return kind()
+    return value
+
+
 # -- testimonials -------------------------------------------------------------------
 def load_testimonial(path: Path, report: Collector, today: date) -> tr.Testimonial | None:
     """One testimonial file; None if it has errors (every one reported). `today` is the day, in the
@@ -96,7 +134,7 @@ def load_testimonial(path: Path, report: Collector, today: date) -> tr.Testimoni
     quote = fields.text("quote", required=True)
     attribution, author = _attribution(fields)
     relationship = _choice(fields, "relationship", tr.RELATIONSHIPS)
-    given_on = fields.date("date", required=True)
+    given_on = _plausible_date(fields, "date", required=True)
     source = _choice(fields, "source", tr.SOURCES, {"review": "review_site", "avis": "review_site",
                                                      "enquete": "survey", "lettre": "letter", "courriel": "email"})
     language = fields.text("language")
@@ -204,12 +242,25 @@ KPI_LIMITS = {"average_rating": (0, 5), "response_rate": (0, 100)}
 
 
 def _number(value) -> float | None:
+    """A finite number, also written '4,2' or '83%'; None for anything else (text, .nan, .inf)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
-        return float(str(value).replace(",", ".").rstrip("%").strip())
-    except ValueError:
+        number = float(str(value).replace(",", ".").rstrip("%").strip())
+    except (ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
+
+
+def _value_problem(kpi: str, value: float | None) -> str | None:
+    """What a month's value of a KPI must be, if it is not: ratings are out of 5, rates are
+    percentages, the others are counts (whole numbers; '23,700' would read as 23.7)."""
+    low, high = KPI_LIMITS.get(kpi, (0, None))
+    if value is None or value < low or (high is not None and value > high):
+        return f"between {low} and {high}" if high is not None else "a whole number ≥ 0"
+    if tr.KPI_FORMATS[kpi] == "count" and not value.is_integer():
+        return "a whole number ≥ 0, written without a thousands separator (23700)"
+    return None
 
 
 def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
@@ -225,32 +276,37 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
     top = Fields(located, data, (), path, report)
     top.check_known(("targets", "months"))
     targets: dict[str, tr.Target] = {}
-    for kpi, target in (data.get("targets") or {}).items():
+    for kpi, target in _section(located, data, "targets", dict, path, report, "'reviews: {min: 10}'").items():
         line = located.line("targets", kpi)
         if kpi not in tr.KPIS:
             report.error(path, line, f"unknown KPI '{kpi}' — {did_you_mean(kpi, tr.KPIS)}")
             continue
         if not isinstance(target, dict) or set(target) - {"min", "max"}:
-            report.error(path, line, f"the target of '{kpi}' is 'min: N' and/or 'max: N', e.g. {{min: 4}}")
+            report.error(path, line, f"the target of '{kpi}' is not 'min: N' and/or 'max: N' — write e.g. {{min: 4}}")
             continue
         bounds = {key: _number(target[key]) for key in target}
         if any(value is None for value in bounds.values()):
-            report.error(path, line, f"the target of '{kpi}' must be numbers, e.g. {{min: 4}}")
+            report.error(path, line, f"the target of '{kpi}' must be numbers — write e.g. {{min: 4}}")
+            continue
+        wrong = [(key, problem) for key, value in bounds.items() if (problem := _bound_problem(kpi, value))]
+        if wrong:
+            key, problem = wrong[0]
+            report.error(path, line, f"the target '{key}: {_yaml_text(target[key])}' of '{kpi}' must be {problem} "
+                                     "— a target that can never be met is not one")
+            continue
+        if bounds.get("min", -math.inf) > bounds.get("max", math.inf):
+            report.error(path, line, f"the target of '{kpi}' can never be met: its min is above its max — swap them")
             continue
         targets[kpi] = tr.Target(bounds.get("min"), bounds.get("max"))
     months: dict[str, dict[str, float]] = {}
-    raw_months = data.get("months") or {}
-    if not isinstance(raw_months, dict):
-        report.error(path, located.line("months"), "'months' maps each month (2026-11) to its values")
-        raw_months = {}
-    for month, row in raw_months.items():
+    for month, row in _section(located, data, "months", dict, path, report, "'2026-11: {reviews: 12}'").items():
         line = located.line("months", month)
         month = str(month)
-        if not MONTH.match(month):
+        if not is_month(month):
             report.error(path, line, f"'{month}' is not a month — write it as 2026-11")
             continue
         if not isinstance(row, dict):
-            report.error(path, line, f"the values of {month} must be fields such as 'reviews: 12'")
+            report.error(path, line, f"the values of {month} must be fields such as {{reviews: 12}} — see the README's example")
             continue
         values = {}
         for kpi, raw in row.items():
@@ -261,21 +317,30 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
             if raw is None:
                 continue  # not measured that month
             value = _number(raw)
-            low, high = KPI_LIMITS.get(kpi, (0, None))
-            if value is None or value < low or (high is not None and value > high):
-                limits = f"between {low} and {high}" if high is not None else "a number ≥ 0"
-                report.error(path, kline, f"'{kpi}: {raw}' must be {limits}")
+            problem = _value_problem(kpi, value)
+            if problem:
+                report.error(path, kline, f"'{kpi}: {_yaml_text(raw)}' must be {problem} — fix it, "
+                                          "or leave it out for a month it was not measured")
                 continue
             values[kpi] = value
         months[month] = values
     return tr.Kpis(targets, dict(sorted(months.items())), str(path))
 
 
+def _bound_problem(kpi: str, value: float) -> str | None:
+    """A target is on the KPI's scale (a rating of 6 out of 5 is never met); it may be a fraction."""
+    low, high = KPI_LIMITS.get(kpi, (0, None))
+    if value < low or (high is not None and value > high):
+        return f"between {low} and {high}" if high is not None else "a number ≥ 0"
+    return None
+
+
 # -- monitoring summaries ---------------------------------------------------------------
 def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
     before = len(report.errors)
-    if not MONTH.match(path.stem):
-        report.error(path, 1, f"a monitoring summary is named after its month, e.g. 2026-11.yml, not '{path.name}'")
+    if not is_month(path.stem):
+        report.error(path, 1, f"'{path.name}' is not a month — a monitoring summary is named after its month: "
+                              "rename it e.g. 2026-11.yml")
         return None
     located = _load_yaml(path, report)
     if located is None:
@@ -285,57 +350,11 @@ def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
         report.error(path, 1, "expected 'sources:', 'counts:', 'spikes:' and 'items:' — see the README")
         return None
     Fields(located, data, (), path, report).check_known(("sources", "counts", "spikes", "items"))
-    sources: dict[str, tr.Source] = {}
-    for source_id, raw in (data.get("sources") or {}).items():
-        where = ("sources", source_id)
-        if not isinstance(raw, dict):
-            report.error(path, located.line(*where), f"source '{source_id}' needs 'name:' and 'kind:'")
-            continue
-        fields = Fields(located, raw, where, path, report)
-        fields.check_known(("name", "kind", "url"))
-        if not SLUG.match(str(source_id)):
-            report.error(path, located.line(*where), f"source id '{source_id}' may only use lower-case letters, digits and dashes")
-        kind = _choice(fields, "kind", tr.FEED_KINDS)
-        sources[str(source_id)] = tr.Source(str(source_id), fields.text("name", required=True) or str(source_id),
-                                            kind or "mentions", _url(fields, "url"))
-    counts: dict[date, dict[str, int]] = {}
-    for day, row in (data.get("counts") or {}).items():
-        line = located.line("counts", day)
-        try:
-            parsed = date.fromisoformat(str(day))
-        except ValueError:
-            report.error(path, line, f"'{day}' is not a day — write it as 2026-11-21")
-            continue
-        if parsed.strftime("%Y-%m") != path.stem:
-            report.error(path, line, f"{day} is not in {path.stem} — move it to {parsed.strftime('%Y-%m')}.yml")
-            continue
-        if not isinstance(row, dict):
-            report.error(path, line, f"the counts of {day} map each source to a number, e.g. {{alertes-google: 3}}")
-            continue
-        counts[parsed] = {}
-        for source_id, count in row.items():
-            if source_id not in sources:
-                report.error(path, located.line("counts", day, source_id),
-                             f"unknown source '{source_id}' — declare it under 'sources:'")
-            elif not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                report.error(path, located.line("counts", day, source_id), f"'{count}' must be a whole number ≥ 0")
-            else:
-                counts[parsed][str(source_id)] = count
-    spikes = []
-    for index, raw in enumerate(data.get("spikes") or []):
-        line = located.line("spikes", index)
-        if not isinstance(raw, dict):
-            report.error(path, line, "each spike has 'period', 'source', 'count', 'baseline' and 'factor'")
-            continue
-        fields = Fields(located, raw, ("spikes", index), path, report)
-        fields.check_known(("period", "source", "count", "baseline", "factor"))
-        count, baseline, factor = (_number(raw.get(key)) for key in ("count", "baseline", "factor"))
-        if None in (count, baseline, factor) or not fields.text("period"):
-            report.error(path, line, "each spike has 'period', 'source', 'count', 'baseline' and 'factor' (numbers)")
-            continue
-        spikes.append(tr.Spike(fields.text("period"), fields.text("source") or "all", int(count), baseline, factor))
+    sources = _sources(located, data, path, report)
+    counts = _counts(located, data, sources, path, report)
+    spikes = _spikes(located, data, sources, path, report)
     items = []
-    for index, raw in enumerate(data.get("items") or []):
+    for index, raw in enumerate(_section(located, data, "items", list, path, report, "'- id: ...' entries")):
         where = ("items", index)
         if not isinstance(raw, dict):
             report.error(path, located.line(*where), "each item has 'id', 'at', 'source', 'title' and 'link'")
@@ -352,6 +371,133 @@ def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
     if len(report.errors) != before:
         return None
     return tr.MonthSummary(path.stem, sources, dict(sorted(counts.items())), items, spikes, str(path))
+
+
+def _sources(located: Located, data: dict, path: Path, report: Collector) -> dict[str, tr.Source]:
+    sources: dict[str, tr.Source] = {}
+    for source_id, raw in _section(located, data, "sources", dict, path, report, "'alertes-google: {name: ..., kind: mentions}'").items():
+        where = ("sources", source_id)
+        if not isinstance(raw, dict):
+            report.error(path, located.line(*where), f"source '{source_id}' needs 'name:' and 'kind:'")
+            continue
+        fields = Fields(located, raw, where, path, report)
+        fields.check_known(("name", "kind", "url"))
+        if not isinstance(source_id, str) or not SLUG.match(source_id):
+            report.error(path, located.line(*where), f"source id '{_yaml_text(source_id)}' may only use lower-case letters, "
+                                                     "digits and dashes, starting with a letter or digit — e.g. alertes-google")
+            continue
+        kind = _choice(fields, "kind", tr.FEED_KINDS)
+        sources[source_id] = tr.Source(source_id, fields.text("name", required=True) or source_id,
+                                       kind or "mentions", _url(fields, "url"))
+    return sources
+
+
+def _counts(located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector) -> dict[date, dict[str, int]]:
+    month = path.stem
+    counts: dict[date, dict[str, int]] = {}
+    for day, row in _section(located, data, "counts", dict, path, report, "'2026-11-21: {alertes-google: 3}'").items():
+        line = located.line("counts", day)
+        parsed = _day(str(day))
+        if parsed is None:
+            report.error(path, line, f"'{day}' is not a day — write it as {month}-21")
+            continue
+        if parsed.isoformat()[:7] != month:
+            report.error(path, line, f"{day} is not in {month} — move it to {parsed.isoformat()[:7]}.yml")
+            continue
+        if not isinstance(row, dict):
+            report.error(path, line, f"the counts of {day} map each source to a number, e.g. {{alertes-google: 3}}")
+            continue
+        counts[parsed] = {}
+        for source_id, count in row.items():
+            source_id = _yaml_text(source_id)
+            if source_id not in sources:
+                report.error(path, located.line("counts", day, source_id),
+                             f"unknown source '{source_id}' — declare it under 'sources:'")
+            elif not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                report.error(path, located.line("counts", day, source_id),
+                             f"'{source_id}: {_yaml_text(count)}' must be a whole number ≥ 0 — write how many items "
+                             "that source had that day")
+            else:
+                counts[parsed][source_id] = count
+    return counts
+
+
+def _day(text: str) -> date | None:
+    """A day written YYYY-MM-DD, in the plausible years; None otherwise."""
+    if not ISO_DAY.match(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1] else None
+
+
+SPIKE_FIELDS = ("period", "source", "count", "baseline", "factor")
+
+
+def _spikes(located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector) -> list[tr.Spike]:
+    spikes = []
+    for index, raw in enumerate(_section(located, data, "spikes", list, path, report, "'- {period: 2026-W44, ...}' entries")):
+        line = located.line("spikes", index)
+        if not isinstance(raw, dict):
+            report.error(path, line, "each spike has 'period', 'source', 'count', 'baseline' and 'factor'")
+            continue
+        fields = Fields(located, raw, ("spikes", index), path, report)
+        fields.check_known(SPIKE_FIELDS)
+        missing = [key for key in SPIKE_FIELDS if raw.get(key) is None]
+        if missing:
+            report.error(path, line, f"this spike has no '{missing[0]}' — each spike has 'period', 'source', "
+                                     "'count', 'baseline' and 'factor'")
+            continue
+        period = _spike_period(fields, path.stem)
+        source = fields.text("source")
+        if source != "all" and source not in sources:
+            fields.error("source", f"unknown source '{source}' — write 'all' (every mention and review source), "
+                                   "or declare it under 'sources:'")
+            source = None
+        count, baseline, factor = (_number(raw[key]) for key in ("count", "baseline", "factor"))
+        if count is None or count < 0 or not count.is_integer():
+            fields.error("count", f"'count: {_yaml_text(raw['count'])}' must be a whole number ≥ 0 — "
+                                  "write how many items the period had")
+        elif baseline is None or baseline < 0:
+            fields.error("baseline", f"'baseline: {_yaml_text(raw['baseline'])}' must be a number ≥ 0 — "
+                                     "write the usual count (the median of the periods before)")
+        elif factor is None or factor <= 0:
+            fields.error("factor", f"'factor: {_yaml_text(raw['factor'])}' must be a number above 0 — e.g. 'factor: 2'")
+        elif count <= baseline:
+            fields.error("count", f"a spike of {int(count)} is not above its baseline of {_yaml_text(raw['baseline'])} — "
+                                  "fix the numbers, or remove the spike")
+        elif period is not None and source is not None:
+            spikes.append(tr.Spike(period, source, int(count), baseline, factor))
+    return spikes
+
+
+def _spike_period(fields: Fields, month: str) -> str | None:
+    """The spike's period as ingest writes it: an ISO week (2026-W44) or a day (2026-10-27), in the
+    summary of its month (a week's is the month of its Thursday, as ISO weeks belong to years)."""
+    text = fields.text("period")
+    hint = "write an ISO week such as 2026-W44 or a day such as 2026-10-27"
+    week, day = ISO_WEEK.match(text), _day(text)
+    if week:
+        year, number = int(week[1]), int(week[2])
+        if not PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]:
+            fields.error("period", f"'period: {text}': the year {year} is not plausible — check the period")
+            return None
+        weeks = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the year's last week
+        if not 1 <= number <= weeks:
+            fields.error("period", f"'period: {text}': {year} has weeks W01 to W{weeks} — check the week's number")
+            return None
+        belongs = (date.fromisocalendar(year, number, 1) + timedelta(days=3)).isoformat()[:7]
+    elif day:
+        belongs = day.isoformat()[:7]
+    else:
+        fields.error("period", f"'period: {text}' is not a period — {hint}")
+        return None
+    if belongs != month:
+        fields.error("period", f"the spike of {text} belongs in {belongs}.yml (a week is in the month of its Thursday) — move it there")
+        return None
+    return text
 
 
 def load_monitoring(directory: Path, report: Collector) -> tr.Monitoring:

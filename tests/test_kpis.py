@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from balise.transparency import Kpis, Monitoring, Target, sparkline
-from conftest import DEMO_NOW, page, text_of
+from conftest import DEMO_NOW, edit, page, text_of
 
 
 def kpi_rows(demo):
@@ -77,7 +78,8 @@ def test_bad_kpi_values_are_reported_with_path_and_line(cli, demo):
     errors = [l for l in result.stderr.splitlines() if "warning:" not in l and l]
     assert errors == [
         f"status/kpis.yml:{rate_line}: unknown KPI 'response_rte' — did you mean 'response_rate'?",
-        f"status/kpis.yml:{march_line}: 'average_rating: 7' must be between 0 and 5",
+        f"status/kpis.yml:{march_line}: 'average_rating: 7' must be between 0 and 5 — fix it, "
+        "or leave it out for a month it was not measured",
     ]
 
 
@@ -96,3 +98,31 @@ def test_sparkline_geometry():
     assert sparkline([5], target=5)["points"] == [(3.0, 29.0)]
     # a target outside the values widens the scale: values 4..5 with target 3 -> 3 at the bottom
     assert sparkline([4, 5], target=3)["target_y"] == 29.0
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("reviews: 12, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+         "reviews: .nan, average_rating: 4.2, response_rate: 83, mention_reach: 23700}", "'reviews: nan' must be a whole number"),
+        ("average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+         "average_rating: .inf, response_rate: 83, mention_reach: 23700}", "'average_rating: inf' must be between 0 and 5"),
+        ("mention_reach: 23700}", 'mention_reach: "23,700"}', "'mention_reach: 23,700' must be a whole number ≥ 0, written without"),
+        ("reviews: 12, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+         "reviews: true, average_rating: 4.2, response_rate: 83, mention_reach: 23700}", "'reviews: true' must be"),
+        ("  2026-11: {", "  0202-11: {", "'0202-11' is not a month"),
+        ("average_rating: {min: 4}", "average_rating: {min: 6}", "the target 'min: 6' of 'average_rating' must be between 0 and 5"),
+        ("reviews: {min: 10}", "reviews: {min: 10, max: 5}", "the target of 'reviews' can never be met"),
+        ("reviews: {min: 10}", "reviews: {min: .nan}", "the target of 'reviews' must be numbers"),
+        ("targets:\n", "targets: [reviews]\ntargeted:\n", "'targets' must be fields such as"),
+    ],
+)
+def test_kpi_values_the_page_would_misstate_fail_check_on_their_line(cli, demo, old, new, words):
+    """NaN, infinity, a count with a thousands separator (read 23.7) or a target off the scale once
+    reached the page as 'nan', '24' or a target never met."""
+    edit(demo, "status/kpis.yml", old, new)
+    lines = (demo / "status/kpis.yml").read_text(encoding="utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if new.split("\n")[0] in text)
+    result = cli("check", expect=1)
+    errors = [problem for problem in result.stderr.splitlines() if ": warning: " not in problem]
+    assert [e for e in errors if e.startswith(f"status/kpis.yml:{line}: ") and words in e and " — " in e], result.stderr

@@ -7,6 +7,7 @@ the real CLI. Example counts are bounded so the whole file runs in seconds.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,9 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from balise import loaders, model
+from balise import transparency as tr
+from balise import transparency_loaders as tl
 from balise.errors import Collector
 from balise.render import PageContext, SiteRenderer
 from balise.timeline import TimeError, parse_body, parse_time
+from balise.transparency_page import transparency_pages
 
 COMPONENTS = {"paiements", "courriels", "site-internet"}
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -213,6 +217,135 @@ def test_timeline_lines_point_inside_the_body(body, first):
         assert first <= line <= last and message
 
 
+# -- the transparency page's files: monitoring summaries, KPIs, testimonials ---------------------------
+# Valid files, then a few mutations of them (a value, a key replaced, an entry deleted): whatever
+# passes the loader must render the page; whatever does not is refused with a located problem.
+
+MONITORING = {
+    "sources": {"alertes": {"name": "Alertes", "kind": "mentions", "url": "https://example.org/feed"},
+                "avis": {"name": "Avis", "kind": "reviews"}},
+    "counts": {"2026-10-05": {"alertes": 1}, "2026-10-27": {"alertes": 15, "avis": 5}},
+    "spikes": [{"period": "2026-W44", "source": "all", "count": 20, "baseline": 4, "factor": 2}],
+    "items": [{"id": "a1", "at": "2026-10-27 10:00 +01:00", "source": "alertes", "title": "Titre", "link": "https://example.org/a"}],
+}
+KPI_FILE = {
+    "targets": {"reviews": {"min": 10}, "average_rating": {"min": 4}, "response_rate": {"min": 80, "max": 100}},
+    "months": {"2026-10": {"reviews": 12, "average_rating": 4.2, "response_rate": 83, "mention_reach": 23700},
+               "2026-11": {"reviews": 9, "mention_volume": 40}},
+}
+TESTIMONIAL = {
+    "quote": "Merci.\n\nDeuxième paragraphe.", "attribution": {"initials": "M. L."}, "relationship": "beneficiary",
+    "date": "2026-09-24", "source": "letter", "source_url": "https://example.org/avis", "language": "fr",
+    "context": "aidée en 2025", "consent": {"date": "2026-09-24", "how": "email"}, "published": True,
+}
+TRANSPARENCY_FILES = {  # kind: (base, file name, loader)
+    "monitoring": (MONITORING, "2026-10.yml", tl.load_month_summary),
+    "kpis": (KPI_FILE, "kpis.yml", tl.load_kpis),
+    "testimonial": (TESTIMONIAL, "2026-09-24-merci.yml", tl.load_testimonial),
+}
+hostile_values = st.one_of(
+    st.sampled_from([
+        "2026-W60", "2026-W00", "2026-W53", "2027-W53", "2026-W44", "2026-W45", "2026-11", "semaine 44", "2026-10-32",
+        "2026-02-30", "2026-10-27", "2026-11-01", "9999-12-31", "0001-01-01", "2026-10-27 10:00", "2999-12-31 23:59 -12:00",
+        "1900-01-01 00:00 +14:00", "https://[x", "javascript:alert(1)", "all", "alertes", "avis", "mentions", "provider",
+        "", " ", "<script>alert(1)</script>", "23,700", "83%", "4,2", "1e400", "nan", "inf", "-1", "anonymous", "Marie",
+    ]),
+    st.sampled_from([float("nan"), float("inf"), -float("inf"), -1, 0, 0.5, 5.5, 61.5, 101, 10**30, 1e300, True, False,
+                     None, [], {}, [1], {"name": "x"}, {"min": 3}]),
+    scalars,
+)
+hostile_keys = st.one_of(
+    st.sampled_from(["2026-10-28", "2026-11-01", "2026-13", "1899-12", 1, True, "all", "reviews", "mention_volume", "min",
+                     "max", "name", "initials", "nom", "period"]),
+    text,
+)
+
+
+def node_paths(data, prefix=()):
+    """The path of every node under `data` (its keys and indexes), parents before children."""
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in children:
+        yield prefix + (key,)
+        yield from node_paths(value, prefix + (key,))
+
+
+@st.composite
+def mutated(draw, base):
+    data = copy.deepcopy(base)
+    for _ in range(draw(st.integers(0, 3))):
+        paths = list(node_paths(data))
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = data
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["value", "value", "key", "delete"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "key" and isinstance(parent, dict):
+            value = parent.pop(path[-1])
+            parent[draw(hostile_keys)] = value
+        else:
+            parent[path[-1]] = copy.deepcopy(draw(hostile_values))  # sampled containers are shared
+    return data
+
+
+def render_transparency(data: tr.Transparency, language: str) -> None:
+    settings = model.Settings(timezone=ZoneInfo("Europe/Paris"), now=NOW, language=language)
+    page = model.StatusPage(settings, [], [], [], transparency=data)
+    (path, html), = transparency_pages(SiteRenderer(page, PageContext()))
+    assert path == "transparency/index.html" and "<h1>" in html
+
+
+def load_transparency_file(tmp: Path, kind: str, data, language: str = "fr"):
+    """Load one mutated file with the valid others; render the page if it loads cleanly."""
+    base, name, loader = TRANSPARENCY_FILES[kind]
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / name
+    path.write_text(dump(data) if isinstance(data, dict) else yaml.safe_dump(data), encoding="utf-8")
+    report = Collector()
+    loaded = loader(path, report)
+    check_problems(report, path)
+    if report.errors:
+        return None
+    assert loaded is not None, "a file was accepted but nothing was read from it"
+    others = {}
+    for other, (other_base, other_name, other_loader) in TRANSPARENCY_FILES.items():
+        if other != kind:
+            (tmp / other).mkdir(exist_ok=True)
+            (tmp / other / other_name).write_text(dump(other_base), encoding="utf-8")
+            others[other] = other_loader(tmp / other / other_name, Collector())
+    found = {kind: loaded, **others}
+    render_transparency(tr.Transparency(testimonials=[found["testimonial"]], kpis=found["kpis"],
+                                        monitoring=tr.Monitoring([found["monitoring"]])), language)
+    return loaded
+
+
+@FAST
+@given(data=mutated(MONITORING), language=st.sampled_from(["fr", "en"]))
+def test_mutated_monitoring_summaries_render_or_are_explained(tmp_path_factory, data, language):
+    load_transparency_file(tmp_path_factory.mktemp("m", numbered=True), "monitoring", data, language)
+
+
+@FAST
+@given(data=mutated(KPI_FILE), language=st.sampled_from(["fr", "en"]))
+def test_mutated_kpis_render_or_are_explained(tmp_path_factory, data, language):
+    load_transparency_file(tmp_path_factory.mktemp("k", numbered=True), "kpis", data, language)
+
+
+@FAST
+@given(data=mutated(TESTIMONIAL), language=st.sampled_from(["fr", "en"]))
+def test_mutated_testimonials_render_or_are_explained(tmp_path_factory, data, language):
+    load_transparency_file(tmp_path_factory.mktemp("t", numbered=True), "testimonial", data, language)
+
+
+@FAST
+@given(kind=st.sampled_from(sorted(TRANSPARENCY_FILES)), data=values)
+def test_random_transparency_files_never_crash(tmp_path_factory, kind, data):
+    load_transparency_file(tmp_path_factory.mktemp("r", numbered=True), kind, data)
+
+
 # -- through the CLI --------------------------------------------------------------------------------
 
 
@@ -238,8 +371,43 @@ def test_random_incidents_through_the_cli(demo, front, body):
                 assert re.match(r"^[^\s:][^:]*:\d+: ", line), line
 
 
+TRANSPARENCY_TARGETS = {"monitoring": "status/monitoring/2026-10.yml", "kpis": "status/kpis.yml",
+                        "testimonial": "content/testimonials/2026-09-24-usager-enquete.yml"}
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kind_and_data=st.sampled_from(sorted(TRANSPARENCY_FILES)).flatmap(
+    lambda kind: st.tuples(st.just(kind), mutated(TRANSPARENCY_FILES[kind][0]))))
+def test_mutated_transparency_files_through_the_cli(demo, kind_and_data):
+    """What `balise check` passes, `balise build` builds; what it refuses, it refuses on a located line."""
+    import re
+
+    from conftest import Cli
+
+    kind, data = kind_and_data
+    (demo / TRANSPARENCY_TARGETS[kind]).write_text(dump(data), encoding="utf-8")
+    cli = Cli(demo)
+    try:
+        cli("check", expect=1)
+    except AssertionError:
+        cli("check", expect=0)
+        cli("build", expect=0)  # Cli raises any exception: a traceback fails the test
+    else:
+        result = cli("build", expect=1)
+        for line in filter(str.strip, result.stderr.splitlines()):
+            assert re.match(r"^[^\s:][^:]*:\d+: ", line), line
+
+
 def test_strategies_reach_both_outcomes(tmp_path):
     """The generators above are only useful if they produce both accepted and refused files."""
     good = "---\ntitle: T\nimpact: minor\ncomponents: [paiements]\n---\n## 2026-11-21 14:05 +01:00 — investigating\n\nx\n"
     assert load(tmp_path, good.encode())[0] is not None
     assert load(tmp_path, b"---\ntitle: [\n---\n")[0] is None
+
+
+def test_transparency_strategies_reach_both_outcomes(tmp_path):
+    for kind, (base, _, _) in TRANSPARENCY_FILES.items():
+        assert load_transparency_file(tmp_path / kind, kind, base) is not None, kind
+    spike = copy.deepcopy(MONITORING)
+    spike["spikes"][0]["period"] = "2026-W60"
+    assert load_transparency_file(tmp_path / "w60", "monitoring", spike) is None

@@ -185,3 +185,18 @@ def test_add_judges_a_future_consent_by_the_pinned_time(cli, demo, at_time):
                  expect=1)
     assert "consent given on 2026-11-23, a date still to come" in result.stderr
     assert sorted((demo / "content/testimonials").iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("date: 2026-09-24\nsource", "date: 0026-09-24\nsource", "'date: 0026-09-24': the year 26 is not plausible"),
+        ("date: 2026-09-24\nsource", "date: 2026-02-30\nsource", "'date: 2026-02-30' is not a date"),
+        ("language: fr\n", "language: fr\nsource_url: https://[avis.example.org/1\n", "'source_url' is not a web address"),
+    ],
+)
+def test_dates_and_addresses_the_page_shows_are_checked(cli, demo, old, new, words):
+    edit(demo, ONE, old, new)
+    line = (demo / ONE).read_text(encoding="utf-8").split("\n").index(new.split("\n")[-2] if new.endswith("\n") else new.split("\n")[0]) + 1
+    result = cli("check", expect=1)
+    assert errors(result) and errors(result)[0].startswith(f"{ONE}:{line}: ") and words in errors(result)[0], result.stderr

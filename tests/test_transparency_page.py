@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import DEMO_NOW, REPO, page, text_of
+from conftest import DEMO_NOW, REPO, edit, page, text_of
 
 VNU = REPO / "tests/tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -102,3 +102,61 @@ def test_the_page_is_valid_html(built):
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", str(built / "transparency/index.html")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+SPIKE = '  - {period: "2026-W44", source: all, count: 61, baseline: 19.5, factor: 2}'
+OCTOBER = "status/monitoring/2026-10.yml"
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ('"2026-W44"', '"2026-11"', "'period: 2026-11' is not a period — write an ISO week such as 2026-W44 or a day"),
+        ('"2026-W44"', '"2026-W60"', "'period: 2026-W60': 2026 has weeks W01 to W53 — check the week's number"),
+        ('"2026-W44"', '"2027-W53"', "2027 has weeks W01 to W52"),
+        ('"2026-W44"', '"semaine 44"', "'period: semaine 44' is not a period"),
+        ('"2026-W44"', '"2026-10-32"', "'period: 2026-10-32' is not a period"),
+        ('"2026-W44"', '"2026-W45"', "the spike of 2026-W45 belongs in 2026-11.yml (a week is in the month of its Thursday)"),
+        ("count: 61", "count: .inf", "'count: inf' must be a whole number ≥ 0"),
+        ("count: 61", "count: 61.5", "'count: 61.5' must be a whole number ≥ 0"),
+        ("count: 61", "count: 12", "a spike of 12 is not above its baseline of 19.5"),
+        ("baseline: 19.5", "baseline: -2", "'baseline: -2' must be a number ≥ 0"),
+        ("baseline: 19.5", "baseline: .nan", "'baseline: nan' must be a number ≥ 0"),
+        ("factor: 2", "factor: 0", "'factor: 0' must be a number above 0"),
+        ("source: all", "source: alertes-gogle", "unknown source 'alertes-gogle' — write 'all'"),
+    ],
+)
+def test_a_spike_the_page_cannot_show_fails_check_on_its_line(cli, demo, at_time, old, new, words):
+    """A spike that passed `check` once crashed `build` (a week 60, a month as period): each value is
+    now checked where it is written, and the build stops with the same line."""
+    edit(demo, OCTOBER, SPIKE, SPIKE.replace(old, new))
+    line = (demo / OCTOBER).read_text(encoding="utf-8").split("\n").index(SPIKE.replace(old, new)) + 1
+    result = cli("check", expect=1)
+    errors = [problem for problem in result.stderr.splitlines() if ": warning: " not in problem]
+    assert len(errors) == 1 and errors[0].startswith(f"{OCTOBER}:{line}: ") and words in errors[0], result.stderr
+    if "period" in words:  # the reported crash: the build says the same, and writes nothing
+        at_time(DEMO_NOW)
+        assert words in cli("build", expect=1).stderr
+        assert not (demo / "site").exists()
+
+
+def test_a_day_is_a_period_too(built_at, demo):
+    edit(demo, OCTOBER, SPIKE, '  - {period: "2026-10-27", source: all, count: 30, baseline: 4, factor: 2}')
+    doc = page(built_at(DEMO_NOW), "transparency/")
+    assert "27 octobre 2026 : 30 éléments" in text_of(doc.select_one("ul.spikes"))
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("spikes:\n" + SPIKE, "spikes: 2026-W44", "'spikes' must be a list of"),
+        ("sources:\n", "sources: [alertes-google]\nsourced:\n", "'sources' must be fields such as"),
+        ("counts:\n", "counts: [1, 2]\ncounted:\n", "'counts' must be fields such as"),
+        ("2026-10-02: {alertes-google: 1", "2026-10-02: {alertes-google: -1", "'alertes-google: -1' must be a whole number ≥ 0"),
+        ('url: "https://www.google.com', 'url: "https://[www.google.com', "'url' is not a web address"),
+    ],
+)
+def test_a_monitoring_summary_of_the_wrong_shape_fails_check(cli, demo, old, new, words):
+    edit(demo, OCTOBER, old, new)
+    result = cli("check", expect=1)
+    assert words in result.stderr and result.stderr.startswith(f"{OCTOBER}:")
