@@ -17,7 +17,7 @@ import jinja2
 from .i18n import Translator
 from .links import SiteLinks
 from .model import Incident, StatusPage, Update
-from .render import rebase_links
+from .messages import rebase_links
 
 FEED_SIZE = 50
 

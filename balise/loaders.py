@@ -18,7 +18,7 @@ import yaml
 from . import model
 from .errors import Collector
 from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
-from .render import check_sanitised
+from .messages import check_sanitised
 from .timeline import TimeError, format_time, offset_in, parse_body, parse_time, plain
 
 MAX_FILE_BYTES = 1024 * 1024

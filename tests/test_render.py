@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import pytest
 
 from balise import gfm
-from balise.render import MarkdownRenderer
+from balise.messages import MarkdownRenderer
 from conftest import page, text_of
 
 OPEN_INCIDENT = "2026-11-22-prise-de-rendez-vous-indisponible"
