@@ -248,3 +248,22 @@ def test_on_a_phone_a_wide_table_shows_it_scrolls_and_scrolls_from_the_keyboard(
         region.focus()
         tab.keyboard.press("ArrowRight")
         tab.wait_for_function("() => document.activeElement.scrollLeft > 0")
+
+
+def test_numbers_keep_their_units_and_percent_signs(built_demo):
+    """A phone breaks lines at spaces: none between a number and its unit, nor before '%' in French
+    (a narrow no-break space, as French typography wants), in balise's words and in the messages."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from balise.i18n import Translator
+    from balise.render import MarkdownRenderer
+
+    french, english = Translator("fr", ZoneInfo("Europe/Paris")), Translator("en", ZoneInfo("Europe/Paris"))
+    assert french.duration(timedelta(minutes=65)) == "1\u00a0h\u00a005"
+    assert french.duration(timedelta(minutes=12)) == "12\u00a0min"
+    assert english.duration(timedelta(hours=50)) == "2\u00a0d 2\u00a0h"
+    assert MarkdownRenderer("fr")("Déjà 90 % des rendez-vous") == "<p>Déjà 90\u202f% des rendez-vous</p>"
+    transparency = page(built_demo("fr"), "transparency/")
+    assert "89\u202f%" in transparency.select_one("td.promises").get_text()
+    assert "90\u202f% en moins de 1\u00a0h\u00a005" in transparency.select_one("td.ttfu").get_text()
