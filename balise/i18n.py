@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 LOCALES = Path(__file__).parent / "locales"
 LANGUAGES = ("fr", "en")
 # French typography: a non-breaking space before ':' and '»' and after '«', a narrow one before
-# ';', '!' and '?', so that on a narrow screen no line starts with a colon or a question mark.
-_WIDE_SPACE, _NARROW_SPACE, _OPENING = re.compile(r" (?=[:»])"), re.compile(r" (?=[;!?])"), re.compile(r"(?<=«) ")
+# ';', '!', '?' and '%', so that on a narrow screen no line starts with a colon, a question mark or '%'.
+_WIDE_SPACE, _NARROW_SPACE, _OPENING = re.compile(r" (?=[:»])"), re.compile(r" (?=[;!?%])"), re.compile(r"(?<=«) ")
 
 
 def french_spacing(text: str) -> str:

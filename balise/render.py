@@ -88,6 +88,18 @@ def paginated(base: str, incidents: list):
         yield path, chunk, pager
 
 
+ESSENTIAL_END = "/* -- end of the essential rules -- */"
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def essential_css() -> str:
+    """The rules every page needs (colours, header, footer, status pills), from the top of balise.css,
+    without comments and line breaks: the 404 page carries them inline, since it is served at any
+    address and on any host (a preview, a laptop), where no link to the stylesheet is sure to work."""
+    css = (ASSETS / "balise.css").read_text(encoding="utf-8").split(ESSENTIAL_END, 1)[0]
+    return " ".join(_CSS_COMMENT.sub("", css).split())
+
+
 def relative_url(target: str, page_path: str) -> str:
     """A link from the page at `page_path` (e.g. "incidents/x/") to `target`, both site-relative."""
     depth = page_path.count("/")
@@ -163,6 +175,9 @@ class SiteRenderer:
             if members:
                 groups.append((group, members))
         ungrouped = [c for c in page.components if c.group is None]
+        # The banner names what is affected and which promise is late, so a phone shows both in its first screen.
+        affected = [c for c in page.components if page.component_status[c.id] != "operational"]
+        overdue = [i for i in page.open_incidents + page.active_maintenance if i.is_overdue(page.now)]
         return {
             "groups": groups,
             "ungrouped": ungrouped,
@@ -170,6 +185,9 @@ class SiteRenderer:
             "active_maintenance": page.active_maintenance,
             "upcoming_maintenance": page.upcoming_maintenance,
             "recent": recent,
+            "affected": affected,
+            "only_maintenance": all(page.component_status[c.id] == "under_maintenance" for c in affected),
+            "overdue": overdue,
         }
 
     def history_pages(self):
@@ -217,7 +235,7 @@ class SiteRenderer:
         replaces the theme's, which loads the theme's whole stylesheet and scripts."""
         self._absolute_base = self.page.settings.site_url or "/"
         try:
-            return self.render("404.html", "404.html")
+            return self.render("404.html", "404.html", inline_css=Markup(essential_css()))
         finally:
             self._absolute_base = None
 

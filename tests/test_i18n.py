@@ -30,7 +30,7 @@ def test_an_english_site_is_written_in_english(tmp_path):
     Cli(tmp_path / "site")("build")
     home = page(tmp_path / "site" / "site")
     assert home.html["lang"] == "en"
-    assert text_of(home.select_one(".banner")) == "All systems operational"
+    assert text_of(home.select_one(".banner h1")) == "All systems operational"
     assert "Opérationnel" not in text_of(home)
 
 
