@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path, PurePosixPath

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from conftest import DEMO_NOW, Cli, copy_demo, edit
-from gitrepo import commit_all, git, init_repo
+from gitrepo import commit_all, init_repo
 
 OPEN = "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
 OLD = "incidents/2026-10-27-ligne-ecoute-injoignable.md"

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from balise.messages import MarkdownRenderer, sanitising_losses
-from conftest import DEMO_NOW, edit, page, text_of
+from conftest import DEMO_NOW, page, text_of
 
 OPEN_INCIDENT = "2026-11-22-prise-de-rendez-vous-indisponible"
 OPEN_FILE = f"incidents/{OPEN_INCIDENT}.md"
