@@ -460,7 +460,9 @@ def _write_checked(path: Path, text: str, project: Project, component_ids) -> No
         trial = Path(scratch) / path.name
         trial.write_text(text, encoding="utf-8")
         report = Collector(Path(scratch))
-        load_incident(trial, component_ids, report)
+        trial_incident = load_incident(trial, component_ids, report, zone=project.settings.timezone)
+        if trial_incident is not None:  # the same rule as the build's, so the next command is not the one to refuse it
+            loaders.future_updates([trial_incident], max(project.settings.latest_writing_time, clock_time()), report)
         if report.errors:
             raise click.ClickException(
                 "refusing to write: " + "; ".join(p.message for p in report.errors)
