@@ -5,15 +5,12 @@ they scroll and can be scrolled from the keyboard."""
 
 from __future__ import annotations
 
-import functools
 import http.server
-import threading
-from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
 
-from browser import offline_tab
+from browser import offline_tab, serve
 from conftest import DEMO_NOW, edit, page, text_of
 
 OPEN = "incidents/2026-11-22-prise-de-rendez-vous-indisponible/"
@@ -115,18 +112,8 @@ class _PagesHost(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@contextmanager
 def pages_host(site):
-    handler = type("Handler", (_PagesHost,), {"directory_path": site})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return serve(site, type("Handler", (_PagesHost,), {"directory_path": site}))
 
 
 def test_the_404_page_is_styled_on_any_host_without_asking_the_production_one(built_demo, browser):
