@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, model
+from . import __version__, loaders, model
 from .authoring import appended, incident_path, incident_text, new_incident_path, write_atomically
 from .errors import Collector, show_problems
 from .i18n import Translator, find_status
-from . import loaders
 from .loaders import load_incident
 from .project import Project, load_checked, open_project, shown
 from .timeline import TIME, TimeError, format_time, parse_delay, parse_time, plain
@@ -264,7 +263,25 @@ def _field_choice(value: str | None, key: str, choices, option: str) -> str | No
 @click.option("--draft", is_flag=True, help="Keep it off the public site until draft: true is removed.")
 @click.option("--force", is_flag=True, help="Write a second file even if one has this title and day already.")
 @click.pass_context
-def new(ctx, config_file, template, values, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft, force):
+def new(
+    ctx,
+    config_file,
+    template,
+    values,
+    title,
+    kind,
+    impact,
+    components,
+    status,
+    message,
+    at,
+    next_update,
+    starts,
+    ends,
+    spokesperson,
+    draft,
+    force,
+):
     """Write a new incident (or maintenance) file and print its path.
 
     With --template NAME, start from a playbook: its fields and message are the defaults, every
@@ -332,7 +349,7 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
         title=title,
         kind=kind,
         impact=impact or "none",
-        components={c: None for c in components},
+        components=dict.fromkeys(components),
         status=status,
         message=message,
         at=at.astimezone(project.settings.timezone),
@@ -408,7 +425,7 @@ def _refuse_structure(message: str, option: str) -> None:
 
 
 def _playbook(project: Project, name: str, component_ids):
-    from .playbooks import load_playbooks, choose
+    from .playbooks import choose, load_playbooks
 
     report = Collector(project.root)
     found = load_playbooks(project.plugin.playbooks_dir, report, component_ids)
@@ -520,7 +537,13 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
             param_hint="--at",
         )
     raw = path.read_bytes().decode("utf-8")  # keep the writer's line endings, and byte order mark, exactly
-    text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update", base=at), project))
+    text = appended(
+        raw,
+        at.astimezone(project.settings.timezone),
+        status,
+        message,
+        _local(resolve_time(next_update, project, "--next-update", base=at), project),
+    )
     _write_checked(path, text, project, {c.id for c in content.components})
     click.echo(shown(path))
 

@@ -27,7 +27,6 @@ from . import model
 from .errors import Collector
 from .loaders import load_incident
 
-
 GIT_TIMEOUT = 120
 SHALLOW_WARNING = (
     "the git history is shallow, so corrected updates cannot be marked as amended — "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ def _spaced(value):
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> dict:
     """`locales/<language>.yml`, plus one `locales/<feature>.<language>.yml` per feature (its own keys)."""
     if language not in LANGUAGES:
@@ -98,7 +98,7 @@ class Translator:
         return self("days_hours", d=days, h=hours)
 
 
-@lru_cache(maxsize=None)  # read-only; asked once per incident file
+@cache  # read-only; asked once per incident file
 def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
     """Every way a writer may name a status (its key, or its label in any language) -> its key."""
     from .timeline import plain
@@ -159,7 +159,7 @@ def normal_word(text: str) -> str:
     return " ".join(plain(str(text)).replace("_", " ").replace("-", " ").strip(" .!:;").split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary(catalog_key: str, keys: tuple[str, ...]) -> dict[str, str]:
     """Every way of writing each of `keys` -> the key: itself, its labels, its variants."""
     variants = {"impact": IMPACT_VARIANTS, "update_status": STATUS_VARIANTS}.get(catalog_key, {})

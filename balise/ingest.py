@@ -27,8 +27,7 @@ from zoneinfo import ZoneInfo
 
 import nh3
 
-from . import __version__
-from . import transparency as tr
+from . import __version__, transparency as tr
 from .errors import Collector, ContentError
 from .timeline import format_time, plain
 from .transparency_loaders import load_monitoring
@@ -145,7 +144,7 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_M
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise FeedError(f"no answer within {timeout:g} s — skipped (the site may be slow or down)") from None
         raise FeedError(f"cannot be reached ({getattr(reason, 'strerror', None) or reason})") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise FeedError(f"no answer within {timeout:g} s — skipped (the site may be slow or down)") from None
     except (OSError, ValueError) as error:
         raise FeedError(f"cannot be read ({error})") from None
@@ -276,8 +275,7 @@ def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], opt
     found = []
     for source_id, per_day in series_by_source.items():
         series = tr.period_series(per_day, options.period, today)
-        starts = {label: start for label, start in
-                  (tr.period_of(day, options.period) for day in per_day)}
+        starts = dict(tr.period_of(day, options.period) for day in per_day)
         for index, (label, count) in enumerate(series):
             if label not in periods:
                 continue

@@ -18,7 +18,15 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, find_status
-from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, content_files, did_you_mean, read_front_matter, unknown_status
+from .loaders import (
+    BROKEN_PLACEHOLDER,
+    PLACEHOLDER,
+    Fields,
+    content_files,
+    did_you_mean,
+    read_front_matter,
+    unknown_status,
+)
 from .timeline import parse_delay
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")

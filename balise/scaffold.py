@@ -56,7 +56,7 @@ def yaml_text(value: str) -> str:
     return yaml.safe_dump(value, allow_unicode=True, width=1000).removesuffix("\n...\n").strip()
 
 
-class NotReproducible(Exception):
+class NotReproducible(Exception):  # noqa: N818 — raised as a reason: `raise NotReproducible(…)`
     """balise was installed in a way another machine (the site's CI) cannot repeat."""
 
 

@@ -33,7 +33,7 @@ class PreviewServer(LiveReloadServer):
     def _serve_request(self, environ, start_response):
         page = self.problems_page
         path = environ["PATH_INFO"]
-        if page is None or path.startswith("/livereload/") or not (path.endswith("/") or path.endswith(".html")):
+        if page is None or path.startswith("/livereload/") or not path.endswith(("/", ".html")):
             return super()._serve_request(environ, start_response)
         content = self._inject_js_into_html(page, self._visible_epoch)  # reloads itself once fixed
         start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 HEADING = re.compile(r"^##(?!#)\s*(?P<text>.*?)\s*#*\s*$")
 # Any dash (typed '--' or '---' where the keyboard has no '—'), '|', '·' or ':' between time and status.

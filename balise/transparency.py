@@ -146,7 +146,7 @@ class Kpis:
     months: dict[str, dict[str, float]]  # "YYYY-MM" -> kpi -> value, as declared
     path: str = ""
 
-    def series(self, monitoring: "Monitoring | None" = None) -> list[KpiSeries]:
+    def series(self, monitoring: Monitoring | None = None) -> list[KpiSeries]:
         """Every KPI with a value or a target; mention volume is filled from monitoring where not declared."""
         result = []
         for kpi in KPIS:
@@ -336,7 +336,7 @@ class Transparency:
     kpis: Kpis | None = None
     monitoring: Monitoring = field(default_factory=lambda: Monitoring([]))
 
-    def published(self) -> "Transparency":
+    def published(self) -> Transparency:
         """What the public may see: published testimonials with a consent record, newest first."""
         shown = [t for t in self.testimonials if t.is_publishable]
         shown.sort(key=lambda t: (t.given_on, t.id), reverse=True)
