@@ -205,7 +205,7 @@ class LineReader:
     (where nothing is a heading), or in an HTML comment — the writers' internal notes, which are
     dropped from the message so that they reach no page, feed or API document."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fence = ""  # the opening fence while inside a code block
         self.fence_line = 0
         self.comment_line = 0  # where the open comment began, 0 outside one
