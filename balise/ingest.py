@@ -183,7 +183,7 @@ def _entry_time(entry, fallback: datetime) -> datetime:
         parsed = entry.get(key)
         if parsed:
             try:
-                moment = datetime(*parsed[:6], tzinfo=timezone.utc)
+                moment = datetime(*parsed[:6]).replace(tzinfo=timezone.utc)
             except (TypeError, ValueError):
                 continue
             return min(moment, fallback)  # an entry from the future is counted now

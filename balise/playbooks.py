@@ -219,7 +219,7 @@ def builtin_values(
         "starts": translator.datetime(starts) if starts else None,
         "ends": translator.datetime(ends) if ends else None,
     }
-    return {name: known[key] for name, key in BUILTINS.items() if known[key]}
+    return {name: value for name, key in BUILTINS.items() if (value := known[key])}
 
 
 def _when(moment: datetime, reference: datetime, translator: Translator) -> str:

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 from mkdocs.commands.build import build
@@ -49,7 +50,7 @@ def problems_of(error: Exception) -> list[str]:
 
 
 def problems_page(problems: list[str], language: str) -> bytes:
-    t = Translator(language, None)
+    t = Translator(language, ZoneInfo("UTC"))  # the page shows no time
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     html = environment.get_template("serve_problems.html").render(t=t, language=t.language, problems=problems)
     return html.encode("utf-8")
