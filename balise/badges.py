@@ -7,6 +7,7 @@ written in the site's language. Colours give white text at least 4.5:1 contrast 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from functools import cache
 from urllib.parse import quote
 
@@ -57,7 +58,7 @@ class BadgeWriter:
     def __init__(self, page: StatusPage, env: jinja2.Environment, t: Translator):
         self.page, self.env, self.t = page, env, t
 
-    def files(self):
+    def files(self) -> Iterator[tuple[str, str]]:
         page = self.page
         yield "badge.svg", self.badge(self.t("subscribe.badge_label"), page.overall_status)
         for component in page.components:

@@ -66,4 +66,5 @@ def maintenance_calendar(page: StatusPage, t: Translator, links: SiteLinks) -> b
             first_date=windows[0][1].date() - timedelta(days=366),
             last_date=windows[-1][2].date() + timedelta(days=366),
         )
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

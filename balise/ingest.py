@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -178,7 +179,7 @@ def item_id(link: str, entry_id: str, title: str, at: datetime) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _entry_time(entry, fallback: datetime) -> datetime:
+def _entry_time(entry: Any, fallback: datetime) -> datetime:  # a feedparser entry
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
@@ -295,7 +296,7 @@ def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], opt
 
 
 # -- writing -------------------------------------------------------------------------
-def _q(value) -> str:
+def _q(value: object) -> str:
     """A YAML scalar that reads back as the same string (JSON strings are valid YAML)."""
     return json.dumps(str(value), ensure_ascii=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib.metadata import Distribution, distribution
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -86,7 +87,7 @@ def balise_requirement(dist: Distribution | None = None) -> str:
     raise NotReproducible(f"balise was installed from the {where} {unquote(urlsplit(url).path) or url}")
 
 
-def archive_hash(archive_info: dict) -> list[str]:
+def archive_hash(archive_info: dict[str, Any]) -> list[str]:
     """What makes pip check the archive's hash: [] when none was recorded."""
     hashes = archive_info.get("hashes") or {}
     if "sha256" in hashes:
