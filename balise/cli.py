@@ -133,8 +133,7 @@ def check(config_file):
         loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
         loaders.scope_slips(content.incidents, report)
         for incident in content.incidents:
-            promise = incident.promised_update(now)
-            if incident.is_published(now) and incident.is_overdue(now) and promise is not None:
+            if incident.is_published(now) and incident.is_overdue(now) and (promise := incident.promised_update(now)):
                 report.warning(
                     incident.path,
                     incident.latest.line,
