@@ -11,6 +11,7 @@ import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -54,7 +55,7 @@ def incident_text(
     scheduled_until: datetime | None = None,
 ) -> str:
     """The text of a new incident file, in the documented syntax."""
-    front: dict = {"title": title, "kind": kind, "impact": impact}
+    front: dict[str, Any] = {"title": title, "kind": kind, "impact": impact}
     if components:
         front["components"] = [cid if status is None else {cid: status} for cid, status in components.items()]
     if spokesperson:

@@ -7,7 +7,8 @@ written in the site's language. Colours give white text at least 4.5:1 contrast 
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from urllib.parse import quote
 
 import jinja2
@@ -23,7 +24,7 @@ STATUS_COLOURS = {
     "partial_outage": "#b23c00",
     "major_outage": "#b00020",
 }
-@lru_cache(maxsize=None)  # on every page
+@cache  # on every page
 def status_icon(status: str) -> str:
     """The pages' tab icon, inline (no request, no favicon.ico 404): a dot in the status's colour."""
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='{STATUS_COLOURS[status]}'/></svg>"
@@ -57,7 +58,7 @@ class BadgeWriter:
     def __init__(self, page: StatusPage, env: jinja2.Environment, t: Translator):
         self.page, self.env, self.t = page, env, t
 
-    def files(self):
+    def files(self) -> Iterator[tuple[str, str]]:
         page = self.page
         yield "badge.svg", self.badge(self.t("subscribe.badge_label"), page.overall_status)
         for component in page.components:

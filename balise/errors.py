@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
@@ -47,7 +48,7 @@ class ContentError(click.ClickException):
         self.root = root  # where the problems' paths start (the site's folder); the current one if None
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def show(self, file=None) -> None:  # click prints "Error: ..." by default; we want bare lines
+    def show(self, file: IO[Any] | None = None) -> None:  # click prints "Error: ..." by default; we want bare lines
         show_problems(self.problems, self.root)
 
 

@@ -19,6 +19,7 @@ Cost: one `git log --raw` over the incidents folder (it names each version's blo
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,6 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .loaders import load_incident
-
 
 GIT_TIMEOUT = 120
 SHALLOW_WARNING = (
@@ -52,7 +52,9 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def record_amendments(root: Path, incidents_dir: Path, incidents: list[model.Incident], component_ids=None) -> str | None:
+def record_amendments(
+    root: Path, incidents_dir: Path, incidents: list[model.Incident], component_ids: Collection[str] | None = None
+) -> str | None:
     """Fill `Update.amendments` of `incidents` from the git history of `incidents_dir`.
 
     Returns a warning to show the writer (a shallow clone), or None. Outside git, or without
@@ -164,7 +166,7 @@ class _Version:
     has_postmortem: bool = False
 
 
-def _version(incident: model.Incident, text: str, component_ids) -> _Version | None:
+def _version(incident: model.Incident, text: str, component_ids: Collection[str] | None) -> _Version | None:
     """One historical version of an incident file, read as the build read it; None if the build
     refused it: it never reached the site, so its words (an internal note, perhaps) are no earlier
     wording to show."""
@@ -176,7 +178,9 @@ def _version(incident: model.Incident, text: str, component_ids) -> _Version | N
     return _Version(public_from, messages, bool(loaded.postmortem))
 
 
-def _apply(incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids=None) -> None:
+def _apply(
+    incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids: Collection[str] | None = None
+) -> None:
     """Walk the versions oldest first, comparing each public one with what the public last saw.
 
     A version was public if the build accepted it and it was current at some moment after its

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -23,7 +24,7 @@ def french_spacing(text: str) -> str:
     return _OPENING.sub("\u00a0", _NARROW_SPACE.sub("\u202f", _WIDE_SPACE.sub("\u00a0", text)))
 
 
-def _spaced(value):
+def _spaced(value: Any) -> Any:
     if isinstance(value, str):
         return french_spacing(value)
     if isinstance(value, dict):
@@ -33,18 +34,23 @@ def _spaced(value):
     return value
 
 
-@lru_cache(maxsize=None)
-def catalog(language: str) -> dict:
+@cache
+def catalog(language: str) -> dict[str, Any]:
     """`locales/<language>.yml`, plus one `locales/<feature>.<language>.yml` per feature (its own keys)."""
     if language not in LANGUAGES:
         language = "en"
-    strings = yaml.safe_load((LOCALES / f"{language}.yml").read_text(encoding="utf-8"))
+    strings: dict[str, Any] = yaml.safe_load((LOCALES / f"{language}.yml").read_text(encoding="utf-8"))
     for extra in sorted(LOCALES.glob(f"*.{language}.yml")):
         for key, value in yaml.safe_load(extra.read_text(encoding="utf-8")).items():
             if key in strings:
                 raise KeyError(f"{extra.name}: '{key}' is already defined in {language}.yml")
             strings[key] = value
-    return _spaced(strings) if language == "fr" else strings
+    if language == "fr":
+        strings = _spaced(strings)
+    return strings
+
+
+Day = date  # a day, or a datetime (a datetime is a date): its day in the translator's time zone
 
 
 class Translator:
@@ -55,37 +61,38 @@ class Translator:
         self.strings = catalog(self.language)
         self.timezone = timezone
 
-    def __call__(self, key: str, **values) -> str:
-        text = self.strings
+    def __call__(self, key: str, **values: object) -> str:
+        text: Any = self.strings
         for part in key.split("."):
             text = text[part]
-        return text.format(**values) if values else text
+        translated: str = text.format(**values) if values else text
+        return translated
 
-    def html(self, key: str, **values) -> Markup:
+    def html(self, key: str, **values: object) -> Markup:
         """A translation for an HTML page: the catalogue's text escaped, values escaped unless markup."""
         return Markup(escape(self(key))).format(**values) if values else Markup(escape(self(key)))
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)
 
-    def date(self, moment) -> str:
+    def date(self, moment: Day) -> str:
         day = self.local(moment) if isinstance(moment, datetime) else moment
         number = self.strings["first_day"] if day.day == 1 else day.day
-        return self.strings["date"].format(day=number, month=self.strings["months"][day.month - 1], year=day.year)
+        return self("date", day=number, month=self.strings["months"][day.month - 1], year=day.year)
 
     def time(self, moment: datetime) -> str:
         local = self.local(moment)
-        return self.strings["time"].format(hour=local.hour, minute=local.minute)
+        return self("time", hour=local.hour, minute=local.minute)
 
     def zone(self, moment: datetime) -> str:
         """The zone's abbreviation at that moment (CET, CEST), which names summer time too."""
         return self.local(moment).tzname() or self.timezone.key
 
     def datetime(self, moment: datetime) -> str:
-        return self.strings["datetime"].format(date=self.date(moment), time=self.time(moment)) + " " + self.zone(moment)
+        return self("datetime", date=self.date(moment), time=self.time(moment)) + " " + self.zone(moment)
 
     def month_year(self, year: int, month: int) -> str:
-        return self.strings["month_year"].format(month=self.strings["months"][month - 1], year=year)
+        return self("month_year", month=self.strings["months"][month - 1], year=year)
 
     def duration(self, delta: timedelta) -> str:
         minutes = int(delta.total_seconds() // 60)
@@ -98,7 +105,7 @@ class Translator:
         return self("days_hours", d=days, h=hours)
 
 
-@lru_cache(maxsize=None)  # read-only; asked once per incident file
+@cache  # read-only; asked once per incident file
 def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
     """Every way a writer may name a status (its key, or its label in any language) -> its key."""
     from .timeline import plain
@@ -159,7 +166,7 @@ def normal_word(text: str) -> str:
     return " ".join(plain(str(text)).replace("_", " ").replace("-", " ").strip(" .!:;").split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary(catalog_key: str, keys: tuple[str, ...]) -> dict[str, str]:
     """Every way of writing each of `keys` -> the key: itself, its labels, its variants."""
     variants = {"impact": IMPACT_VARIANTS, "update_status": STATUS_VARIANTS}.get(catalog_key, {})

@@ -33,10 +33,11 @@ def maintenance_calendar(page: StatusPage, t: Translator, links: SiteLinks) -> b
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     windows = sorted(
-        (i for i in page.incidents if i.is_maintenance and i.scheduled_for and i.scheduled_until),
-        key=lambda i: (i.scheduled_for.timestamp(), i.id),
+        ((i, i.scheduled_for, i.scheduled_until) for i in page.incidents
+         if i.is_maintenance and i.scheduled_for and i.scheduled_until),
+        key=lambda window: (window[1].timestamp(), window[0].id),
     )
-    for incident in windows:
+    for incident, starts, ends in windows:
         latest_change = max(u.last_modified for u in incident.updates)
         url = links.shown(links.incident_path(incident))
         components = [page.components_by_id[c].name for c in incident.components if c in page.components_by_id]
@@ -50,8 +51,8 @@ def maintenance_calendar(page: StatusPage, t: Translator, links: SiteLinks) -> b
         event.add("created", incident.created_at.astimezone(timezone.utc))
         event.add("last-modified", latest_change.astimezone(timezone.utc))
         event.add("sequence", len(incident.updates) - 1 + sum(len(u.amendments) for u in incident.updates))
-        event.add("dtstart", incident.scheduled_for.astimezone(zone))
-        event.add("dtend", incident.scheduled_until.astimezone(zone))
+        event.add("dtstart", starts.astimezone(zone))
+        event.add("dtend", ends.astimezone(zone))
         event.add("summary", incident.title)
         event.add("description", "\n\n".join(description))
         if links.absolute:
@@ -62,7 +63,8 @@ def maintenance_calendar(page: StatusPage, t: Translator, links: SiteLinks) -> b
         calendar.add_component(event)
     if windows:
         calendar.add_missing_timezones(
-            first_date=windows[0].scheduled_for.date() - timedelta(days=366),
-            last_date=windows[-1].scheduled_until.date() + timedelta(days=366),
+            first_date=windows[0][1].date() - timedelta(days=366),
+            last_date=windows[-1][2].date() + timedelta(days=366),
         )
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

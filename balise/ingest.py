@@ -22,13 +22,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
 
-from . import __version__
-from . import transparency as tr
+from . import __version__, transparency as tr
 from .errors import Collector, ContentError
 from .timeline import format_time, plain
 from .transparency_loaders import load_monitoring
@@ -145,7 +145,7 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_M
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise FeedError(f"no answer within {timeout:g} s — skipped (the site may be slow or down)") from None
         raise FeedError(f"cannot be reached ({getattr(reason, 'strerror', None) or reason})") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise FeedError(f"no answer within {timeout:g} s — skipped (the site may be slow or down)") from None
     except (OSError, ValueError) as error:
         raise FeedError(f"cannot be read ({error})") from None
@@ -179,12 +179,12 @@ def item_id(link: str, entry_id: str, title: str, at: datetime) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _entry_time(entry, fallback: datetime) -> datetime:
+def _entry_time(entry: Any, fallback: datetime) -> datetime:  # a feedparser entry
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
             try:
-                moment = datetime(*parsed[:6], tzinfo=timezone.utc)
+                moment = datetime(*parsed[:6]).replace(tzinfo=timezone.utc)
             except (TypeError, ValueError):
                 continue
             return min(moment, fallback)  # an entry from the future is counted now
@@ -276,8 +276,7 @@ def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], opt
     found = []
     for source_id, per_day in series_by_source.items():
         series = tr.period_series(per_day, options.period, today)
-        starts = {label: start for label, start in
-                  (tr.period_of(day, options.period) for day in per_day)}
+        starts = dict(tr.period_of(day, options.period) for day in per_day)
         for index, (label, count) in enumerate(series):
             if label not in periods:
                 continue
@@ -297,7 +296,7 @@ def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], opt
 
 
 # -- writing -------------------------------------------------------------------------
-def _q(value) -> str:
+def _q(value: object) -> str:
     """A YAML scalar that reads back as the same string (JSON strings are valid YAML)."""
     return json.dumps(str(value), ensure_ascii=False)
 

@@ -47,7 +47,7 @@ class SiteLinks:
         incident id and the update's anchor. It does not depend on the message, so correcting the
         wording keeps the id."""
         moment = update.at if update is not None else incident.postmortem_at
-        day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")  # type: ignore[union-attr]  # asked once it is public
         specific = f"incidents/{incident.id}/{update.anchor if update is not None else 'postmortem'}"
         if self.absolute:
             path = f"{self.prefix}/{specific}" if self.prefix else specific

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -20,6 +20,9 @@ from .errors import Collector
 from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
 from .messages import check_sanitised
 from .timeline import TimeError, format_time, offset_in, parse_body, parse_time, plain
+
+if TYPE_CHECKING:
+    from .transparency import Transparency
 
 MAX_FILE_BYTES = 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -173,7 +176,7 @@ def _refused_shape(loader) -> tuple[int, str] | None:
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
                     return (
-                        event.start_mark.line,
+                        event.start_mark.line,  # type: ignore[union-attr]  # a parsed event has its mark
                         f"lists and fields are nested more than {MAX_YAML_DEPTH} levels deep — "
                         "check the brackets and indentation",
                     )
@@ -388,7 +391,7 @@ def _entries(located: Located, key: str, known: tuple, path: Path, report: Colle
             continue
         fields = Fields(located, item, where, path, report)
         fields.check_known(known)
-        entry = {name: fields.text(name, required=name in ("id", "name")) for name in known if name != "order"}
+        entry: dict[str, Any] = {name: fields.text(name, required=name in ("id", "name")) for name in known if name != "order"}
         order = item.get("order", index)
         if not isinstance(order, int) or isinstance(order, bool):
             fields.error("order", f"'order' must be a whole number, not '{order}' — e.g. 'order: 1'")
@@ -822,7 +825,7 @@ class Content:
     groups: list[model.ComponentGroup]
     components: list[model.Component]
     incidents: list[model.Incident]
-    transparency: object = None  # balise.transparency.Transparency, as read (see transparency_loaders)
+    transparency: Transparency | None = None  # as read (see transparency_loaders)
 
 
 def load_content(status_dir: Path, incidents_dir: Path, report: Collector,

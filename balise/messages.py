@@ -8,12 +8,15 @@ sanitising removed. Loaders, pages and feeds all use this one path. Nothing here
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape, unescape
+from pathlib import Path
 from urllib.parse import urljoin
 
 import nh3
 
 from . import gfm
+from .errors import Collector
 from .i18n import french_spacing
 
 _RENDERED: dict[tuple[bool, str], str] = {}  # (French spacing?, Markdown text) -> sanitised HTML
@@ -92,7 +95,7 @@ _ATTRIBUTE = re.compile(r'\s([a-z:-]+)="[^"]*"')
 _ALT = re.compile(r'\salt="([^"]*)"')
 
 
-def _repair(match: re.Match) -> str:
+def _repair(match: re.Match[str]) -> str:
     tag, attributes, end = match.groups()
     names = _ATTRIBUTE.findall(attributes)
     if tag == "a" and "href" not in names:  # its unsafe URL was removed: rel is invalid without href
@@ -143,7 +146,7 @@ def _strip_disallowed_tags(html: str) -> str:
     absent, as any other disallowed tag. An unclosed <script> or <style> would swallow the rest of
     the message: it is removed too, so only a closed one takes its content with it."""
 
-    def judged(match: re.Match) -> str:
+    def judged(match: re.Match[str]) -> str:
         name = match[2].lower()
         if name in SAFE_TAGS:
             return match[0]
@@ -184,7 +187,7 @@ def sanitising_losses(text: str) -> tuple[list[str], bool]:
     return lost, not kept.strip() and "<img" not in clean
 
 
-def check_sanitised(text: str, path, line: int, report, what: str = "update") -> None:
+def check_sanitised(text: str, path: Path | str, line: int, report: Collector, what: str = "update") -> None:
     """Report, at the line of an update (or postmortem), what sanitising removes from it: a warning
     naming the words lost, an error if nothing is left to publish."""
     lost, emptied = sanitising_losses(text)
@@ -205,7 +208,7 @@ _RELATIVE_REFERENCE = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:
 _SITE_ROOT = "http://site.invalid/"
 
 
-def rebase_links(html: str, base_path: str, write) -> str:
+def rebase_links(html: str, base_path: str, write: Callable[[str], str]) -> str:
     """A message's relative links are written from its incident's page (`base_path`, site-relative);
     wherever the message appears (the home page, a feed), each is resolved to a site path and written
     by `write` (site path -> address). A root-relative link counts from the site's root, wherever
@@ -213,7 +216,7 @@ def rebase_links(html: str, base_path: str, write) -> str:
     if 'href="' not in html and 'src="' not in html:
         return html
 
-    def rebased(match: re.Match) -> str:
+    def rebased(match: re.Match[str]) -> str:
         resolved = urljoin(_SITE_ROOT + base_path, unescape(match[2]))
         return f'{match[1]}{escape(write(resolved[len(_SITE_ROOT):]))}"'
 

@@ -6,6 +6,7 @@ feeds and API read them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -43,7 +44,7 @@ def statuses_for(kind: str) -> tuple[str, ...]:
     return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
 
 
-def worst(statuses) -> str:
+def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=COMPONENT_STATUSES.index, default="operational")
 
 

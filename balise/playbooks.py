@@ -11,6 +11,7 @@ an error (`loaders.load_incident`). No MkDocs here.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,15 @@ from pathlib import Path
 from . import model
 from .errors import Collector
 from .i18n import LANGUAGES, Translator, find_status
-from .loaders import BROKEN_PLACEHOLDER, PLACEHOLDER, Fields, content_files, did_you_mean, read_front_matter, unknown_status
+from .loaders import (
+    BROKEN_PLACEHOLDER,
+    PLACEHOLDER,
+    Fields,
+    content_files,
+    did_you_mean,
+    read_front_matter,
+    unknown_status,
+)
 from .timeline import parse_delay
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
@@ -79,7 +88,7 @@ def split_name(path: Path) -> tuple[str, str | None]:
     return stem, None
 
 
-def load_playbooks(folder: Path, report: Collector, component_ids=None) -> list[Playbook]:
+def load_playbooks(folder: Path, report: Collector, component_ids: Collection[str] | None = None) -> list[Playbook]:
     """Every playbook of a folder, sorted by name and language; problems go to `report`."""
     found = []
     for path in content_files(folder):
@@ -89,7 +98,7 @@ def load_playbooks(folder: Path, report: Collector, component_ids=None) -> list[
     return found
 
 
-def load_playbook(path: Path, report: Collector, component_ids=None) -> Playbook | None:
+def load_playbook(path: Path, report: Collector, component_ids: Collection[str] | None = None) -> Playbook | None:
     before = len(report.errors)
     read = read_front_matter(path, report, "content/playbooks/README.md")
     if read is None:
@@ -160,7 +169,7 @@ def fill(text: str, values: dict[str, str]) -> str:
     """Replace the placeholders whose value is known, each cased for where it stands (`cased`);
     leave the others as they are."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         value = values.get(match[1])
         return match[0] if value is None else cased(value, text[: match.start()])
 
@@ -211,7 +220,7 @@ def builtin_values(
         "starts": translator.datetime(starts) if starts else None,
         "ends": translator.datetime(ends) if ends else None,
     }
-    return {name: known[key] for name, key in BUILTINS.items() if known[key]}
+    return {name: value for name, key in BUILTINS.items() if (value := known[key])}
 
 
 def _when(moment: datetime, reference: datetime, translator: Translator) -> str:

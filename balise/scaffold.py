@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib.metadata import Distribution, distribution
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -56,7 +57,7 @@ def yaml_text(value: str) -> str:
     return yaml.safe_dump(value, allow_unicode=True, width=1000).removesuffix("\n...\n").strip()
 
 
-class NotReproducible(Exception):
+class NotReproducible(Exception):  # noqa: N818 — raised as a reason: `raise NotReproducible(…)`
     """balise was installed in a way another machine (the site's CI) cannot repeat."""
 
 
@@ -86,7 +87,7 @@ def balise_requirement(dist: Distribution | None = None) -> str:
     raise NotReproducible(f"balise was installed from the {where} {unquote(urlsplit(url).path) or url}")
 
 
-def archive_hash(archive_info: dict) -> list[str]:
+def archive_hash(archive_info: dict[str, Any]) -> list[str]:
     """What makes pip check the archive's hash: [] when none was recorded."""
     hashes = archive_info.get("hashes") or {}
     if "sha256" in hashes:

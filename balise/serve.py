@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 from mkdocs.commands.build import build
@@ -33,7 +34,7 @@ class PreviewServer(LiveReloadServer):
     def _serve_request(self, environ, start_response):
         page = self.problems_page
         path = environ["PATH_INFO"]
-        if page is None or path.startswith("/livereload/") or not (path.endswith("/") or path.endswith(".html")):
+        if page is None or path.startswith("/livereload/") or not path.endswith(("/", ".html")):
             return super()._serve_request(environ, start_response)
         content = self._inject_js_into_html(page, self._visible_epoch)  # reloads itself once fixed
         start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
@@ -49,7 +50,7 @@ def problems_of(error: Exception) -> list[str]:
 
 
 def problems_page(problems: list[str], language: str) -> bytes:
-    t = Translator(language, None)
+    t = Translator(language, ZoneInfo("UTC"))  # the page shows no time
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     html = environment.get_template("serve_problems.html").render(t=t, language=t.language, problems=problems)
     return html.encode("utf-8")

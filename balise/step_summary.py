@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,7 +81,7 @@ def rows(page: StatusPage, changed: set[Path]) -> list[Row]:
     return sorted(found, key=lambda row: row.why != "changed in this commit")
 
 
-def still_current(incident: Incident, now) -> bool:
+def still_current(incident: Incident, now: datetime) -> bool:
     if incident.is_maintenance:
         return incident.maintenance_phase(now) != "completed"
     return not incident.is_closed

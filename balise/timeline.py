@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 HEADING = re.compile(r"^##(?!#)\s*(?P<text>.*?)\s*#*\s*$")
 # Any dash (typed '--' or '---' where the keyboard has no '—'), '|', '·' or ':' between time and status.
@@ -205,7 +205,7 @@ class LineReader:
     (where nothing is a heading), or in an HTML comment — the writers' internal notes, which are
     dropped from the message so that they reach no page, feed or API document."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fence = ""  # the opening fence while inside a code block
         self.fence_line = 0
         self.comment_line = 0  # where the open comment began, 0 outside one

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 # -- testimonials -----------------------------------------------------------------
 RELATIONSHIPS = ("beneficiary", "partner", "client", "volunteer", "donor", "employee", "other")
@@ -146,7 +148,7 @@ class Kpis:
     months: dict[str, dict[str, float]]  # "YYYY-MM" -> kpi -> value, as declared
     path: str = ""
 
-    def series(self, monitoring: "Monitoring | None" = None) -> list[KpiSeries]:
+    def series(self, monitoring: Monitoring | None = None) -> list[KpiSeries]:
         """Every KPI with a value or a target; mention volume is filled from monitoring where not declared."""
         result = []
         for kpi in KPIS:
@@ -163,7 +165,7 @@ class Kpis:
 
 
 def sparkline(values: list[float], width: int = 120, height: int = 32, pad: int = 3,
-              target: float | None = None) -> dict:
+              target: float | None = None) -> dict[str, Any]:
     """Coordinates for a small trend line: points (x, y) in an SVG box, plus the target's y if in range."""
     if not values:
         return {"points": [], "width": width, "height": height, "target_y": None}
@@ -234,7 +236,7 @@ class Monitoring:
             found.update(summary.sources)
         return dict(sorted(found.items()))
 
-    def daily(self, kinds=None) -> dict[date, dict[str, int]]:
+    def daily(self, kinds: Collection[str] | None = None) -> dict[date, dict[str, int]]:
         sources = self.sources
         days: dict[date, dict[str, int]] = {}
         for summary in self.months:
@@ -245,7 +247,7 @@ class Monitoring:
                         days[day][source] = days[day].get(source, 0) + count
         return days
 
-    def monthly_totals(self, kinds=None) -> dict[str, int]:
+    def monthly_totals(self, kinds: Collection[str] | None = None) -> dict[str, int]:
         totals: dict[str, int] = {}
         for day, row in self.daily(kinds).items():
             key = f"{day.year:04d}-{day.month:02d}"
@@ -336,7 +338,7 @@ class Transparency:
     kpis: Kpis | None = None
     monitoring: Monitoring = field(default_factory=lambda: Monitoring([]))
 
-    def published(self) -> "Transparency":
+    def published(self) -> Transparency:
         """What the public may see: published testimonials with a consent record, newest first."""
         shown = [t for t in self.testimonials if t.is_publishable]
         shown.sort(key=lambda t: (t.given_on, t.id), reverse=True)

@@ -121,7 +121,9 @@ def load_testimonial(path: Path, report: Collector, today: date) -> tr.Testimoni
     site's zone, of the build's reference time (never the clock's: an old commit builds the same)."""
     before = len(report.errors)
     text = read_text(path, report)
-    located = parse_yaml(text, path, 1, report) if text is not None else None
+    if text is None:
+        return None
+    located = parse_yaml(text, path, 1, report)
     if located is None:
         return None
     if not isinstance(located.data, dict):
@@ -225,7 +227,7 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector, to
 
 
 def load_testimonials(directory: Path, report: Collector, today: date) -> list[tr.Testimonial]:
-    found = []
+    found: list[tr.Testimonial] = []
     if not directory.is_dir():
         return found
     for path in sorted(list(directory.glob("*.yml")) + list(directory.glob("*.yaml"))):
@@ -284,8 +286,8 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
         if not isinstance(target, dict) or set(target) - {"min", "max"}:
             report.error(path, line, f"the target of '{kpi}' is not 'min: N' and/or 'max: N' — write e.g. {{min: 4}}")
             continue
-        bounds = {key: _number(target[key]) for key in target}
-        if any(value is None for value in bounds.values()):
+        bounds = {key: number for key in target if (number := _number(target[key])) is not None}
+        if len(bounds) < len(target):
             report.error(path, line, f"the target of '{kpi}' must be numbers — write e.g. {{min: 4}}")
             continue
         wrong = [(key, problem) for key, value in bounds.items() if (problem := _bound_problem(kpi, value))]
@@ -308,7 +310,7 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
         if not isinstance(row, dict):
             report.error(path, line, f"the values of {month} must be fields such as {{reviews: 12}} — see the README's example")
             continue
-        values = {}
+        values: dict[str, float] = {}
         for kpi, raw in row.items():
             kline = located.line("months", month, kpi)
             if kpi not in tr.KPIS:
@@ -318,7 +320,7 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
                 continue  # not measured that month
             value = _number(raw)
             problem = _value_problem(kpi, value)
-            if problem:
+            if problem or value is None:  # (None is always a problem)
                 report.error(path, kline, f"'{kpi}: {_yaml_text(raw)}' must be {problem} — fix it, "
                                           "or leave it out for a month it was not measured")
                 continue
@@ -451,7 +453,7 @@ def _spikes(located: Located, data: dict, sources: dict[str, tr.Source], path: P
                                      "'count', 'baseline' and 'factor'")
             continue
         period = _spike_period(fields, path.stem)
-        source = fields.text("source")
+        source: str | None = fields.text("source")
         if source != "all" and source not in sources:
             fields.error("source", f"unknown source '{source}' — write 'all' (every mention and review source), "
                                    "or declare it under 'sources:'")

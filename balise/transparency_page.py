@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import accountability
-from . import transparency as tr
+from . import accountability, transparency as tr
 
 PATH = "transparency/"
 KPI_MONTHS = 12

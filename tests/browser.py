@@ -14,7 +14,7 @@ import http.server
 import os
 import shutil
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -69,10 +69,8 @@ def file_bytes(path: Path) -> bytes:
     """A file's bytes, decompressed too when it is gzip (sitemap.xml.gz and the like)."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
-        try:
+        with suppress(OSError, EOFError):
             data += gzip.decompress(data)
-        except (OSError, EOFError):
-            pass
     return data
 
 

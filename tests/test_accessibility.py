@@ -149,4 +149,4 @@ def test_on_a_phone_nothing_overflows_and_table_captions_stay_readable(built_dem
             assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path
             for left, right in tab.eval_on_selector_all(
                     "caption", "els => els.map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right])"):
-                assert 0 <= left and right <= 360, (path, left, right)
+                assert left >= 0 and right <= 360, (path, left, right)

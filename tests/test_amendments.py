@@ -122,7 +122,13 @@ def test_edits_before_publication_and_whitespace_do_not_count(tmp_path, at_time)
 def test_draft_edits_are_not_amendments_unit():
     """The walk over versions, without git: only a change to wording already public counts."""
     at = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-    incident = model.Incident(id=ID, title="x", updates=[model.Update(at=datetime.fromisoformat("2026-12-01T10:00:00+01:00"), status="investigating", message="c")])
+    incident = model.Incident(
+        id=ID,
+        title="x",
+        updates=[
+            model.Update(at=datetime.fromisoformat("2026-12-01T10:00:00+01:00"), status="investigating", message="c")
+        ],
+    )
     draft = FIRST.replace("---\n\n", "draft: true\n---\n\n", 1)
     versions = [
         (history.Revision("a" * 40, at), draft.replace("sont lents", "a")),
@@ -142,7 +148,13 @@ def test_draft_edits_are_not_amendments_unit():
 def test_an_embargoed_update_is_not_public_until_its_time(embargo, expected):
     at = datetime.fromisoformat("2026-12-01T10:10:00+01:00")
     embargoed = FIRST.replace("---\n\n", f"publish_at: {embargo}\n---\n\n", 1)
-    incident = model.Incident(id=ID, title="x", updates=[model.Update(at=datetime.fromisoformat("2026-12-01T10:00:00+01:00"), status="investigating", message="c")])
+    incident = model.Incident(
+        id=ID,
+        title="x",
+        updates=[
+            model.Update(at=datetime.fromisoformat("2026-12-01T10:00:00+01:00"), status="investigating", message="c")
+        ],
+    )
     history._apply(incident, [
         (history.Revision("a" * 40, at), embargoed),
         (history.Revision("b" * 40, at.replace(minute=20)), embargoed.replace("sont lents", "x")),

@@ -42,11 +42,11 @@ def drop(demo: Path, name: str, data: bytes) -> str:
 def assert_reported(result, target: str, line: int, words: list[str]) -> None:
     output = result.stderr
     assert "Traceback" not in result.output + output
-    lines = [l for l in output.splitlines() if l.strip()]
+    lines = [line for line in output.splitlines() if line.strip()]
     assert lines, "no message at all"
     for text in lines:
         assert LOCATED.match(text), f"not a 'path:line: message' line: {text!r}"
-    ours = [LOCATED.match(l) for l in lines if l.startswith(f"{target}:") and ": warning: " not in l]
+    ours = [LOCATED.match(line) for line in lines if line.startswith(f"{target}:") and ": warning: " not in line]
     assert ours, f"nothing reported for {target}:\n{output}"
     for match in ours:
         hint = match["message"].split(" — ", 1)
@@ -174,8 +174,8 @@ def test_a_broken_components_file_is_reported_alone(tmp_path):
     path = demo / "status/components.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("name: Site internet", "name: [Site internet"), encoding="utf-8")
     result = Cli(demo)("check", expect=1)
-    lines = [l for l in result.stderr.splitlines() if l.strip()]
-    assert lines and all(l.startswith("status/components.yml:") for l in lines), result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and all(line.startswith("status/components.yml:") for line in lines), result.stderr
 
 
 def test_text_typed_in_a_terminal_not_set_to_utf8_is_refused_before_anything_is_written(tmp_path):

@@ -30,7 +30,7 @@ def events(site: Path) -> dict[str, icalendar.Event]:
     found = calendar.walk("VEVENT")
     uids = [str(e["UID"]) for e in found]
     assert len(uids) == len(set(uids))
-    return {uid: event for uid, event in zip(uids, found)}
+    return dict(zip(uids, found, strict=True))
 
 
 # -- calendar -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ INCIDENT = "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
 def test_demo_checks_clean(cli):
     result = cli("check")
     assert "no errors" in result.stderr
-    assert all("warning:" in l for l in result.stderr.splitlines()[:-1])  # only the overdue promise, if any
+    assert all("warning:" in line for line in result.stderr.splitlines()[:-1])  # only the overdue promise, if any
 
 
 @pytest.mark.parametrize(
@@ -29,8 +29,8 @@ def test_demo_checks_clean(cli):
 def test_bad_input_is_reported_with_path_and_line(cli, demo, old, new, line, words):
     edit(demo, INCIDENT, old, new)
     result = cli("check", expect=1)
-    lines = [l for l in result.stderr.splitlines() if l.strip()]
-    errors = [l for l in lines if "warning:" not in l]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if "warning:" not in line]
     assert errors, result.stderr
     first = errors[0]
     assert first.startswith(f"{INCIDENT}:{line}: "), first
@@ -57,9 +57,9 @@ def test_every_problem_is_listed_not_just_the_first(cli, demo):
     edit(demo, INCIDENT, "impact: major", "impact: huge")
     edit(demo, "incidents/2026-01-19-espace-beneficiaires-inaccessible.md", "kind: incident", "kind: incidnet")
     result = cli("check", expect=1)
-    located = [l for l in result.stderr.splitlines() if re.match(r"^incidents/[^:]+\.md:\d+: ", l)]
+    located = [line for line in result.stderr.splitlines() if re.match(r"^incidents/[^:]+\.md:\d+: ", line)]
     assert len(located) >= 2, result.stderr
-    assert any("did you mean 'incident'" in l.lower() or "incident" in l for l in located)
+    assert any("did you mean 'incident'" in line.lower() or "incident" in line for line in located)
 
 
 def test_malformed_yaml_names_the_line(cli, demo):
@@ -80,9 +80,9 @@ def test_likely_slips_are_warned_about_without_failing(cli, demo, monkeypatch):
     notice.rename(demo / "incidents" / "faux-sms.md")
     result = cli("check")
     warnings = result.stderr.splitlines()
-    assert any(l.startswith(f"{INCIDENT}:20: warning: 2026-11-22 10:30 +02:00 uses the other season's offset") and
-               "2026-11-22 09:30 +01:00" in l for l in warnings), result.stderr
-    assert any(l.startswith("incidents/faux-sms.md:1: warning: incident files are named YYYY-MM-DD") for l in warnings)
+    assert any(line.startswith(f"{INCIDENT}:20: warning: 2026-11-22 10:30 +02:00 uses the other season's offset") and
+               "2026-11-22 09:30 +01:00" in line for line in warnings), result.stderr
+    assert any(line.startswith("incidents/faux-sms.md:1: warning: incident files are named YYYY-MM-DD") for line in warnings)
 
 
 def test_an_update_a_few_hours_ahead_is_a_warning(cli, demo, at_time):

@@ -132,6 +132,8 @@ def test_a_feed_reader_sees_exactly_one_new_entry_per_published_update(cli, demo
 
 def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     """Amendments (read from git history) move Atom's `updated`, never the id."""
+    from zoneinfo import ZoneInfo
+
     from balise import loaders
     from balise.errors import Collector
     from balise.feeds import FeedWriter
@@ -139,7 +141,6 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     from balise.model import Amendment, Settings
     from balise.outputs import data_environment
     from balise.render import PageContext, SiteRenderer
-    from zoneinfo import ZoneInfo
 
     settings = Settings(ZoneInfo("Europe/Paris"), "fr", SITE, "Relais", now=PINNED)
     content = loaders.load_content(demo / "status", demo / "incidents", Collector(demo))
@@ -200,7 +201,7 @@ def test_every_page_advertises_the_feeds(site):
     for path in pages:
         links = page(site, path).select('link[rel="alternate"]')
         local = [link["href"][len(SITE):] if link["href"].startswith(SITE) else path + link["href"] for link in links]
-        targets = {(link["type"], (site / href).resolve()) for link, href in zip(links, local)}
+        targets = {(link["type"], (site / href).resolve()) for link, href in zip(links, local, strict=True)}
         assert ("application/atom+xml", (site / "history.atom").resolve()) in targets, path
         assert ("application/rss+xml", (site / "history.rss").resolve()) in targets, path
         assert all(target.is_file() for _, target in targets), path

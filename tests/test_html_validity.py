@@ -17,6 +17,7 @@ import pytest
 from browser import VNU, build_demo, html_pages, java, require
 from conftest import DEMO_NOW
 
+
 @pytest.fixture(scope="module")
 def reports(built_demo, tmp_path_factory) -> dict[str, list[dict]]:
     """vnu's errors per site: {'fr': [...], 'en': [...], 'hostile': [...], 'broken': [...]}."""

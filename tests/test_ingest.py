@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +30,7 @@ def rss(items, title="Alerte Google – « Relais Solidaire »") -> bytes:
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{title}</title><link>https://example.org/</link><description>x</description>{entries}"
         "</channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def atom(items) -> bytes:
@@ -41,7 +42,7 @@ def atom(items) -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
         f"<title>Avis</title><id>tag:reviews.example,2026:feed</id><updated>2026-11-25T10:00:00Z</updated>{entries}</feed>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class FeedServer:
@@ -54,7 +55,7 @@ class FeedServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 body, options = routes.get(self.path, (b"not found", {"status": 404}))
                 time.sleep(options.get("delay", 0))
                 self.send_response(options.get("status", 200))
@@ -62,10 +63,8 @@ class FeedServer:
                 if options.get("length", True):
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                with suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args):
                 pass

@@ -73,9 +73,9 @@ def test_bad_kpi_values_are_reported_with_path_and_line(cli, demo):
     path.write_text(text, encoding="utf-8")
     result = cli("check", expect=1)
     lines = text.split("\n")
-    rate_line = next(i for i, l in enumerate(lines, 1) if "response_rte" in l)
-    march_line = next(i for i, l in enumerate(lines, 1) if l.startswith("  2026-03"))
-    errors = [l for l in result.stderr.splitlines() if "warning:" not in l and l]
+    rate_line = next(i for i, line in enumerate(lines, 1) if "response_rte" in line)
+    march_line = next(i for i, line in enumerate(lines, 1) if line.startswith("  2026-03"))
+    errors = [line for line in result.stderr.splitlines() if "warning:" not in line and line]
     assert errors == [
         f"status/kpis.yml:{rate_line}: unknown KPI 'response_rte' — did you mean 'response_rate'?",
         f"status/kpis.yml:{march_line}: 'average_rating: 7' must be between 0 and 5 — fix it, "

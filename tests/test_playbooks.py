@@ -148,7 +148,7 @@ def test_the_readme_example_works(cli, demo):
 def test_a_placeholder_missing_a_brace_is_caught(cli, demo):
     playbook = demo / "content/playbooks/panne-de-service.fr.md"
     text = playbook.read_text(encoding="utf-8")
-    line = next(n for n, l in enumerate(text.split("\n"), 1) if "{{ depuis }}" in l)
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if "{{ depuis }}" in row)
     playbook.write_text(text.replace("{{ depuis }}", "{{ depuis }", 1), encoding="utf-8")
     result = cli("check", expect=1)
     assert f"content/playbooks/panne-de-service.fr.md:{line}: placeholder {{{{ depuis }} has a brace missing" in result.stderr

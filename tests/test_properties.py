@@ -13,12 +13,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from balise import loaders, model
-from balise import transparency as tr
-from balise import transparency_loaders as tl
+from balise import loaders, model, transparency as tr, transparency_loaders as tl
 from balise.errors import Collector
 from balise.render import PageContext, SiteRenderer
 from balise.timeline import TimeError, parse_body, parse_time
@@ -135,7 +132,7 @@ def load(tmp_path: Path, data: bytes, name: str = "2026-11-21-hasard.md"):
 @given(front=front_matters, body=bodies)
 def test_random_front_matter_and_timeline_never_crash(tmp_path_factory, front, body):
     tmp = tmp_path_factory.mktemp("p", numbered=True)
-    load(tmp, f"---\n{dump(front)}---\n{body}\n".encode("utf-8"))
+    load(tmp, f"---\n{dump(front)}---\n{body}\n".encode())
 
 
 @FAST
@@ -153,7 +150,7 @@ def test_random_front_matter_and_timeline_never_crash(tmp_path_factory, front, b
 def test_nearly_valid_incidents_load_or_are_explained(tmp_path_factory, front, body):
     """Mostly-right files reach the deeper checks (times, order, rendering) rather than stopping at the YAML."""
     tmp = tmp_path_factory.mktemp("p", numbered=True)
-    load(tmp, f"---\n{dump(front)}---\n{body}\n".encode("utf-8"))
+    load(tmp, f"---\n{dump(front)}---\n{body}\n".encode())
 
 
 @FAST
@@ -169,10 +166,20 @@ def test_random_bytes_never_crash(tmp_path_factory, data):
 
 
 @FAST
-@given(source=st.lists(st.one_of(text, st.sampled_from(["---", "- ", "  ", ": ", "&x", "*x", "? ", "|", ">", "!!str", "%YAML 1.1", "[", "{", "\t"])), max_size=30).map("".join))
+@given(
+    source=st.lists(
+        st.one_of(
+            text,
+            st.sampled_from(
+                ["---", "- ", "  ", ": ", "&x", "*x", "? ", "|", ">", "!!str", "%YAML 1.1", "[", "{", "\t"]
+            ),
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_random_yaml_text_never_crashes(tmp_path_factory, source):
     tmp = tmp_path_factory.mktemp("p", numbered=True)
-    load(tmp, f"---\n{source}\n---\n## 2026-11-21 14:05 +01:00 — investigating\n\nx\n".encode("utf-8"))
+    load(tmp, f"---\n{source}\n---\n## 2026-11-21 14:05 +01:00 — investigating\n\nx\n".encode())
     path = tmp / "components.yml"
     path.write_text(source, encoding="utf-8")
     report = Collector()
@@ -181,13 +188,24 @@ def test_random_yaml_text_never_crashes(tmp_path_factory, source):
 
 
 @FAST
-@given(components=st.dictionaries(st.sampled_from(["groups", "components", "component"]), st.lists(st.dictionaries(st.sampled_from(["id", "name", "description", "group", "order", "nom"]), values, max_size=5), max_size=4), max_size=3))
+@given(
+    components=st.dictionaries(
+        st.sampled_from(["groups", "components", "component"]),
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(["id", "name", "description", "group", "order", "nom"]), values, max_size=5
+            ),
+            max_size=4,
+        ),
+        max_size=3,
+    )
+)
 def test_random_components_files_never_crash(tmp_path_factory, components):
     tmp = tmp_path_factory.mktemp("p", numbered=True)
     path = tmp / "components.yml"
     path.write_text(dump(components), encoding="utf-8")
     report = Collector()
-    groups, found = loaders.load_components(path, report)
+    _groups, found = loaders.load_components(path, report)
     check_problems(report, path)
     if not report.errors:
         assert found and len({c.id for c in found}) == len(found)
@@ -302,7 +320,7 @@ def render_transparency(data: tr.Transparency, language: str) -> None:
 
 def load_transparency_file(tmp: Path, kind: str, data, language: str = "fr"):
     """Load one mutated file with the valid others; render the page if it loads cleanly."""
-    base, name, loader = TRANSPARENCY_FILES[kind]
+    _base, name, loader = TRANSPARENCY_FILES[kind]
     tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / name
     path.write_text(dump(data) if isinstance(data, dict) else yaml.safe_dump(data), encoding="utf-8")

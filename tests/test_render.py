@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime
+from urllib.parse import urljoin
 
 import feedparser
-from urllib.parse import urljoin
 import pytest
 
 from balise import gfm

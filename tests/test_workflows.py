@@ -3,8 +3,8 @@ zizmor with no finding, and keep the properties publishing relies on."""
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

@@ -118,7 +118,7 @@ def hostile(demo: Path) -> None:
 
     config = demo / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"(?m)^site_name: .*$", lambda m: "site_name: " + yaml.safe_dump(SITE_NAME).split("\n")[0], text, 1),
+    config.write_text(re.sub(r"(?m)^site_name: .*$", lambda m: "site_name: " + yaml.safe_dump(SITE_NAME).split("\n")[0], text, count=1),
                       encoding="utf-8")
 
 
