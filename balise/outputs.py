@@ -1,15 +1,15 @@
 """Everything balise writes besides the HTML status pages: feeds, the JSON API, the maintenance
 calendar, badges, and the Subscribe page that lists them with this site's addresses.
 
-No MkDocs here: `write_site` takes the `SiteRenderer` of the pages (for the page layout,
-the translator and the Markdown renderer) and writes next to them. Same input, same bytes.
+No MkDocs here, and nothing written: `Outputs` takes the `SiteRenderer` of the pages (for the page
+layout, the translator and the Markdown renderer) and yields (path, content) pairs, which
+`pipeline.produce` hands to the writer. Same input, same bytes.
 """
 
 from __future__ import annotations
 
 from datetime import timezone
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 
@@ -17,9 +17,9 @@ from .api import API_DIR, StatuspageAPI
 from .badges import BadgeWriter
 from .feeds import FeedWriter, atom_time, rss_time
 from .ical import CALENDAR_PATH, maintenance_calendar
-from .links import SiteLinks
+from .links import SiteLinks, relative_url
 from .model import Settings
-from .render import TEMPLATES, SiteRenderer, relative_url
+from .render import TEMPLATES, SiteRenderer
 from .i18n import Translator
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -68,13 +68,6 @@ class Outputs:
         yield from BadgeWriter(page, self.env, renderer.t).files()
         yield SUBSCRIBE_PATH + "index.html", renderer.render(
             "subscribe.html", SUBSCRIBE_PATH, **subscribe_data(renderer, links))
-
-
-def write_site(renderer: SiteRenderer, site_dir: Path) -> list[str]:
-    """Every page and every other output; returns the site-relative paths written."""
-    extra = Outputs(renderer)
-    renderer.incident_extras.append(extra.incident_files)
-    return renderer.write(site_dir, also=extra.files())
 
 
 def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, str]]) -> str:
