@@ -31,7 +31,7 @@ from . import loaders, parallel
 from .errors import Collector, ContentError, Problem, show_problems
 from .history import record_amendments
 from .model import Incident, Settings, StatusPage
-from .outputs import Outputs
+from .outputs import Outputs, subscribe_page
 from .render import NavLink, PageContext, SiteRenderer, asset_files
 from .transparency_loaders import load_transparency
 from .version import SourceVersion, commit_url
@@ -109,7 +109,8 @@ class Production:
 
 
 def produce(pages: SiteRenderer) -> Production:
-    outputs = Outputs(pages)
+    """The files of the status pages (`pages`) and of every other output, from the same published page."""
+    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.env.loader)
 
     def of_incident(incident: Incident) -> Iterator[tuple[str, str | bytes]]:
         yield from pages.incident_pages(incident)
@@ -117,7 +118,8 @@ def produce(pages: SiteRenderer) -> Production:
 
     def site() -> Iterator[tuple[str, str | bytes]]:
         yield from pages.site_pages()
-        yield from outputs.files()  # feeds, API, calendar, badges, Subscribe page
+        yield from outputs.files()  # feeds, API, calendar, badges
+        yield subscribe_page(pages)
         yield from asset_files()
 
     return Production(site(), pages.page.incidents, of_incident)
