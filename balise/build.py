@@ -1,4 +1,5 @@
-"""The whole build: MkDocs (with the balise plugin) into a fresh folder, swapped in at the end.
+"""The whole build: MkDocs (with the balise plugin, which runs `balise.pipeline`) into a fresh
+folder, swapped in at the end (`pipeline.staged`).
 
 A build that fails part-way leaves the previous site exactly as it was.
 """
@@ -6,8 +7,6 @@ A build that fails part-way leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 
 from .errors import ContentError, Problem, one_line, show_problems
-from .plugin import template_problem
+from .pipeline import staged, template_problem
 from .project import Project, shown
 
 
@@ -28,19 +27,13 @@ def build_site(project: Project) -> Path:
     config = project.config
     target = Path(config.site_dir).resolve()
     refuse_unsafe_target(target, project)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
-        config.site_dir = str(staging)
-        with mkdocs_messages(project.root):
-            mkdocs_build(config)
-        swap_in(staging, target)
+        with staged(target) as staging:
+            config.site_dir = str(staging)
+            with mkdocs_messages(project.root):
+                mkdocs_build(config)
     except jinja2.TemplateError as error:  # in a template of the theme's own pages (custom_dir)
-        shutil.rmtree(staging, ignore_errors=True)
         raise ContentError([Problem.from_text(template_problem(error, project.root))], project.root) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     finally:
         config.site_dir = str(target)
     return target
@@ -102,15 +95,3 @@ def refuse_unsafe_target(target: Path, project: Project) -> None:
         raise click.ClickException(f"{where}: is not a site balise built, and the build would replace all it "
                                    "holds — choose a new or empty folder, or delete this one first")
 
-
-def swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` with two renames; the old site is removed only afterwards."""
-    staging.chmod(0o755)
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        retired.rmdir()
-        target.rename(retired)
-        staging.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(target)

@@ -12,7 +12,19 @@ from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, uuid5
 
 from .model import Incident, Settings, Update
-from .render import relative_url  # works for files too: "components/x/history.atom" is two levels down
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page (or file) at `page_path` (e.g. "incidents/x/", or "components/x/history.atom",
+    two levels down) to `target`, both site-relative."""
+    depth = page_path.count("/")
+    prefix = "../" * depth
+    return (prefix + target) or "./"
+
+
+def incident_path(incident: Incident) -> str:
+    """An incident's page, site-relative: its id is its permanent address."""
+    return f"incidents/{incident.id}/"
 
 
 class SiteLinks:
@@ -37,7 +49,7 @@ class SiteLinks:
 
     @staticmethod
     def incident_path(incident: Incident) -> str:
-        return f"incidents/{incident.id}/"
+        return incident_path(incident)
 
     def update_path(self, incident: Incident, update: Update | None) -> str:
         return f"{self.incident_path(incident)}#{update.anchor if update is not None else 'postmortem'}"
@@ -48,7 +60,7 @@ class SiteLinks:
         wording keeps the id."""
         moment = update.at if update is not None else incident.postmortem_at
         day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")  # type: ignore[union-attr]  # asked once it is public
-        specific = f"incidents/{incident.id}/{update.anchor if update is not None else 'postmortem'}"
+        specific = f"{incident_path(incident)}{update.anchor if update is not None else 'postmortem'}"
         if self.absolute:
             path = f"{self.prefix}/{specific}" if self.prefix else specific
             return f"tag:{self.host},{day}:{path}"

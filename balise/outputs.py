@@ -1,15 +1,16 @@
 """Everything balise writes besides the HTML status pages: feeds, the JSON API, the maintenance
 calendar, badges, and the Subscribe page that lists them with this site's addresses.
 
-No MkDocs here: `write_site` takes the `SiteRenderer` of the pages (for the page layout,
-the translator and the Markdown renderer) and writes next to them. Same input, same bytes.
+No MkDocs here, and nothing written: `Outputs` takes the published page, the translator, the
+Markdown renderer and the templates' loader the pages use, and yields (path, content) pairs, which
+`pipeline.produce` hands to the writer; the Subscribe page is rendered with the pages' layout
+(`SiteRenderer`). Same input, same bytes.
 """
 
 from __future__ import annotations
 
 from datetime import timezone
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 
@@ -17,9 +18,10 @@ from .api import API_DIR, StatuspageAPI
 from .badges import BadgeWriter
 from .feeds import FeedWriter, atom_time, rss_time
 from .ical import CALENDAR_PATH, maintenance_calendar
-from .links import SiteLinks
-from .model import Settings
-from .render import TEMPLATES, SiteRenderer, relative_url
+from .links import SiteLinks, relative_url
+from .messages import MarkdownRenderer
+from .model import Settings, StatusPage
+from .render import TEMPLATES, SiteRenderer
 from .i18n import Translator
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -48,33 +50,31 @@ def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environ
 
 
 class Outputs:
-    """What a `SiteRenderer` writes besides the status pages: per incident (its feed), and site-wide."""
+    """The files read outside the site, from the published page: per incident (its feed), and
+    site-wide. `loader` finds the templates (the site's own first), `markdown` renders messages."""
 
-    def __init__(self, renderer: SiteRenderer):
-        self.renderer = renderer
-        self.links = SiteLinks(renderer.page.settings)
-        self.env = data_environment(renderer.env.loader, renderer.t)
-        self.feeds = FeedWriter(renderer.page, self.env, renderer.t, renderer.markdown, self.links)
+    def __init__(self, page: StatusPage, t: Translator, markdown: MarkdownRenderer, loader: jinja2.BaseLoader):
+        self.page, self.t = page, t
+        self.links = SiteLinks(page.settings)
+        self.env = data_environment(loader, t)
+        self.feeds = FeedWriter(page, self.env, t, markdown, self.links)
 
     def incident_files(self, incident):
         yield from self.feeds.incident_files(incident)
 
     def files(self):
         """Yield (site-relative path, text or bytes) for every site-wide output."""
-        renderer, page, links = self.renderer, self.renderer.page, self.links
+        page, t, links = self.page, self.t, self.links
         yield from self.feeds.files()
-        yield from StatuspageAPI(page, renderer.t, links).files()
-        yield CALENDAR_PATH, maintenance_calendar(page, renderer.t, links)
-        yield from BadgeWriter(page, self.env, renderer.t).files()
-        yield SUBSCRIBE_PATH + "index.html", renderer.render(
-            "subscribe.html", SUBSCRIBE_PATH, **subscribe_data(renderer, links))
+        yield from StatuspageAPI(page, t, links).files()
+        yield CALENDAR_PATH, maintenance_calendar(page, t, links)
+        yield from BadgeWriter(page, self.env, t).files()
 
 
-def write_site(renderer: SiteRenderer, site_dir: Path) -> list[str]:
-    """Every page and every other output; returns the site-relative paths written."""
-    extra = Outputs(renderer)
-    renderer.incident_extras.append(extra.incident_files)
-    return renderer.write(site_dir, also=extra.files())
+def subscribe_page(renderer: SiteRenderer) -> tuple[str, str]:
+    """The Subscribe page, a status page that lists the outputs with this site's addresses."""
+    data = subscribe_data(renderer, SiteLinks(renderer.page.settings))
+    return SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **data)
 
 
 def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, str]]) -> str:

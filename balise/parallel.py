@@ -1,7 +1,8 @@
-"""Incident pages rendered on every core: forked workers each write a share of them.
+"""Incident files rendered on every core: forked workers each write a share of them.
 
-A page depends only on the content and the build's reference time, so the bytes written are
-the same whichever process renders them, and the same as a serial build. Workers are forked
+Used by the pipeline's writer (`pipeline.write`): it knows nothing of pages or templates, only a
+function that gives an incident's files and one that writes files. A file depends only on the
+content and the build's reference time, so the bytes written are the same whichever process renders them, and the same as a serial build. Workers are forked
 (they inherit the loaded content and compiled templates, nothing is pickled but the list of
 paths they wrote) and only from a single-threaded process, where forking is safe; anywhere
 else, or for a short history where a fork costs more than it saves, the build stays serial.
@@ -17,7 +18,7 @@ import threading
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Callable
 
 MIN_INCIDENTS = 300  # below this, the pages render faster than a worker starts
 MAX_JOBS = 8
@@ -29,6 +30,7 @@ class Shares:
     """The paths written by the worker processes, once they have all finished."""
 
     written: list[str] = field(default_factory=list)
+    parallel: bool = False  # False: nobody else writes the incidents' files
 
 
 def jobs() -> int:
@@ -48,33 +50,32 @@ def can_fork() -> bool:
 
 
 @contextmanager
-def incident_workers(renderer, site_dir: Path):
-    """Around the rendering of the other pages: workers render incident pages meanwhile, taking
-    chunks from a shared counter; this process joins them on exit, then waits for them all.
-    Whoever is free takes the next chunk, so a core busy with something else slows nothing down."""
+def incident_workers(incidents: list, files_of: Callable, write_files: Callable):
+    """Around the writing of the site-wide files: workers write each incident's files
+    (`files_of(incident)`, written by `write_files(pairs) -> paths`) meanwhile, taking chunks from a
+    shared counter; this process joins them on exit, then waits for them all. Whoever is free takes
+    the next chunk, so a core busy with something else slows nothing down. When the build stays
+    serial, `shares.parallel` is False and the caller writes the incidents' files itself."""
     shares = Shares()
-    incidents = renderer.page.incidents
     count = jobs()
     if count < 2 or len(incidents) < MIN_INCIDENTS or not can_fork():
         yield shares
         return
+    shares.parallel = True
     chunks = [incidents[start : start + CHUNK] for start in range(0, len(incidents), CHUNK)]
+    work = (chunks, files_of, write_files)
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     workers = []
     try:
         for _ in range(count - 1):
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_work, args=(renderer, site_dir, chunks, counter, sender), daemon=True)
+            process = context.Process(target=_work, args=(work, counter, sender), daemon=True)
             process.start()
             sender.close()
             workers.append((process, receiver))
-        renderer._incidents_elsewhere = True
-        try:
-            yield shares
-        finally:
-            renderer._incidents_elsewhere = False
-        done = dict(_take(renderer, site_dir, chunks, counter))
+        yield shares
+        done = dict(_take(work, counter))
         for process, receiver in workers:
             try:
                 outcome, value = receiver.recv()
@@ -93,21 +94,21 @@ def incident_workers(renderer, site_dir: Path):
             receiver.close()
 
 
-def _take(renderer, site_dir: Path, chunks, counter):
-    """Render chunks until none is left: yields (chunk index, paths written)."""
+def _take(work, counter):
+    """Write chunks until none is left: yields (chunk index, paths written)."""
+    chunks, files_of, write_files = work
     while True:
         with counter.get_lock():
             index = counter.value
             counter.value += 1
         if index >= len(chunks):
             return
-        pages = (item for incident in chunks[index] for item in renderer.incident_pages(incident))
-        yield index, renderer._write_pages(site_dir, pages)
+        yield index, write_files(item for incident in chunks[index] for item in files_of(incident))
 
 
-def _work(renderer, site_dir: Path, chunks, counter, sender) -> None:
+def _work(work, counter, sender) -> None:
     try:
-        result = ("ok", list(_take(renderer, site_dir, chunks, counter)))
+        result = ("ok", list(_take(work, counter)))
     except BaseException as error:  # noqa: BLE001 — handed to the parent, which raises it
         result = ("error", error)
     try:

@@ -1,6 +1,8 @@
-"""The MkDocs plugin: typed configuration, content loading, and the status pages added to the build.
+"""The MkDocs plugin: typed configuration, and balise's pipeline run inside the MkDocs build.
 
-Hooks stay thin: content is loaded by `balise.loaders`, pages are rendered by `balise.render`.
+Hooks stay thin: they translate mkdocs.yml into the pipeline's `Sources` and `Settings` and call its
+stages (`balise.pipeline`); what is left here is what only MkDocs has: the writers' own pages, the
+theme's navigation, and MkDocs's sitemap of them, which balise completes with its own pages.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 
-from . import loaders
-from .errors import Collector, Problem, show_problems
+from . import loaders, pipeline
+from .errors import Collector, ContentError, show_problems
 from .i18n import Translator
 from .model import Settings, StatusPage
-from .outputs import head_links, sitemap, write_site
-from .render import TEMPLATE_BYTECODE, NavLink, PageContext, SiteRenderer
-from .transparency_loaders import load_transparency
+from .outputs import head_links, sitemap
+from .pipeline import template_problem
+from .render import TEMPLATE_BYTECODE, NavLink, SiteRenderer
 from .timeline import TimeError, parse_time
-from .version import SourceVersion, commit_url, reference_time, source_date_epoch, source_version
+from .version import SourceVersion, reference_time, source_date_epoch, source_version
 
 log = get_plugin_logger(__name__)
 
@@ -102,6 +104,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.root = Path(".")
         self.repo_url = ""
         self.docs_dir = Path("content")
+        self.sources: pipeline.Sources | None = None
         self._history_of = None  # the content whose amendments were read from git
         self.renderer: SiteRenderer | None = None  # made in on_env, used in on_post_build
 
@@ -112,8 +115,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         if self.content is None:
             report = Collector(self.root)
             self.content = self.load(report)
-            if report.errors:
-                raise PluginError("\n".join(str(problem) for problem in report.errors))
+            try:
+                pipeline.validate(report)
+            except ContentError:
+                raise PluginError("\n".join(str(problem) for problem in report.errors)) from None
         if MATERIAL_CSS not in config.extra_css:  # contrast fixes for the theme's own pages
             config.extra_css.append(MATERIAL_CSS)
         # MkDocs themes print these unescaped (in attributes too): a quote or '<' in the site's
@@ -132,13 +137,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         """Mark updates whose published wording a later commit changed (once per loaded content)."""
         if self.content is None or self._history_of is self.content:
             return
-        from .history import record_amendments
-
         self._history_of = self.content
-        warning = record_amendments(self.root, self.incidents_dir, self.content.incidents,
-                                    {c.id for c in self.content.components})
+        warning = pipeline.apply_amendments(self.sources, self.content)
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
-            show_problems([Problem("", 0, f"{self.config.incidents_dir}: {warning}", "warning")])
+            show_problems([warning])
 
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
@@ -146,6 +148,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.version = source_version(self.root, self.read_paths(config), Path(config.site_dir))
         self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
+        custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
+        self.sources = pipeline.Sources(self.root, self.status_dir, self.incidents_dir, self.docs_dir,
+                                        self.config.incidents_dir, custom)
         self.settings = Settings(
             timezone=self.config.timezone,
             language=str(config.theme.get("language") or "en"),
@@ -182,10 +187,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
-        content = loaders.load_content(self.status_dir, self.incidents_dir, report, self.settings)
-        today = self.settings.reference_time.astimezone(self.settings.timezone).date()
-        content.transparency = load_transparency(self.docs_dir / "testimonials", self.status_dir, report, today)
-        return content
+        return pipeline.read(self.sources, self.settings, report)
 
     @property
     def playbooks_dir(self) -> Path:
@@ -193,7 +195,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 
     def status_page(self) -> StatusPage:
         assert self.content is not None
-        return loaders.publish(self.content, self.settings)
+        return pipeline.publish(self.content, self.settings)
 
     # -- the MkDocs build ---------------------------------------------------------
     def on_files(self, files: Files, config) -> Files:
@@ -221,10 +223,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         Material's footer on the writers' own pages gets balise's version note (theme/partials)."""
         if env.bytecode_cache is None:
             env.bytecode_cache = TEMPLATE_BYTECODE
-        custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
         with _template_problems(self.root):
             # The one renderer of this build: its navigation is filled in on_post_build.
-            self.renderer = SiteRenderer(self.status_page(), PageContext(build=self.build_info()), custom)
+            self.renderer = pipeline.renderer(self.status_page(), self.build_info(), self.sources.custom_templates)
         env.globals["balise_footer"] = self.renderer.env.globals["footer_note"]
         return env
 
@@ -239,7 +240,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         # Page titles are known only once MkDocs has read the pages, hence here and not in on_nav.
         self.renderer.context.nav = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
         with _template_problems(self.root):
-            written = write_site(self.renderer, Path(config.site_dir))  # pages, feeds, API, calendar…
+            # pages, feeds, API, calendar…, over the theme's home and 404 pages
+            written = pipeline.write(Path(config.site_dir), pipeline.produce(self.renderer))
             self.write_sitemap(Path(config.site_dir), written)
         if not self.settings.site_url:
             log.warning("site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
@@ -269,13 +271,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return _without_invalid_autocomplete(output) if template_name.endswith(".html") else output
 
     def build_info(self) -> dict:
-        return {
-            "commit": self.version.commit,
-            "short": self.version.short,
-            "commit_time": self.version.commit_time,
-            "as_of": self.shown_as_of,
-            "commit_url": commit_url(self.repo_url, "{commit}"),  # a pattern, '' without repo_url
-        }
+        return pipeline.build_info(self.version, self.repo_url, self.shown_as_of)
 
     def on_pre_page(self, page, config, files):
         """MkDocs dates its pages (sitemap.xml, and sitemap.xml.gz's header) by the clock; use the
@@ -326,16 +322,6 @@ def _template_problems(root: Path):
         yield
     except jinja2.TemplateError as error:
         raise PluginError(template_problem(error, root)) from None
-
-
-def template_problem(error: jinja2.TemplateError, root: Path) -> str:
-    where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
-    try:
-        where = Path(where).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        pass
-    line = getattr(error, "lineno", None) or 1
-    return f"{where}:{line}: {error.message or error} — fix this template; the previous site was left as it was"
 
 
 def _nav_link(item) -> NavLink | None:

@@ -12,7 +12,7 @@ import click
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from . import loaders
+from . import loaders, pipeline
 from .errors import Collector, ContentError, Problem, one_line, show_problems
 from .plugin import BalisePlugin
 
@@ -107,6 +107,5 @@ def load_checked(project: Project) -> tuple[loaders.Content, Collector]:
     """Load content; raise a ContentError listing every error, if any."""
     report = Collector(project.root)
     content = project.load(report)
-    if report.errors:
-        raise ContentError(report.problems, project.root)
+    pipeline.validate(report)
     return content, report

@@ -1,7 +1,8 @@
 """The public pages: Jinja templates filled from a `StatusPage`, written as static HTML.
 
 This is balise's own page layer for status pages (home, incidents, history, components).
-It needs no MkDocs: the plugin hands it the site's navigation and where to write.
+It needs no MkDocs, and writes nothing: it yields (path, HTML) pairs, which the pipeline's
+writer (`pipeline.write`) writes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from .badges import status_icon
 from .i18n import Translator
+from .links import incident_path, relative_url
 from .messages import MarkdownRenderer, rebase_links
 from .model import Incident, StatusPage
 from .transparency_page import transparency_pages
@@ -101,13 +103,6 @@ def essential_css() -> str:
     return " ".join(_CSS_COMMENT.sub("", css).split())
 
 
-def relative_url(target: str, page_path: str) -> str:
-    """A link from the page at `page_path` (e.g. "incidents/x/") to `target`, both site-relative."""
-    depth = page_path.count("/")
-    prefix = "../" * depth
-    return (prefix + target) or "./"
-
-
 class SiteRenderer:
     """Renders every status page of a `StatusPage` into a directory."""
 
@@ -142,29 +137,26 @@ class SiteRenderer:
         self._absolute_base: str | None = None  # set while rendering the 404 page
         # The same on every page (no relative link in it): rendered once, not once per page.
         self.env.globals["footer_note"] = self.fragment("partials/footer_note.html")
-        self._incidents_elsewhere = False  # True while forked workers render the incident pages
-        self.incident_extras: list = []  # callables: incident -> (path, content) pairs, e.g. its feed
 
     # -- pages -----------------------------------------------------------------
     def pages(self):
         """Yield (site-relative output path, HTML) for every status page."""
-        yield "index.html", self.render("home.html", "", **self.home_data())
-        yield "404.html", self.not_found_page()
+        yield from self.site_pages()
         for incident in self.page.incidents:
             yield from self.incident_pages(incident)
+
+    def site_pages(self):
+        """The pages that are not one incident's: the writer may render those on other cores."""
+        yield "index.html", self.render("home.html", "", **self.home_data())
+        yield "404.html", self.not_found_page()
         yield from self.history_pages()
         yield from transparency_pages(self)
         for component in self.page.components:
             yield from self.component_pages(component)
 
     def incident_pages(self, incident: Incident):
-        """Everything written per incident: its page, then what `incident_extras` add (its feed)."""
-        if self._incidents_elsewhere:
-            return
-        path = f"incidents/{incident.id}/"
+        path = incident_path(incident)
         yield path + "index.html", self.render("incident.html", path, incident=incident)
-        for extra in self.incident_extras:
-            yield from extra(incident)
 
     def home_data(self) -> dict:
         page = self.page
@@ -250,40 +242,10 @@ class SiteRenderer:
                 return target[len(here):] or "./"
             return self.url(target)
 
-        return Markup(rebase_links(self.markdown(text), f"incidents/{incident.id}/", write))
-
-    # -- output ----------------------------------------------------------------
-    def write(self, site_dir: Path, also=()) -> list[str]:
-        """Write every page, the stylesheet and `also` ((path, content) pairs); returns the paths written.
-
-        With a long history, incident pages (the bulk of the work) are rendered by forked
-        workers while this process renders the others and `also`: each file depends only on
-        the content, so the bytes are the same whichever process writes them."""
-        from . import parallel
-
-        with parallel.incident_workers(self, site_dir) as others:
-            written = self._write_pages(site_dir, self.pages())
-            written += self._write_pages(site_dir, also)
-        written += others.written
-        for asset in sorted(ASSETS.iterdir()):
-            target = site_dir / "assets" / "balise" / asset.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(asset.read_bytes())
-            written.append(str(PurePosixPath("assets/balise", asset.name)))
-        return written
+        return Markup(rebase_links(self.markdown(text), incident_path(incident), write))
 
 
-    def _write_pages(self, site_dir: Path, pages) -> list[str]:
-        written = []
-        made: set[Path] = set()
-        for relative, html in pages:
-            target = site_dir / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if isinstance(html, bytes):
-                target.write_bytes(html)
-            else:
-                target.write_text(html, encoding="utf-8", newline="\n")
-            written.append(relative)
-        return written
+def asset_files():
+    """balise's stylesheet and scripts, as (site-relative path, bytes)."""
+    for asset in sorted(ASSETS.iterdir()):
+        yield str(PurePosixPath("assets/balise", asset.name)), asset.read_bytes()

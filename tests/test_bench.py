@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from balise import loaders, parallel
+from balise import loaders, parallel, pipeline
 from balise.errors import Collector
 from balise.model import Settings
 from balise.render import PageContext, SiteRenderer
@@ -104,6 +104,11 @@ def test_a_long_history_builds_the_same_bytes_on_several_cores_as_on_one(tmp_pat
     assert newest.select("ol.timeline > li")
 
 
+def write_all(renderer, site_dir):
+    """Everything balise produces from `renderer`'s content, written as the build writes it."""
+    return pipeline.write(site_dir, pipeline.produce(renderer))
+
+
 @pytest.fixture
 def demo_page(demo):
     report = Collector(demo)
@@ -126,7 +131,7 @@ def test_a_worker_s_error_fails_the_build(demo_page, tmp_path, monkeypatch):
     import jinja2
 
     with pytest.raises(jinja2.UndefinedError):
-        SiteRenderer(demo_page, PageContext(), custom).write(tmp_path / "out")
+        write_all(SiteRenderer(demo_page, PageContext(), custom), tmp_path / "out")
 
 
 def test_workers_write_every_incident_page(demo_page, tmp_path, monkeypatch):
@@ -134,9 +139,9 @@ def test_workers_write_every_incident_page(demo_page, tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "CHUNK", 2)
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
     monkeypatch.setenv("BALISE_JOBS", "2")
-    written = SiteRenderer(demo_page, PageContext()).write(tmp_path / "par")
+    written = write_all(SiteRenderer(demo_page, PageContext()), tmp_path / "par")
     monkeypatch.setenv("BALISE_JOBS", "1")
-    serial = SiteRenderer(demo_page, PageContext()).write(tmp_path / "ser")
+    serial = write_all(SiteRenderer(demo_page, PageContext()), tmp_path / "ser")
     assert sorted(written) == sorted(serial)
     for path in serial:
         assert (tmp_path / "par" / path).read_bytes() == (tmp_path / "ser" / path).read_bytes(), path
@@ -158,11 +163,11 @@ def test_the_home_page_lists_a_bounded_number_of_recent_incidents(demo_page, tmp
     from balise import render
 
     monkeypatch.setattr(render, "RECENT_DAYS", 3650)  # every closed incident of the demo is recent
-    SiteRenderer(demo_page, PageContext()).write(tmp_path / "all")
+    write_all(SiteRenderer(demo_page, PageContext()), tmp_path / "all")
     everything = page(tmp_path / "all").select("ul.recent > li")
     assert len(everything) > 2
     monkeypatch.setattr(render, "RECENT_LIMIT", 2)
-    SiteRenderer(demo_page, PageContext()).write(tmp_path / "two")
+    write_all(SiteRenderer(demo_page, PageContext()), tmp_path / "two")
     home = page(tmp_path / "two")
     assert [li.a["href"] for li in home.select("ul.recent > li")] == [li.a["href"] for li in everything[:2]]
     assert home.select_one("#recent ~ p a, section[aria-labelledby=recent] p a")["href"] == "history/"
