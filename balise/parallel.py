@@ -2,7 +2,8 @@
 
 Used by the pipeline's writer (`pipeline.write`): it knows nothing of pages or templates, only a
 function that gives an incident's files and one that writes files. A file depends only on the
-content and the build's reference time, so the bytes written are the same whichever process renders them, and the same as a serial build. Workers are forked
+content and the build's reference time, so the bytes written are the same whichever process
+renders them, and the same as a serial build. Workers are forked
 (they inherit the loaded content and compiled templates, nothing is pickled but the list of
 paths they wrote) and only from a single-threaded process, where forking is safe; anywhere
 else, or for a short history where a fork costs more than it saves, the build stays serial.
@@ -16,9 +17,9 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
 
 MIN_INCIDENTS = 300  # below this, the pages render faster than a worker starts
 MAX_JOBS = 8

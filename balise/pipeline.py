@@ -21,7 +21,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +110,7 @@ class Production:
 
 def produce(pages: SiteRenderer) -> Production:
     """The files of the status pages (`pages`) and of every other output, from the same published page."""
-    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.env.loader)
+    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader)
 
     def of_incident(incident: Incident) -> Iterator[tuple[str, str | bytes]]:
         yield from pages.incident_pages(incident)
@@ -190,10 +190,8 @@ def swap_in(staging: Path, target: Path) -> None:
 def template_problem(error: jinja2.TemplateError, root: Path) -> str:
     """A template error (most likely in a custom template of the site's) as one path:line problem."""
     where = getattr(error, "filename", None) or getattr(error, "name", None) or "template"
-    try:
+    with suppress(ValueError):
         where = Path(where).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        pass
     line = getattr(error, "lineno", None) or 1
     return f"{where}:{line}: {error.message or error} — fix this template; the previous site was left as it was"
 

@@ -112,8 +112,9 @@ class SiteRenderer:
         self.t = Translator(page.settings.language, page.settings.timezone)
         self.markdown = MarkdownRenderer(page.settings.language)
         search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []
+        self.loader = jinja2.FileSystemLoader(search + [str(TEMPLATES)])  # the site's overrides, then balise's
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(search + [str(TEMPLATES)]),
+            loader=self.loader,
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
