@@ -30,6 +30,7 @@ import nh3
 
 from . import __version__, transparency as tr
 from .errors import Collector, ContentError
+from .loaders import CONTROL_CHARACTER
 from .timeline import format_time, plain
 from .transparency_loaders import load_monitoring
 
@@ -37,6 +38,8 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 CHUNK = 64 * 1024
 TITLE_LIMIT = 300
+# A terminal's colour codes (ESC [ 31 m), pasted into someone's CMS: dropped whole, not left as "[31m".
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 
 
 class FeedError(Exception):
@@ -155,14 +158,19 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_M
 def plain_text(value: str, limit: int = TITLE_LIMIT) -> str:
     """Untrusted HTML or text -> one line of plain text (tags and scripts removed, entities decoded)."""
     text = html.unescape(nh3.clean(value or "", tags=set()))
+    text = without_controls(text)  # a feed is not ours to correct: `balise check` would refuse them
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def without_controls(text: str) -> str:
+    return CONTROL_CHARACTER.sub("", ANSI_ESCAPE.sub("", text))
+
+
 def safe_link(value: str) -> str:
     """An http(s) link, unwrapped from Google's redirect; anything else is dropped."""
-    value = (value or "").strip()
+    value = without_controls(value or "").strip()
     parts = urlsplit(value)
     if parts.hostname in ("www.google.com", "google.com") and parts.path == "/url":
         target = parse_qs(parts.query).get("url") or parse_qs(parts.query).get("q")

@@ -28,6 +28,9 @@ MAX_FILE_BYTES = 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 BOM = b"\xef\xbb\xbf"
 MAX_YAML_DEPTH = 20  # content needs 3 or 4 levels; deeper is a mistake or an attack on the parser
+# Invisible characters XML 1.0 refuses or discourages (C0 controls but tab and newline, DEL, C1
+# controls, U+FFFE/U+FFFF): written into a feed, no reader could parse it. NUL has its own message.
+CONTROL_CHARACTER = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 _RESOLVERS_WITHOUT_TIMESTAMPS = {
@@ -102,10 +105,27 @@ def read_text(path: Path, report: Collector) -> str | None:
         report.error(path, text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte — this is not a text file")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if report_control_characters(text, path, 1, report):
+        return None
     if not text.strip():
         report.error(path, 1, "file is empty — write its content or delete the file")
         return None
     return text
+
+
+def control_character_message(character: str) -> str:
+    return (f"character U+{ord(character):04X} is not allowed here (an invisible control character) — "
+            "delete it; it was probably pasted in by accident")
+
+
+def report_control_characters(text: str, path: Path, first_line: int, report: Collector) -> bool:
+    """Report each line of `text` holding a control character; True if there was any."""
+    lines: dict[int, str] = {}
+    for found in CONTROL_CHARACTER.finditer(text):
+        lines.setdefault(first_line + text.count("\n", 0, found.start()), found.group())
+    for line, character in lines.items():
+        report.error(path, line, control_character_message(character))
+    return bool(lines)
 
 
 def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Located | None:
@@ -133,6 +153,11 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
                 report.error(path, line, f"'{key}' is given twice (first on line {first}) — keep only one")
             if duplicates:
                 return None
+            escaped = list(_escaped_control_characters(node, first_line))  # "\x1b" in quotes: YAML decodes it
+            for line, character in escaped:
+                report.error(path, line, control_character_message(character))
+            if escaped:
+                return None
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -150,12 +175,7 @@ def parse_yaml(text: str, path: Path, first_line: int, report: Collector) -> Loc
         return None
     except yaml.reader.ReaderError as error:  # a control character, found before any parsing
         line = first_line + text[: error.position].count("\n")
-        report.error(
-            path,
-            line,
-            f"character U+{error.character:04X} is not allowed here (an invisible control character) — "
-            "delete it; it was probably pasted in by accident",
-        )
+        report.error(path, line, control_character_message(chr(error.character)))
         return None
     except yaml.YAMLError as error:
         problem = str(error).splitlines()[0] if str(error).strip() else "invalid YAML"
@@ -230,6 +250,20 @@ def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], first_l
         for index, item in enumerate(node.value):
             lines[path + (index,)] = first_line + item.start_mark.line
             _record_lines(item, path + (index,), lines, first_line, duplicates)
+
+
+def _escaped_control_characters(node: yaml.Node, first_line: int):
+    """(line, character) for each scalar whose decoded value holds a control character."""
+    if isinstance(node, yaml.ScalarNode):
+        if found := CONTROL_CHARACTER.search(node.value):
+            yield first_line + node.start_mark.line, found.group()
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield from _escaped_control_characters(key_node, first_line)
+            yield from _escaped_control_characters(value_node, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _escaped_control_characters(item, first_line)
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -17,6 +17,7 @@ import jinja2
 from .api import API_DIR, StatuspageAPI
 from .badges import BadgeWriter
 from .feeds import FeedWriter, atom_time, rss_time
+from .xmldoc import sitemap_document
 from .ical import CALENDAR_PATH, maintenance_calendar
 from .links import SiteLinks, relative_url
 from .messages import MarkdownRenderer
@@ -92,7 +93,7 @@ def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, 
         if path == "index.html" or path.endswith("/index.html"):
             folder = path.removesuffix("index.html")
             urls.setdefault(links.shown(folder), changed.get(folder, day))
-    return renderer.env.get_template("sitemap.xml").render(urls=sorted(urls.items()))
+    return sitemap_document(sorted(urls.items()))
 
 
 def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:

@@ -297,3 +297,26 @@ def test_sizes_read_as_a_person_would():
 
     assert [size_text(n) for n in (0, 100, 1023, 1024, 20_000, 5 * 1024 * 1024)] == [
         "0 bytes", "100 bytes", "1023 bytes", "1 KiB", "19.5 KiB", "5 MiB"]
+
+
+def test_control_characters_in_a_feed_are_stripped_not_a_crash(cli, site, feeds):
+    # pasted into a press site's CMS, a terminal's colours and stray controls reach its feed; the
+    # feed is not ours to correct: ingest drops them, so the summary stays content `check` accepts
+    payload = [
+        ("Panne\x01 \x1b[31msignalée\x1b[0m au guichet", "https://news.example.org/panne\x01", NOW - timedelta(hours=2)),
+        ("Avis\x7f du jour\u009b", "https://reviews.example.org/42", NOW - timedelta(hours=1)),
+    ]
+    feeds.routes["/controls.xml"] = (rss(payload, title="Revue\x07 de presse"), {})
+    result = cli("ingest", feeds.url("/controls.xml"))
+    assert "Traceback" not in result.output + result.stderr
+    text = (site / "status/monitoring/2026-11.yml").read_text(encoding="utf-8")
+    stored = summary(site)
+    decoded = [item["title"] for item in stored["items"]] + [item.get("link", "") for item in stored["items"]]
+    decoded += [source["name"] for source in stored["sources"].values()]
+    odd = [ch for value in decoded + [text] for ch in value if ch in "\x01\x07\x1b\x7f\u009b"]
+    assert odd == [] and "\\u00" not in text, stored
+    titles = [item["title"] for item in stored["items"]]
+    assert any("Panne" in t and "signalée au guichet" in t for t in titles), titles
+    assert any(t.startswith("Avis") and "du jour" in t for t in titles), titles
+    cli("check")  # what ingest writes is valid content
+    cli("build")
