@@ -18,7 +18,6 @@ from .errors import ContentError, Problem, one_line, show_problems
 from .pipeline import staged, template_problem
 from .project import Project, shown
 
-
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
 BUILT_BY_BALISE = "api/v2/summary.json"
 

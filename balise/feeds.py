@@ -20,8 +20,8 @@ import jinja2
 
 from .i18n import Translator
 from .links import SiteLinks
-from .model import Incident, StatusPage, Update
 from .messages import rebase_links
+from .model import Incident, StatusPage, Update
 from .xmldoc import sub_element, xml_document, xml_text
 
 FEED_SIZE = 50

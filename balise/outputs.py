@@ -17,13 +17,13 @@ import jinja2
 from .api import API_DIR, StatuspageAPI
 from .badges import BadgeWriter
 from .feeds import FeedWriter, atom_time, rss_time
-from .xmldoc import sitemap_document
+from .i18n import Translator
 from .ical import CALENDAR_PATH, maintenance_calendar
 from .links import SiteLinks, relative_url
 from .messages import MarkdownRenderer
 from .model import Settings, StatusPage
 from .render import TEMPLATES, SiteRenderer
-from .i18n import Translator
+from .xmldoc import sitemap_document
 
 SUBSCRIBE_PATH = "subscribe/"
 API_DOCUMENTS = (  # (path under api/v2/, translation key of its description)

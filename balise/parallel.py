@@ -114,7 +114,7 @@ def _work(work, counter, sender) -> None:
         result = ("error", error)
     try:
         sender.send(result)
-    except Exception:  # the error itself could not be pickled: send its text
+    except Exception:  # noqa: BLE001 — the error itself could not be pickled: send its text
         sender.send(("error", RuntimeError("".join(traceback.format_exception(result[1])))))
     finally:
         sender.close()

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from markupsafe import Markup
-from mkdocs.config import base
-from mkdocs.config import config_options as c
+from mkdocs.config import base, config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -257,10 +256,11 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
                   for url in ElementTree.parse(path).getroot().findall("s:url", space)]
         data = sitemap(self.renderer, written, theirs).encode("utf-8")
         path.write_bytes(data)
-        with open(site_dir / "sitemap.xml.gz", "wb") as file:  # dated by the build, so the same commit builds the same bytes
-            with gzip.GzipFile(fileobj=file, filename="sitemap.xml.gz", mode="wb",
-                               mtime=int(self.settings.reference_time.timestamp())) as packed:
-                packed.write(data)
+        # dated by the build, so the same commit builds the same bytes
+        with open(site_dir / "sitemap.xml.gz", "wb") as file, gzip.GzipFile(
+            fileobj=file, filename="sitemap.xml.gz", mode="wb", mtime=int(self.settings.reference_time.timestamp())
+        ) as packed:
+            packed.write(data)
 
     def on_post_page(self, output: str, page, config) -> str:
         """The writers' own pages advertise the site-wide feeds too."""
