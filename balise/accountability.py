@@ -122,8 +122,9 @@ def postmortem_status(incident: Incident, now: datetime, grace: timedelta = POST
     return False
 
 
-def quarterly(incidents: list[Incident], zone: ZoneInfo, now: datetime,
-              grace: timedelta = POSTMORTEM_GRACE) -> list[QuarterFigures]:
+def quarterly(
+    incidents: list[Incident], zone: ZoneInfo, now: datetime, grace: timedelta = POSTMORTEM_GRACE
+) -> list[QuarterFigures]:
     """The figures for every quarter with at least one incident, newest quarter first."""
     by_quarter: dict[tuple[int, int], list[Incident]] = {}
     for incident in incidents:

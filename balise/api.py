@@ -74,7 +74,9 @@ class StatuspageAPI:
             API_DIR + "incidents.json": {**head, "incidents": [self.incident(i) for i in incidents[:LIST_SIZE]]},
             API_DIR + "incidents/unresolved.json": {**head, "incidents": unresolved},
             API_DIR + "scheduled-maintenances.json": {
-                **head, "scheduled_maintenances": [self.incident(i) for i in maintenance[:LIST_SIZE]]},
+                **head,
+                "scheduled_maintenances": [self.incident(i) for i in maintenance[:LIST_SIZE]],
+            },
             API_DIR + "scheduled-maintenances/upcoming.json": {**head, "scheduled_maintenances": upcoming},
             API_DIR + "scheduled-maintenances/active.json": {**head, "scheduled_maintenances": active},
         }
@@ -147,11 +149,18 @@ class StatuspageAPI:
             if not members:
                 continue
             position += 1
-            found.append(self._component(
-                group.id, group.name, group.description, page.group_status(group.id), position, None,
-                self._changes([i for c in members for i in page.incidents_by_component.get(c.id, [])]),
-                members=[c.id for c in members],
-            ))
+            found.append(
+                self._component(
+                    group.id,
+                    group.name,
+                    group.description,
+                    page.group_status(group.id),
+                    position,
+                    None,
+                    self._changes([i for c in members for i in page.incidents_by_component.get(c.id, [])]),
+                    members=[c.id for c in members],
+                )
+            )
             for index, component in enumerate(members, 1):
                 found.append(self._member(component, index, group.id))
         for component in page.components:
@@ -223,7 +232,9 @@ class StatuspageAPI:
 
     def update(self, incident: Incident, update: Update) -> dict:
         affected = None
-        if not incident.is_maintenance and (update is incident.first or (update is incident.latest and incident.is_closed)):
+        if not incident.is_maintenance and (
+            update is incident.first or (update is incident.latest and incident.is_closed)
+        ):
             closing = update is incident.latest and incident.is_closed
             affected = [
                 {
@@ -232,7 +243,8 @@ class StatuspageAPI:
                     "old_status": incident.component_status(cid) if closing else "operational",
                     "new_status": "operational" if closing else incident.component_status(cid),
                 }
-                for cid in incident.components if cid in self.page.components_by_id
+                for cid in incident.components
+                if cid in self.page.components_by_id
             ] or None
         return {
             "id": f"{incident.id}-{update.anchor}",

@@ -24,6 +24,8 @@ STATUS_COLOURS = {
     "partial_outage": "#b23c00",
     "major_outage": "#b00020",
 }
+
+
 @cache  # on every page
 def status_icon(status: str) -> str:
     """The pages' tab icon, inline (no request, no favicon.ico 404): a dot in the status's colour."""
@@ -62,7 +64,10 @@ class BadgeWriter:
         page = self.page
         yield "badge.svg", self.badge(self.t("subscribe.badge_label"), page.overall_status)
         for component in page.components:
-            yield f"components/{component.id}/badge.svg", self.badge(component.name, page.component_status[component.id])
+            yield (
+                f"components/{component.id}/badge.svg",
+                self.badge(component.name, page.component_status[component.id]),
+            )
 
     def badge(self, label: str, status: str) -> str:
         message = self.t(f"component_status.{status}")

@@ -67,11 +67,21 @@ def summarise_for_github(project: Project) -> None:
         return
     plugin = project.plugin
     try:
-        write_step_summary(path, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url,
-                           plugin.shown_as_of)
+        write_step_summary(
+            path, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url, plugin.shown_as_of
+        )
     except OSError as error:
-        show_problems([Problem("", 0, f"GITHUB_STEP_SUMMARY: cannot write {path} ({error.strerror}) — "
-                                      "the site was built; no summary was added to the run's page", "warning")])
+        show_problems(
+            [
+                Problem(
+                    "",
+                    0,
+                    f"GITHUB_STEP_SUMMARY: cannot write {path} ({error.strerror}) — "
+                    "the site was built; no summary was added to the run's page",
+                    "warning",
+                )
+            ]
+        )
 
 
 def refuse_unsafe_target(target: Path, project: Project) -> None:
@@ -79,18 +89,22 @@ def refuse_unsafe_target(target: Path, project: Project) -> None:
     or a folder of other files (`-d incidents` or `-d .git` would otherwise delete them)."""
     where = shown(target)
     sources = {
-        "git's history": project.root / ".git", "mkdocs.yml": Path(project.config.config_file_path),
-        "the pages": Path(project.config.docs_dir), "the status files": project.plugin.status_dir,
+        "git's history": project.root / ".git",
+        "mkdocs.yml": Path(project.config.config_file_path),
+        "the pages": Path(project.config.docs_dir),
+        "the status files": project.plugin.status_dir,
         "the incidents": project.plugin.incidents_dir,
     }
     for what, source in sources.items():  # the site's own folder may hold the target (site/), not these
         source = source.resolve()
         if source.is_relative_to(target) or target.is_relative_to(source):
-            raise click.ClickException(f"{where}: holds {what} — the build would replace it; build into "
-                                       "another folder, e.g. -d site")
+            raise click.ClickException(
+                f"{where}: holds {what} — the build would replace it; build into another folder, e.g. -d site"
+            )
     if target.exists() and not target.is_dir():
         raise click.ClickException(f"{where}: is a file, not a folder — choose a folder for the site, e.g. -d site")
     if target.is_dir() and any(target.iterdir()) and not (target / BUILT_BY_BALISE).is_file():
-        raise click.ClickException(f"{where}: is not a site balise built, and the build would replace all it "
-                                   "holds — choose a new or empty folder, or delete this one first")
-
+        raise click.ClickException(
+            f"{where}: is not a site balise built, and the build would replace all it "
+            "holds — choose a new or empty folder, or delete this one first"
+        )

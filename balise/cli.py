@@ -19,7 +19,11 @@ from .timeline import TIME, TimeError, format_time, parse_delay, parse_time, pla
 from .version import clock_time
 
 config_option = click.option(
-    "-f", "--config-file", type=click.Path(dir_okay=False), default=None, help="Path to mkdocs.yml (default: ./mkdocs.yml)."
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Path to mkdocs.yml (default: ./mkdocs.yml).",
 )
 site_dir_option = click.option(
     "-d", "--site-dir", type=click.Path(file_okay=False), default=None, help="Where to write the site (default: site/)."
@@ -73,11 +77,14 @@ def _refuse_a_clock_change(value: str, wall: datetime, zone, option: str) -> Non
         raise click.BadParameter(
             f"'{value}' does not exist in {zone.key}: the clocks go forward that night, past it — give "
             f"'{format_time(around[0])}' (before the change) or '{format_time(around[1])}' (after it)",
-            param_hint=option)
+            param_hint=option,
+        )
     raise click.BadParameter(
         f"'{value}' happens twice in {zone.key} (the clocks go back that night) — write it with its offset: "
         f"'{written} {format_time(first)[-6:]}' (the first time) or '{written} {format_time(second)[-6:]}' "
-        "(the second)", param_hint=option)
+        "(the second)",
+        param_hint=option,
+    )
 
 
 def later(moment: datetime, delay: timedelta) -> datetime:
@@ -144,8 +151,10 @@ def check(config_file):
     if report.errors:
         sys.exit(1)
     published = sum(1 for i in content.incidents if i.is_published(now))
-    click.echo(f"{_count(len(content.components), 'component')}, {_count(published, 'published incident')}, no errors.",
-               err=True)
+    click.echo(
+        f"{_count(len(content.components), 'component')}, {_count(published, 'published incident')}, no errors.",
+        err=True,
+    )
 
 
 def _count(number: int, noun: str) -> str:
@@ -201,7 +210,9 @@ def status(config_file):
     content, _ = load_checked(project)
     from dataclasses import replace
 
-    settings = replace(project.settings, now=clock_time(project.plugin.config.as_of))  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
+    settings = replace(
+        project.settings, now=clock_time(project.plugin.config.as_of)
+    )  # the clock (or SOURCE_DATE_EPOCH), not the commit's time
     page = publish(content, settings)
     t = Translator(settings.language, settings.timezone)
     click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")
@@ -246,16 +257,24 @@ def _field_choice(value: str | None, key: str, choices, option: str) -> str | No
 
 @main.command()
 @config_option
-@click.option("--template", "template", default=None, metavar="NAME", help="Start from a playbook (see balise templates).")
-@click.option("--set", "values", multiple=True, metavar="NAME=VALUE", help="Fill a playbook placeholder (repeat for several).")
+@click.option(
+    "--template", "template", default=None, metavar="NAME", help="Start from a playbook (see balise templates)."
+)
+@click.option(
+    "--set", "values", multiple=True, metavar="NAME=VALUE", help="Fill a playbook placeholder (repeat for several)."
+)
 @click.option("--title", default=None, help="What is happening, in plain words.")
 @click.option("--kind", default="incident", show_default=True, help=f"One of: {', '.join(model.KINDS)}.")
 @click.option("--impact", default=None, help=f"One of: {', '.join(model.IMPACTS)}. Required for an incident.")
-@click.option("--component", "components", multiple=True, metavar="ID", help="An affected component (repeat for several).")
+@click.option(
+    "--component", "components", multiple=True, metavar="ID", help="An affected component (repeat for several)."
+)
 @click.option("--status", default=None, help="First status (default: investigating, or scheduled for maintenance).")
 @click.option("--message", default=None, help="The first public message (Markdown).")
 @click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
-@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…).")
+@click.option(
+    "--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…)."
+)
 @click.option("--starts", type=TimeParam(), default=None, help="Maintenance window start.")
 @click.option("--ends", type=TimeParam(), default=None, help="Maintenance window end.")
 @click.option("--spokesperson", default="", help="Who speaks for the organisation.")
@@ -310,32 +329,46 @@ def new(
         ends = resolve_time(ends, project, "--ends", base=starts)  # +3h: after the start
         translator = Translator(playbook.language or project.settings.language, project.settings.timezone)
         known_values = pb.builtin_values(
-            playbook, at=at, next_update=promised, organisation=project.settings.site_name,
-            starts=starts, ends=ends, translator=translator,
+            playbook,
+            at=at,
+            next_update=promised,
+            organisation=project.settings.site_name,
+            starts=starts,
+            ends=ends,
+            translator=translator,
         )
         known_values.update(filled)
         for name in sorted(set(filled) - set(playbook.placeholders) - set(known_values.keys() - set(filled))):
             from .loaders import did_you_mean
 
-            click.echo(f"warning: --set {name}=… fills no placeholder of {playbook.name} — "
-                       f"{did_you_mean(name, playbook.placeholders)}", err=True)
+            click.echo(
+                f"warning: --set {name}=… fills no placeholder of {playbook.name} — "
+                f"{did_you_mean(name, playbook.placeholders)}",
+                err=True,
+            )
         title = pb.fill(title or playbook.title, known_values)
         message = pb.fill(message or playbook.message, known_values)
         spokesperson = pb.fill(spokesperson, known_values)
-        unfilled = sorted({found for text in (title, message, spokesperson) for _, found in loaders.placeholders_in(text)})
+        unfilled = sorted(
+            {found for text in (title, message, spokesperson) for _, found in loaders.placeholders_in(text)}
+        )
         draft = draft or bool(unfilled)
     if title is None or message is None:
         raise click.UsageError("give --title and --message, or start from a playbook with --template NAME")
     if not any(ch.isalnum() for ch in loaders.PLACEHOLDER.sub("", title)) and playbook is None:
-        raise click.BadParameter(f"'{title}' has no letter or digit — say what is happening, e.g. "
-                                 "\"Paiements en ligne indisponibles\" (it also names the incident's page)",
-                                 param_hint="--title")
+        raise click.BadParameter(
+            f"'{title}' has no letter or digit — say what is happening, e.g. "
+            '"Paiements en ligne indisponibles" (it also names the incident\'s page)',
+            param_hint="--title",
+        )
     _refuse_structure(message, "--message")
     for component in components:
         if component not in known:
             from .loaders import did_you_mean
 
-            raise click.BadParameter(f"unknown component '{component}' — {did_you_mean(component, sorted(known))}", param_hint="--component")
+            raise click.BadParameter(
+                f"unknown component '{component}' — {did_you_mean(component, sorted(known))}", param_hint="--component"
+            )
     if kind == "incident" and impact is None:
         raise click.BadParameter("an incident needs an impact: none, minor, major or critical", param_hint="--impact")
     at = resolve_time(at, project, "--at") or now_in(project)
@@ -383,12 +416,16 @@ def _refuse_a_second_file(path: Path, incidents: list[model.Incident]) -> None:
     if existing is not None and existing.draft:
         left = sorted({found for _, found in loaders.placeholders_in(path.read_text(encoding="utf-8"))})
         fill = f"fill {', '.join(left)} in it, then " if left else "complete it, then "
-        hint = (f"{shown(path)} is already a draft of this incident — {fill}remove 'draft: true' to publish it "
-                f"(later news: balise update {existing.id} …)")
+        hint = (
+            f"{shown(path)} is already a draft of this incident — {fill}remove 'draft: true' to publish it "
+            f"(later news: balise update {existing.id} …)"
+        )
     else:
         incident_id = path.stem
-        hint = (f"{shown(path)} already has this title and day — post news to it: balise update {incident_id} "
-                "--status … --message …")
+        hint = (
+            f"{shown(path)} already has this title and day — post news to it: balise update {incident_id} "
+            "--status … --message …"
+        )
     if sys.stdin.isatty() and sys.stderr.isatty():
         click.echo(hint, err=True)
         if click.confirm("Write a second, separate incident anyway?", default=False, err=True):
@@ -402,10 +439,15 @@ def _set_values(pairs) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"'{pair}' is not NAME=VALUE, e.g. --set service=\"Les dons en ligne\"", param_hint="--set")
+            raise click.BadParameter(
+                f"'{pair}' is not NAME=VALUE, e.g. --set service=\"Les dons en ligne\"", param_hint="--set"
+            )
         if not value.strip():
-            raise click.BadParameter(f"'{pair}' gives {name.strip()} no value — write the words that go there, "
-                                     f"or leave out --set {name.strip()}=… to keep the file a draft", param_hint="--set")
+            raise click.BadParameter(
+                f"'{pair}' gives {name.strip()} no value — write the words that go there, "
+                f"or leave out --set {name.strip()}=… to keep the file a draft",
+                param_hint="--set",
+            )
         values[name.strip()] = value.strip()
     return values
 
@@ -418,9 +460,12 @@ def _refuse_structure(message: str, option: str) -> None:
     for number, line in enumerate(message.split("\n"), start=1):
         visible, code = reader.read(line, number)
         if not code and HEADING.match(visible):
-            raise click.BadParameter(f"line {number} ('{line.strip()}') is a heading, which would start another "
-                                     "update or a postmortem — write it without the '##', or post it with its own "
-                                     "balise update", param_hint=option)
+            raise click.BadParameter(
+                f"line {number} ('{line.strip()}') is a heading, which would start another "
+                "update or a postmortem — write it without the '##', or post it with its own "
+                "balise update",
+                param_hint=option,
+            )
 
 
 def _playbook(project: Project, name: str, component_ids):
@@ -438,7 +483,9 @@ def _playbook(project: Project, name: str, component_ids):
 
         names = sorted({p.name for p in found})
         hint = did_you_mean(name, names) if names else f"there is none in {shown(project.plugin.playbooks_dir)}"
-        raise click.BadParameter(f"no playbook '{name}' — {hint} (list them with: balise templates)", param_hint="--template")
+        raise click.BadParameter(
+            f"no playbook '{name}' — {hint} (list them with: balise templates)", param_hint="--template"
+        )
     return playbook
 
 
@@ -455,7 +502,10 @@ def templates(config_file):
     if report.errors:
         sys.exit(1)
     if not found:
-        click.echo(f"No playbook in {shown(project.plugin.playbooks_dir)} — add NAME.fr.md or NAME.en.md files (see the README).", err=True)
+        click.echo(
+            f"No playbook in {shown(project.plugin.playbooks_dir)} — add NAME.fr.md or NAME.en.md files (see the README).",
+            err=True,
+        )
         return
     for playbook in found:
         label = f"{playbook.name}" + (f" [{playbook.language}]" if playbook.language else "")
@@ -480,9 +530,7 @@ def _write_checked(path: Path, text: str, project: Project, component_ids) -> No
         if trial_incident is not None:  # the same rule as the build's, so the next command is not the one to refuse it
             loaders.future_updates([trial_incident], max(project.settings.latest_writing_time, clock_time()), report)
         if report.errors:
-            raise click.ClickException(
-                "refusing to write: " + "; ".join(p.message for p in report.errors)
-            )
+            raise click.ClickException("refusing to write: " + "; ".join(p.message for p in report.errors))
     write_atomically(path, text)
 
 
@@ -504,14 +552,17 @@ def _incident_for(argument: str, incidents: list[model.Incident], project: Proje
     if len(found) == 1:
         return found[0]
     if found:
-        raise click.BadParameter(f"'{argument}' could be {', '.join(sorted(i.id for i in found))} — give more of "
-                                 "the name", param_hint="ID")
+        raise click.BadParameter(
+            f"'{argument}' could be {', '.join(sorted(i.id for i in found))} — give more of the name", param_hint="ID"
+        )
     from .loaders import did_you_mean
 
     ids = sorted(i.id for i in incidents)
-    raise click.BadParameter(f"no incident '{argument}' in {shown(project.plugin.incidents_dir)} — "
-                             f"{did_you_mean(wanted, ids) if ids else 'there is none yet: open one with balise new'}",
-                             param_hint="ID")
+    raise click.BadParameter(
+        f"no incident '{argument}' in {shown(project.plugin.incidents_dir)} — "
+        f"{did_you_mean(wanted, ids) if ids else 'there is none yet: open one with balise new'}",
+        param_hint="ID",
+    )
 
 
 def _append(config_file, incident_id, status, message, at, next_update, closing: bool):
@@ -520,7 +571,9 @@ def _append(config_file, incident_id, status, message, at, next_update, closing:
     incident = _incident_for(incident_id, content.incidents, project)
     path = Path(incident.path)
     if incident.is_closed:
-        raise click.ClickException(f"{shown(path)}: this {incident.kind} is already closed — open a new one with balise new")
+        raise click.ClickException(
+            f"{shown(path)}: this {incident.kind} is already closed — open a new one with balise new"
+        )
     if closing:
         status = "completed" if incident.is_maintenance else "resolved"
     else:
@@ -560,19 +613,27 @@ def _next_free_minute(incident: model.Incident, now: datetime, path: Path) -> da
     if later_minute - now > AHEAD_AT_MOST:  # a typo in the file's date, not updates in quick succession
         raise click.ClickException(
             f"{shown(path)}:{incident.latest.line}: the latest update is dated {format_time(latest)}, which has not "
-            "come yet — correct its date in the file, then post this update")
-    click.echo(f"note: dated {format_time(later_minute)}, the minute after the latest update "
-               f"({format_time(latest)}): updates go in order, to the minute — give --at to choose", err=True)
+            "come yet — correct its date in the file, then post this update"
+        )
+    click.echo(
+        f"note: dated {format_time(later_minute)}, the minute after the latest update "
+        f"({format_time(latest)}): updates go in order, to the minute — give --at to choose",
+        err=True,
+    )
     return later_minute
 
 
 @main.command()
 @config_option
 @click.argument("incident_id", metavar="ID")
-@click.option("--status", required=True, help="investigating, identified, monitoring, resolved (or maintenance statuses).")
+@click.option(
+    "--status", required=True, help="investigating, identified, monitoring, resolved (or maintenance statuses)."
+)
 @click.option("--message", required=True, help="The public message (Markdown).")
 @click.option("--at", type=TimeParam(), default=None, help="Time of the update (default: now).")
-@click.option("--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…).")
+@click.option(
+    "--next-update", type=TimeParam(), default=None, help="When the next update is promised (a time, or +30min, +1h…)."
+)
 def update(config_file, incident_id, status, message, at, next_update):
     """Append an update to an incident's timeline."""
     _append(config_file, incident_id, status, message, at, next_update, closing=False)
@@ -593,10 +654,16 @@ def resolve(config_file, incident_id, message, at):
 @click.option("--name", default=None, help="The organisation's name (default: the folder's name).")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 @click.option("--timezone", "zone", default="Europe/Paris", show_default=True)
-@click.option("--balise-requirement", "requirement", envvar="BALISE_REQUIREMENT", show_envvar=True, default=None,
-              help="What the site's requirements.txt installs, e.g. 'balise==0.2.0' or "
-                   "'balise @ git+https://github.com/OWNER/balise@COMMIT' (default: this very balise, "
-                   "from the release or the git commit it was installed from).")
+@click.option(
+    "--balise-requirement",
+    "requirement",
+    envvar="BALISE_REQUIREMENT",
+    show_envvar=True,
+    default=None,
+    help="What the site's requirements.txt installs, e.g. 'balise==0.2.0' or "
+    "'balise @ git+https://github.com/OWNER/balise@COMMIT' (default: this very balise, "
+    "from the release or the git commit it was installed from).",
+)
 def init(directory, name, language, zone, requirement):
     """Create a new status site in DIRECTORY."""
     import re
@@ -607,26 +674,30 @@ def init(directory, name, language, zone, requirement):
     if not directory.strip():
         raise click.BadParameter("give the folder to create, e.g. balise init statut", param_hint="DIRECTORY")
     if name is not None and (not name.strip() or any(not ch.isprintable() for ch in name)):
-        raise click.BadParameter(f"{name!r} is not a name to show — give the organisation's name on one line",
-                                 param_hint="--name")
+        raise click.BadParameter(
+            f"{name!r} is not a name to show — give the organisation's name on one line", param_hint="--name"
+        )
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise click.BadParameter(f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris",
-                                 param_hint="--timezone") from None
+        raise click.BadParameter(
+            f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris", param_hint="--timezone"
+        ) from None
     if requirement is None:
         try:
             requirement = balise_requirement()
         except NotReproducible as reason:
             raise click.ClickException(
                 f"{reason}, which the site's CI cannot install — say what its requirements.txt should install, "
-                'e.g. --balise-requirement "balise @ git+https://github.com/OWNER/balise@COMMIT"') from None
+                'e.g. --balise-requirement "balise @ git+https://github.com/OWNER/balise@COMMIT"'
+            ) from None
     elif not (re.match(r"balise(?![\w.-])", requirement.strip(), re.IGNORECASE) and requirement.isprintable()):
-        raise click.BadParameter(f"{requirement!r} does not install balise — give one requirement line such as "
-                                 "'balise==0.2.0' or 'balise @ git+https://github.com/OWNER/balise@COMMIT'",
-                                 param_hint="--balise-requirement")
-    for path in scaffold(Path(directory), name=name, language=language, timezone=zone,
-                         requirement=requirement.strip()):
+        raise click.BadParameter(
+            f"{requirement!r} does not install balise — give one requirement line such as "
+            "'balise==0.2.0' or 'balise @ git+https://github.com/OWNER/balise@COMMIT'",
+            param_hint="--balise-requirement",
+        )
+    for path in scaffold(Path(directory), name=name, language=language, timezone=zone, requirement=requirement.strip()):
         click.echo(shown(path))
 
 

@@ -18,7 +18,11 @@ from .project import open_project, shown
 from .transparency_loaders import load_testimonial
 
 config_option = click.option(
-    "-f", "--config-file", type=click.Path(dir_okay=False), default=None, help="Path to mkdocs.yml (default: ./mkdocs.yml)."
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Path to mkdocs.yml (default: ./mkdocs.yml).",
 )
 
 
@@ -33,8 +37,13 @@ def _now() -> datetime:
 @click.command()
 @config_option
 @click.argument("urls", nargs=-1, metavar="[URL]...")
-@click.option("--kind", type=click.Choice(tr.FEED_KINDS), default="mentions", show_default=True,
-              help="What the feeds given as URLs carry.")
+@click.option(
+    "--kind",
+    type=click.Choice(tr.FEED_KINDS),
+    default="mentions",
+    show_default=True,
+    help="What the feeds given as URLs carry.",
+)
 @click.option("--timeout", type=float, default=None, help="Seconds allowed per feed (default: feed_timeout, 10).")
 @click.option("--max-bytes", type=int, default=None, help="Largest feed accepted (default: feed_max_bytes, 5 MiB).")
 @click.option("--dry-run", is_flag=True, help="Read the feeds and report, but write nothing.")
@@ -120,8 +129,20 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def testimonial_text(*, quote, attribution, relationship, given_on, source, consent_date, consent_how,
-                     language="", source_url="", context="", published=True) -> str:
+def testimonial_text(
+    *,
+    quote,
+    attribution,
+    relationship,
+    given_on,
+    source,
+    consent_date,
+    consent_how,
+    language="",
+    source_url="",
+    context="",
+    published=True,
+) -> str:
     paragraphs = [" ".join(p.split()) for p in quote.replace("\r\n", "\n").split("\n\n") if p.strip()]
     lines = ["quote: |-"]
     for index, paragraph in enumerate(paragraphs):
@@ -129,7 +150,7 @@ def testimonial_text(*, quote, attribution, relationship, given_on, source, cons
             lines.append("")
         lines.append("  " + paragraph)
     if isinstance(attribution, dict):
-        (kind, author), = attribution.items()
+        ((kind, author),) = attribution.items()
         kind = {"nom": "name", "initiales": "initials"}.get(kind, kind)
         lines.append(f"attribution: {{{kind}: {_q(author)}}}")
     else:
@@ -141,7 +162,12 @@ def testimonial_text(*, quote, attribution, relationship, given_on, source, cons
         lines.append(f"language: {_q(language)}")
     if context:
         lines.append(f"context: {_q(context)}")
-    lines += ["consent:", f"  date: {consent_date}", f"  how: {_q(consent_how)}", f"published: {'true' if published else 'false'}"]
+    lines += [
+        "consent:",
+        f"  date: {consent_date}",
+        f"  how: {_q(consent_how)}",
+        f"published: {'true' if published else 'false'}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -149,8 +175,9 @@ def _iso_date(value: str, option: str) -> str:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise click.BadParameter(f"'{one_line(value)}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-05",
-                                 param_hint=option) from None
+        raise click.BadParameter(
+            f"'{one_line(value)}' is not a date — write it as YYYY-MM-DD, e.g. 2026-11-05", param_hint=option
+        ) from None
 
 
 @testimonial.command("add")
@@ -158,16 +185,32 @@ def _iso_date(value: str, option: str) -> str:
 @click.option("--quote", required=True, help="The person's words, as plain text (blank lines separate paragraphs).")
 @click.option("--attribution", required=True, help="anonymous, initials:M. L. or name:Marie Lefèvre — as agreed.")
 @click.option("--relationship", required=True, help="beneficiary, partner, client, volunteer, donor, employee, other.")
-@click.option("--source", required=True, help="survey, review_site, letter, email, interview, social_media, event, other.")
+@click.option(
+    "--source", required=True, help="survey, review_site, letter, email, interview, social_media, event, other."
+)
 @click.option("--consent-date", default=None, help="When the person agreed to publication (YYYY-MM-DD). Required.")
-@click.option("--consent-how", default=None, help="How: written_form, email, online_form, recorded_oral, other. Required.")
+@click.option(
+    "--consent-how", default=None, help="How: written_form, email, online_form, recorded_oral, other. Required."
+)
 @click.option("--date", "given_on", default=None, help="When the testimonial was given (default: today).")
 @click.option("--language", default="", help="Language of the quote, e.g. fr or en (default: the site's).")
 @click.option("--source-url", default="", help="Where it was published, e.g. the review's address.")
 @click.option("--context", default="", help="A few words shown after the attribution, e.g. 'bénéficiaire depuis 2024'.")
 @click.option("--unpublished", is_flag=True, help="Record it without showing it (published: false).")
-def testimonial_add(config_file, quote, attribution, relationship, source, consent_date, consent_how, given_on,
-                    language, source_url, context, unpublished):
+def testimonial_add(
+    config_file,
+    quote,
+    attribution,
+    relationship,
+    source,
+    consent_date,
+    consent_how,
+    given_on,
+    language,
+    source_url,
+    context,
+    unpublished,
+):
     """Write a new testimonial file in content/testimonials/ and print its path."""
     if not consent_date or not consent_how:
         raise click.ClickException(
@@ -177,12 +220,22 @@ def testimonial_add(config_file, quote, attribution, relationship, source, conse
     consent_date = _iso_date(consent_date, "--consent-date")
     project = open_project(config_file)
     author = parse_attribution(attribution)
-    given_on = _iso_date(given_on, "--date") if given_on else _now().astimezone(project.settings.timezone).date().isoformat()
+    given_on = (
+        _iso_date(given_on, "--date") if given_on else _now().astimezone(project.settings.timezone).date().isoformat()
+    )
     language = language or project.settings.language  # recorded, so the quote keeps its language if the site's changes
     text = testimonial_text(
-        quote=quote, attribution=author, relationship=relationship, given_on=given_on, source=source,
-        consent_date=consent_date, consent_how=consent_how, language=language, source_url=source_url,
-        context=context, published=not unpublished,
+        quote=quote,
+        attribution=author,
+        relationship=relationship,
+        given_on=given_on,
+        source=source,
+        consent_date=consent_date,
+        consent_how=consent_how,
+        language=language,
+        source_url=source_url,
+        context=context,
+        published=not unpublished,
     )
     who = next(iter(author.values())) if isinstance(author, dict) else "anonyme"
     stem = f"{given_on}-{slugify(relationship + ' ' + who)}"

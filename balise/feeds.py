@@ -159,23 +159,35 @@ class FeedWriter:
         name = page.settings.site_name
         everything = updates_newest_first(page.incidents)
         for kind in ("atom", "rss"):
-            yield from self._feed(kind, f"history.{kind}", "history/", t("subscribe.feed_title", site=name),
-                                  t("subscribe.feed_subtitle", site=name), everything, self._shared)
+            yield from self._feed(
+                kind,
+                f"history.{kind}",
+                "history/",
+                t("subscribe.feed_title", site=name),
+                t("subscribe.feed_subtitle", site=name),
+                everything,
+                self._shared,
+            )
         for component in page.components:
             incidents = page.incidents_by_component.get(component.id, [])
             for kind in ("atom", "rss"):
                 yield from self._feed(
-                    kind, f"components/{component.id}/history.{kind}", f"components/{component.id}/",
+                    kind,
+                    f"components/{component.id}/history.{kind}",
+                    f"components/{component.id}/",
                     t("subscribe.component_feed_title", component=component.name, site=name),
                     t("subscribe.component_feed_subtitle", component=component.name),
-                    updates_newest_first(incidents), self._shared,
+                    updates_newest_first(incidents),
+                    self._shared,
                 )
 
     def incident_files(self, incident: Incident):
         """The incident's own feed: rendered with its page, so by whichever process renders that."""
         t, name = self.t, self.page.settings.site_name
         yield from self._feed(
-            "atom", f"incidents/{incident.id}/feed.atom", self.links.incident_path(incident),
+            "atom",
+            f"incidents/{incident.id}/feed.atom",
+            self.links.incident_path(incident),
             t("subscribe.incident_feed_title", incident=incident.title, site=name),
             t("subscribe.incident_feed_subtitle", incident=incident.title),
             updates_newest_first([incident], limit=None),
@@ -195,8 +207,13 @@ class FeedWriter:
             site_name=self.page.settings.site_name,
         )
         document, element = FEED_KINDS[kind]
-        yield path, document(channel, [element(entry) if shared is None else _made_once(shared, kind, entry, element)
-                                       for entry in entries])
+        yield (
+            path,
+            document(
+                channel,
+                [element(entry) if shared is None else _made_once(shared, kind, entry, element) for entry in entries],
+            ),
+        )
 
     def entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
         """One update (or postmortem) as a feed entry; with absolute links it is the same in every
@@ -212,10 +229,16 @@ class FeedWriter:
         link = self.links.href(self.links.update_path(incident, update), feed_path)
         text = update.message if update is not None else incident.postmortem
         content = self.env.get_template("feeds/entry.html").render(
-            incident=incident, update=update,
-            message=rebase_links(self.markdown(text), self.links.incident_path(incident),
-                                 lambda target: self.links.href(target, feed_path)),
-            components=[self.page.components_by_id[c].name for c in incident.components if c in self.page.components_by_id],
+            incident=incident,
+            update=update,
+            message=rebase_links(
+                self.markdown(text),
+                self.links.incident_path(incident),
+                lambda target: self.links.href(target, feed_path),
+            ),
+            components=[
+                self.page.components_by_id[c].name for c in incident.components if c in self.page.components_by_id
+            ],
             link=link,
         )
         category = update.status if update is not None else "postmortem"

@@ -73,7 +73,11 @@ def record_amendments(
         return None
     prefix = "" if folder == "." else folder + "/"
     # Incident files sit directly in the incidents folder (their name is their id).
-    wanted = {prefix + incident.path.replace("\\", "/").rpartition("/")[2]: incident for incident in incidents if incident.path}
+    wanted = {
+        prefix + incident.path.replace("\\", "/").rpartition("/")[2]: incident
+        for incident in incidents
+        if incident.path
+    }
     revisions = _revisions(toplevel, folder or ".", set(wanted))
     for path, revs in revisions.items():  # a file committed once: its postmortem is as old as the file
         incident = wanted[path]
@@ -156,7 +160,10 @@ class _Statement:
 
     def same_as(self, other: _Statement) -> bool:
         return (self.message.split(), self.status, self.next_update) == (
-            other.message.split(), other.status, other.next_update)
+            other.message.split(),
+            other.status,
+            other.next_update,
+        )
 
 
 @dataclass
@@ -199,11 +206,17 @@ def _apply(
         for at, statement in version.messages.items():
             earlier = seen.get(at)
             if earlier is not None and not earlier.same_as(statement):
-                found.setdefault(at, []).append(model.Amendment(
-                    revision.at, revision.commit, earlier.message,
-                    earlier_status=earlier.status if earlier.status != statement.status else "",
-                    earlier_next_update=earlier.next_update if earlier.next_update != statement.next_update else None,
-                ))
+                found.setdefault(at, []).append(
+                    model.Amendment(
+                        revision.at,
+                        revision.commit,
+                        earlier.message,
+                        earlier_status=earlier.status if earlier.status != statement.status else "",
+                        earlier_next_update=earlier.next_update
+                        if earlier.next_update != statement.next_update
+                        else None,
+                    )
+                )
             seen[at] = statement
     for update in incident.updates:
         update.amendments = found.get(update.at, [])

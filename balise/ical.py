@@ -33,8 +33,11 @@ def maintenance_calendar(page: StatusPage, t: Translator, links: SiteLinks) -> b
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     windows = sorted(
-        ((i, i.scheduled_for, i.scheduled_until) for i in page.incidents
-         if i.is_maintenance and i.scheduled_for and i.scheduled_until),
+        (
+            (i, i.scheduled_for, i.scheduled_until)
+            for i in page.incidents
+            if i.is_maintenance and i.scheduled_for and i.scheduled_until
+        ),
         key=lambda window: (window[1].timestamp(), window[0].id),
     )
     for incident, starts, ends in windows:

@@ -220,8 +220,14 @@ def parse(data: bytes, spec: FeedSpec, now: datetime, zone: ZoneInfo) -> tuple[s
 
 
 # -- the run ----------------------------------------------------------------------------
-def ingest(specs: list[FeedSpec], monitoring_dir: Path, options: IngestOptions, report: Collector,
-           dry_run: bool = False, root: Path | None = None) -> IngestResult:
+def ingest(
+    specs: list[FeedSpec],
+    monitoring_dir: Path,
+    options: IngestOptions,
+    report: Collector,
+    dry_run: bool = False,
+    root: Path | None = None,
+) -> IngestResult:
     """Read every feed, merge the new items into the month summaries, flag spikes, write the files."""
     existing = load_monitoring(monitoring_dir, report)
     if report.errors:
@@ -271,8 +277,9 @@ def ingest(specs: list[FeedSpec], monitoring_dir: Path, options: IngestOptions, 
     return result
 
 
-def _flag_spikes(summaries: dict[str, tr.MonthSummary], new_days: set[date], options: IngestOptions,
-                 touched: set[str]) -> list[tr.Spike]:
+def _flag_spikes(
+    summaries: dict[str, tr.MonthSummary], new_days: set[date], options: IngestOptions, touched: set[str]
+) -> list[tr.Spike]:
     """Check every period that received new items, on the volume of every mention and review source together
     (per source, the numbers are too small to tell a spike from chance; providers' feeds are not about us)."""
     monitoring = tr.Monitoring([summaries[m] for m in sorted(summaries)])
@@ -345,4 +352,3 @@ def dump_summary(summary: tr.MonthSummary, options: IngestOptions) -> str:
         if item.hidden:
             lines.append("    hidden: true")
     return "\n".join(lines) + "\n"
-

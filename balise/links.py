@@ -75,4 +75,6 @@ class SiteLinks:
     def event_uid(self, incident: Incident) -> str:
         """A calendar event's UID: the incident id at the site's host (RFC 5545 recommends this form)."""
         domain = self.host or "balise.invalid"
-        return f"{incident.id}@{domain}" if not self.prefix else f"{incident.id}.{self.prefix.replace('/', '.')}@{domain}"
+        return (
+            f"{incident.id}@{domain}" if not self.prefix else f"{incident.id}.{self.prefix.replace('/', '.')}@{domain}"
+        )

@@ -114,8 +114,10 @@ def read_text(path: Path, report: Collector) -> str | None:
 
 
 def control_character_message(character: str) -> str:
-    return (f"character U+{ord(character):04X} is not allowed here (an invisible control character) — "
-            "delete it; it was probably pasted in by accident")
+    return (
+        f"character U+{ord(character):04X} is not allowed here (an invisible control character) — "
+        "delete it; it was probably pasted in by accident"
+    )
 
 
 def report_control_characters(text: str, path: Path, first_line: int, report: Collector) -> bool:
@@ -191,7 +193,10 @@ def _refused_shape(loader) -> tuple[int, str] | None:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return event.start_mark.line, "YAML anchors and aliases (& and *) are not allowed — write the value out in full"
+                return (
+                    event.start_mark.line,
+                    "YAML anchors and aliases (& and *) are not allowed — write the value out in full",
+                )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
@@ -218,7 +223,7 @@ def _yaml_hint(problem: str, source_line: str = "") -> str:
     if curly.strip("’") and not quoted:  # an apostrophe alone is just French text
         return (
             f"the quotes {' '.join(curly)} on this line (as Word or a phone types them) are text for YAML, not "
-            "quotes: quote the whole value with straight quotes \" or ', e.g. title: \"« Paiements » : panne\""
+            'quotes: quote the whole value with straight quotes " or \', e.g. title: "« Paiements » : panne"'
         )
     if "mapping values" in problem:
         return (
@@ -272,17 +277,20 @@ def did_you_mean(word: str, choices) -> str:
     choices = list(choices)
     forgiving = {normal_word(choice): choice for choice in reversed(choices)}
     written = normal_word(word)
-    close = [forgiving[written]] if written in forgiving else [
-        forgiving[match] for match in difflib.get_close_matches(written, list(forgiving), n=1, cutoff=0.6)
-    ]
+    close = (
+        [forgiving[written]]
+        if written in forgiving
+        else [forgiving[match] for match in difflib.get_close_matches(written, list(forgiving), n=1, cutoff=0.6)]
+    )
     return f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(choices)
 
 
 class Fields:
     """Typed access to one YAML mapping, reporting wrong types and unknown keys with their line."""
 
-    def __init__(self, located: Located, data: dict, where: tuple, path: Path, report: Collector,
-                 zone: tzinfo | None = None):
+    def __init__(
+        self, located: Located, data: dict, where: tuple, path: Path, report: Collector, zone: tzinfo | None = None
+    ):
         self.located, self.data, self.where, self.path, self.report = located, data, where, path, report
         self.zone = zone  # the site's, for the offsets hints suggest
 
@@ -409,7 +417,9 @@ def _entries(located: Located, key: str, known: tuple, path: Path, report: Colle
     items = located.data.get(key) or []
     if not isinstance(items, list):
         report.error(
-            path, located.line(key), f"'{key}' must be a list of entries — start each one with '- id: ...' on its own line"
+            path,
+            located.line(key),
+            f"'{key}' must be a list of entries — start each one with '- id: ...' on its own line",
         )
         return []
     seen: dict[str, int] = {}
@@ -425,7 +435,9 @@ def _entries(located: Located, key: str, known: tuple, path: Path, report: Colle
             continue
         fields = Fields(located, item, where, path, report)
         fields.check_known(known)
-        entry: dict[str, Any] = {name: fields.text(name, required=name in ("id", "name")) for name in known if name != "order"}
+        entry: dict[str, Any] = {
+            name: fields.text(name, required=name in ("id", "name")) for name in known if name != "order"
+        }
         order = item.get("order", index)
         if not isinstance(order, int) or isinstance(order, bool):
             fields.error("order", f"'order' must be a whole number, not '{order}' — e.g. 'order: 1'")
@@ -433,9 +445,13 @@ def _entries(located: Located, key: str, known: tuple, path: Path, report: Colle
         entry["order"], entry["_fields"] = order, fields
         if entry["id"] and not ID_PATTERN.match(entry["id"]):
             suggestion = re.sub(r"[^a-z0-9]+", "-", plain(entry["id"])).strip("-") or "paiements-en-ligne"
-            fields.error("id", f"id '{entry['id']}' may only use lower-case letters, digits and dashes — e.g. '{suggestion}'")
+            fields.error(
+                "id", f"id '{entry['id']}' may only use lower-case letters, digits and dashes — e.g. '{suggestion}'"
+            )
         if entry["id"] in seen:
-            fields.error("id", f"duplicate id '{entry['id']}' (first used on line {seen[entry['id']]}) — ids must be unique")
+            fields.error(
+                "id", f"duplicate id '{entry['id']}' (first used on line {seen[entry['id']]}) — ids must be unique"
+            )
             continue
         seen[entry["id"]] = fields.line("id")
         if entry["id"] and entry["name"]:
@@ -465,8 +481,11 @@ def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, i
     lines = text.split("\n")
     start = next(index for index, line in enumerate(lines) if line.strip())  # read_text refuses a blank file
     if lines[start].strip() != "---":
-        report.error(path, start + 1, "no front matter — an incident file starts with a '---' line, then its fields, "
-                                      "then another '---' line")
+        report.error(
+            path,
+            start + 1,
+            "no front matter — an incident file starts with a '---' line, then its fields, then another '---' line",
+        )
         return None
     for index in range(start + 1, len(lines)):
         if lines[index].strip() in ("---", "..."):
@@ -475,8 +494,9 @@ def split_front_matter(text: str, path: Path, report: Collector) -> tuple[str, i
     return None
 
 
-def read_front_matter(path: Path, report: Collector, example: str, text: str | None = None
-                      ) -> tuple[str, Located, str, int] | None:
+def read_front_matter(
+    path: Path, report: Collector, example: str, text: str | None = None
+) -> tuple[str, Located, str, int] | None:
     """A Markdown file with YAML front matter: (whole text, front matter, body, body's first line);
     None after reporting what is wrong. `example` says where a correct file is shown. `text`, if
     given, is the file's content (an earlier version of it, from git)."""
@@ -521,8 +541,9 @@ def placeholder_message(found: str) -> str:
     )
 
 
-def load_incident(path: Path, component_ids, report: Collector, text: str | None = None,
-                  zone: tzinfo | None = None) -> model.Incident | None:
+def load_incident(
+    path: Path, component_ids, report: Collector, text: str | None = None, zone: tzinfo | None = None
+) -> model.Incident | None:
     """Read one incident file (or `text`, a version of it). Returns None if it has errors (all of them
     reported). `zone`, the site's, gives the offsets that hints about times suggest."""
     before = len(report.errors)
@@ -559,12 +580,19 @@ def load_incident(path: Path, component_ids, report: Collector, text: str | None
     incident.components = _incident_components(located, fields, component_ids, path, report)
     if kind == "notice":  # a notice informs; it changes no component's status
         if incident.impact != "none":
-            fields.error("impact", f"a notice changes no component, so it has no impact — remove "
-                                   f"'impact: {incident.impact}', or make it 'kind: incident'")
+            fields.error(
+                "impact",
+                f"a notice changes no component, so it has no impact — remove "
+                f"'impact: {incident.impact}', or make it 'kind: incident'",
+            )
         for component, status in incident.components.items():
             if status is not None:
-                report.error(path, located.line("components"), f"a notice changes no component — write "
-                                                               f"'- {component}' without ': {status}', or make it 'kind: incident'")
+                report.error(
+                    path,
+                    located.line("components"),
+                    f"a notice changes no component — write "
+                    f"'- {component}' without ': {status}', or make it 'kind: incident'",
+                )
     _load_timeline(incident, body_text, body_line, path, report, zone)
     if incident.next_update and incident.updates:  # the front matter's promise, after the latest update
         latest = max(update.at for update in incident.updates)
@@ -585,14 +613,17 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
     elif isinstance(raw, list):
         for index, item in enumerate(raw):
             if isinstance(item, dict) and len(item) == 1:
-                (key, value), = item.items()
+                ((key, value),) = item.items()
                 entries.append((key, value, ("components", index)))
             else:
                 entries.append((item, None, ("components", index)))
     elif isinstance(raw, str):
         entries = [(raw, None, ("components",))]
     else:
-        fields.error("components", "'components' must be a list of component ids — one '- id' per line, ids from status/components.yml")
+        fields.error(
+            "components",
+            "'components' must be a list of component ids — one '- id' per line, ids from status/components.yml",
+        )
         return {}
     result: dict[str, str | None] = {}
     first_lines: dict[str, int] = {}
@@ -611,9 +642,7 @@ def _incident_components(located, fields: Fields, component_ids, path, report) -
         if status is not None:
             normalised = plain(str(status)).replace(" ", "_").replace("-", "_")
             if normalised not in model.COMPONENT_STATUSES:
-                report.error(
-                    path, line, f"'{status}' is not a component status — {suggest_component_status(status)}"
-                )
+                report.error(path, line, f"'{status}' is not a component status — {suggest_component_status(status)}")
                 continue
             status = normalised
         result[key] = status
@@ -631,8 +660,9 @@ def unknown_status(text: str, kind: str) -> str:
 MAX_PROMISE_AHEAD = timedelta(days=31)
 
 
-def _load_timeline(incident: model.Incident, body_text: str, body_line: int, path: Path, report: Collector,
-                   zone: tzinfo | None = None) -> None:
+def _load_timeline(
+    incident: model.Incident, body_text: str, body_line: int, path: Path, report: Collector, zone: tzinfo | None = None
+) -> None:
     raw = parse_body(body_text, body_line)
     for line, message in raw.problems:
         report.error(path, line, message)
@@ -640,7 +670,9 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         report.warning(path, line, message)
     if raw.postmortem:
         if incident.postmortem:
-            report.error(path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one")
+            report.error(
+                path, raw.postmortem_line, "the postmortem is given twice (front matter and '## Postmortem') — keep one"
+            )
         incident.postmortem = raw.postmortem
         check_sanitised(raw.postmortem, path, raw.postmortem_line, report, "postmortem")
     allowed = model.statuses_for(incident.kind)
@@ -673,7 +705,9 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
                 _check_promise_horizon(incident, at, promise, path, item.next_update_line, report)
         update = model.Update(at=at, status=status, message=item.message, line=item.line, next_update=promise)
         if incident.began_at and at < incident.began_at:
-            report.error(path, item.line, "this update is before the incident started ('started_at') — fix one of the two times")
+            report.error(
+                path, item.line, "this update is before the incident started ('started_at') — fix one of the two times"
+            )
         incident.updates.append(update)
     misplaced = set()
     for line, message, inserted in _order_problems(incident.updates, allowed):
@@ -701,15 +735,20 @@ def _load_timeline(incident: model.Incident, body_text: str, body_line: int, pat
         )
 
 
-def _check_promise_horizon(incident: model.Incident, at: datetime, promise: datetime, path: Path, line: int,
-                           report: Collector) -> None:
+def _check_promise_horizon(
+    incident: model.Incident, at: datetime, promise: datetime, path: Path, line: int, report: Collector
+) -> None:
     limit = at + MAX_PROMISE_AHEAD
     if incident.kind == "maintenance" and incident.scheduled_until:
         limit = max(limit, incident.scheduled_until + timedelta(days=1))
     if promise > limit:
-        report.error(path, line, f"the next update is promised for {format_time(promise)}, "
-                                 f"{(promise - at).days} days after its update — check the year, month and day "
-                                 f"(a promise is at most {MAX_PROMISE_AHEAD.days} days ahead)")
+        report.error(
+            path,
+            line,
+            f"the next update is promised for {format_time(promise)}, "
+            f"{(promise - at).days} days after its update — check the year, month and day "
+            f"(a promise is at most {MAX_PROMISE_AHEAD.days} days ahead)",
+        )
 
 
 def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> list[tuple[int, str, bool]]:
@@ -735,15 +774,27 @@ def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> l
             and (before is None or (following is not None and following.at <= previous.at))  # not without `update`
         )
         if inserted_above:
-            problems.append((previous.line, f"this update is later than the one below it (line {update.line}) — "
-                                            "updates go oldest first, so a new update goes at the end of the "
-                                            f"timeline: move this one after the update on line {updates[-1].line}, "
-                                            "or fix its time", True))
+            problems.append(
+                (
+                    previous.line,
+                    f"this update is later than the one below it (line {update.line}) — "
+                    "updates go oldest first, so a new update goes at the end of the "
+                    f"timeline: move this one after the update on line {updates[-1].line}, "
+                    "or fix its time",
+                    True,
+                )
+            )
             kept[-1] = update
             continue
         same = "at the same time as" if update.at == previous.at else "earlier than"
-        problems.append((update.line, f"this update is {same} the one on line {previous.line} — updates go "
-                                      "oldest first; fix its time or move it", False))
+        problems.append(
+            (
+                update.line,
+                f"this update is {same} the one on line {previous.line} — updates go "
+                "oldest first; fix its time or move it",
+                False,
+            )
+        )
         kept.append(update)
     return problems
 
@@ -759,21 +810,29 @@ def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
     if not directory.is_dir():
         return []
     return [
-        path for path in sorted(directory.iterdir())
-        if not path.name.startswith(("_", ".")) and path.name.lower().split(".")[0] != "readme" and path.is_file()
+        path
+        for path in sorted(directory.iterdir())
+        if not path.name.startswith(("_", "."))
+        and path.name.lower().split(".")[0] != "readme"
+        and path.is_file()
         and (path.suffix == ".md" or not markdown_only)
     ]
 
 
-def load_incidents(directory: Path, component_ids, report: Collector, zone: tzinfo | None = None
-                   ) -> list[model.Incident]:
+def load_incidents(
+    directory: Path, component_ids, report: Collector, zone: tzinfo | None = None
+) -> list[model.Incident]:
     """Every incident file of a folder (see `content_files`), newest first. Any other file there is
     an error: 'panne.txt' or 'panne.MD' would silently publish nothing."""
     incidents = []
     for path in content_files(directory, markdown_only=False):
         if path.suffix != ".md":
-            report.error(path, 1, f"incident files end in .md, so this one would never be published — rename it "
-                                  f"{_as_markdown(path.name)}, or start its name with '_' to keep it as a note")
+            report.error(
+                path,
+                1,
+                f"incident files end in .md, so this one would never be published — rename it "
+                f"{_as_markdown(path.name)}, or start its name with '_' to keep it as a note",
+            )
             continue
         incident = load_incident(path, component_ids, report, zone=zone)
         if incident is not None and incident.updates:
@@ -796,16 +855,24 @@ def naming_slips(directory: Path, report: Collector) -> None:
     `load_incidents`)."""
     for path in content_files(directory):
         if not INCIDENT_NAME.match(path.stem):
-            report.warning(path, 1, "incident files are named YYYY-MM-DD-short-name.md (lower case, dashes), "
-                                    "e.g. 2026-11-21-paiements-indisponibles.md — the name is its permanent URL")
+            report.warning(
+                path,
+                1,
+                "incident files are named YYYY-MM-DD-short-name.md (lower case, dashes), "
+                "e.g. 2026-11-21-paiements-indisponibles.md — the name is its permanent URL",
+            )
 
 
 def scope_slips(incidents: list[model.Incident], report: Collector) -> None:
     """A warning for an incident with an impact but no component: it would change no status."""
     for incident in incidents:
         if incident.kind == "incident" and incident.impact != "none" and not incident.components:
-            report.warning(incident.path, 1, f"impact '{incident.impact}' but no component: no status on the page "
-                                             "changes — list the affected services under 'components:'")
+            report.warning(
+                incident.path,
+                1,
+                f"impact '{incident.impact}' but no component: no status on the page "
+                "changes — list the affected services under 'components:'",
+            )
 
 
 # An update's time is when it was written: a few minutes ahead is a clock or a rounding, hours
@@ -823,10 +890,13 @@ def future_updates(incidents: list[model.Incident], now: datetime, report: Colle
         written_by = max(now, incident.publish_at or now) + MAX_UPDATE_AHEAD
         for update in incident.updates:
             if update.at > written_by:
-                report.error(incident.path, update.line,
-                             f"this update is dated {format_time(update.at)}, {_days_ahead(update.at - now)} ahead "
-                             f"of now ({format_time(now.astimezone(update.at.tzinfo))}) — an update is dated when it "
-                             "is written: check the year, month, day and hour")
+                report.error(
+                    incident.path,
+                    update.line,
+                    f"this update is dated {format_time(update.at)}, {_days_ahead(update.at - now)} ahead "
+                    f"of now ({format_time(now.astimezone(update.at.tzinfo))}) — an update is dated when it "
+                    "is written: check the year, month, day and hour",
+                )
 
 
 def _days_ahead(delta: timedelta) -> str:
@@ -840,16 +910,24 @@ def timing_slips(incidents: list[model.Incident], zone, now: datetime, report: C
     for incident in incidents:
         for update in incident.updates:
             if update.at > now + timedelta(minutes=5) and (incident.draft or update.at <= now + MAX_UPDATE_AHEAD):
-                report.warning(incident.path, update.line, f"this update is dated {format_time(update.at)}, "
-                                                           "in the future — check the year, month, day and hour")
+                report.warning(
+                    incident.path,
+                    update.line,
+                    f"this update is dated {format_time(update.at)}, "
+                    "in the future — check the year, month, day and hour",
+                )
             year = update.at.year
             seasons = {datetime(year, 1, 1, tzinfo=zone).utcoffset(), datetime(year, 7, 1, tzinfo=zone).utcoffset()}
             local = update.at.astimezone(zone)
             if len(seasons) > 1 and update.at.utcoffset() in seasons and update.at.utcoffset() != local.utcoffset():
                 right = format_time(local)
-                report.warning(incident.path, update.line, f"{format_time(update.at)} uses the other "
-                                                           f"season's offset: in {zone.key} that is {right} — "
-                                                           "check the hour and the offset")
+                report.warning(
+                    incident.path,
+                    update.line,
+                    f"{format_time(update.at)} uses the other "
+                    f"season's offset: in {zone.key} that is {right} — "
+                    "check the hour and the offset",
+                )
 
 
 @dataclass
@@ -862,8 +940,9 @@ class Content:
     transparency: Transparency | None = None  # as read (see transparency_loaders)
 
 
-def load_content(status_dir: Path, incidents_dir: Path, report: Collector,
-                 settings: model.Settings | None = None) -> Content:
+def load_content(
+    status_dir: Path, incidents_dir: Path, report: Collector, settings: model.Settings | None = None
+) -> Content:
     """The site's content; with `settings`, hints use the site's zone and updates far ahead of the
     build's reference time are refused."""
     before = len(report.errors)
@@ -871,8 +950,12 @@ def load_content(status_dir: Path, incidents_dir: Path, report: Collector,
     # If components.yml itself is broken, which ids exist is unknown: report that file, not every incident.
     component_ids = {c.id for c in components} if len(report.errors) == before else None
     if not incidents_dir.is_dir():  # a typo in incidents_dir would otherwise publish an all-clear
-        report.error(incidents_dir, 1, f"{'is a file, not a folder' if incidents_dir.exists() else 'no such folder'}"
-                                       " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml")
+        report.error(
+            incidents_dir,
+            1,
+            f"{'is a file, not a folder' if incidents_dir.exists() else 'no such folder'}"
+            " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml",
+        )
     incidents = load_incidents(incidents_dir, component_ids, report, settings.timezone if settings else None)
     if settings is not None:
         future_updates(incidents, settings.latest_writing_time, report)

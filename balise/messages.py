@@ -76,9 +76,49 @@ def french_spacing_html(html: str) -> str:
 # landmarks, no interactive or embedded elements. Attributes are limited to those that stay valid
 # HTML whatever their value (obsolete ones such as align are dropped).
 SAFE_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h3", "h4", "h5", "h6", "hr",
-    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 }
 SAFE_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -132,7 +172,8 @@ def sanitize(html: str) -> str:
 
 # A tag as CommonMark reads raw HTML (attribute values may hold '>'), in cmark-gfm's output.
 _RAW_TAG = re.compile(
-    r"""<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>""")
+    r"""<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
+)
 # Their content is code, removed with them (and reported by `check_sanitised`).
 _CONTENT_DROPPED = {"script", "style"}
 
@@ -150,7 +191,7 @@ def _strip_disallowed_tags(html: str) -> str:
         name = match[2].lower()
         if name in SAFE_TAGS:
             return match[0]
-        if name in _CONTENT_DROPPED and (match[1] or re.search(rf"</{name}[\s/>]", html[match.end():], re.IGNORECASE)):
+        if name in _CONTENT_DROPPED and (match[1] or re.search(rf"</{name}[\s/>]", html[match.end() :], re.IGNORECASE)):
             return match[0]
         return ""
 
@@ -193,13 +234,22 @@ def check_sanitised(text: str, path: Path | str, line: int, report: Collector, w
     lost, emptied = sanitising_losses(text)
     shown = '"' + " ".join(lost[:LOST_WORDS_SHOWN]) + (" …" if len(lost) > LOST_WORDS_SHOWN else "") + '"'
     if emptied:
-        report.error(path, line, f"nothing is left of this {what} once its HTML is removed"
-                                 + (f" (not shown: {shown})" if lost else "") + " — write the message as text: "
-                                 "HTML such as <script>, <iframe> or <svg> is never published")
+        report.error(
+            path,
+            line,
+            f"nothing is left of this {what} once its HTML is removed"
+            + (f" (not shown: {shown})" if lost else "")
+            + " — write the message as text: "
+            "HTML such as <script>, <iframe> or <svg> is never published",
+        )
     elif lost:
-        report.warning(path, line, f"the sanitiser removes text from this {what}: {shown} — HTML such as "
-                                   "<script> or <style> is never published, nor what it holds: write it as text, "
-                                   "or in `code` to show it")
+        report.warning(
+            path,
+            line,
+            f"the sanitiser removes text from this {what}: {shown} — HTML such as "
+            "<script> or <style> is never published, nor what it holds: write it as text, "
+            "or in `code` to show it",
+        )
 
 
 # A link or image in sanitised HTML whose address has no scheme: relative, root-relative or a fragment
@@ -218,6 +268,6 @@ def rebase_links(html: str, base_path: str, write: Callable[[str], str]) -> str:
 
     def rebased(match: re.Match[str]) -> str:
         resolved = urljoin(_SITE_ROOT + base_path, unescape(match[2]))
-        return f'{match[1]}{escape(write(resolved[len(_SITE_ROOT):]))}"'
+        return f'{match[1]}{escape(write(resolved[len(_SITE_ROOT) :]))}"'
 
     return _RELATIVE_REFERENCE.sub(rebased, html)

@@ -42,8 +42,12 @@ def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environ
     """Templates for XML and SVG: autoescaping always on (file names like *.xml would not match
     `select_autoescape`), and no HTML-page globals."""
     env = jinja2.Environment(
-        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
     env.globals["t"] = t
     env.filters.update(atom_time=atom_time, rss_time=rss_time)
@@ -104,8 +108,10 @@ def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
     example = page.components[0] if page.components else None
     return {
         "absolute": links.absolute,
-        "feeds": [(renderer.t("subscribe.feed_atom"), links.shown("history.atom")),
-                  (renderer.t("subscribe.feed_rss"), links.shown("history.rss"))],
+        "feeds": [
+            (renderer.t("subscribe.feed_atom"), links.shown("history.atom")),
+            (renderer.t("subscribe.feed_rss"), links.shown("history.rss")),
+        ],
         "component_feeds": [
             (c, links.shown(f"components/{c.id}/history.atom"), links.shown(f"components/{c.id}/history.rss"))
             for c in page.components

@@ -70,8 +70,9 @@ def validate(report: Collector) -> None:
 def apply_amendments(sources: Sources, content: loaders.Content) -> Problem | None:
     """Mark updates whose published wording a later commit changed; a warning when the history
     cannot tell (a shallow clone), which must not fail a strict build."""
-    warning = record_amendments(sources.root, sources.incidents_dir, content.incidents,
-                                {c.id for c in content.components})
+    warning = record_amendments(
+        sources.root, sources.incidents_dir, content.incidents, {c.id for c in content.components}
+    )
     return Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
 
 
@@ -91,8 +92,9 @@ def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) 
     }
 
 
-def renderer(page: StatusPage, info: dict, custom_templates: Path | None = None,
-             nav: list[NavLink] | None = None) -> SiteRenderer:
+def renderer(
+    page: StatusPage, info: dict, custom_templates: Path | None = None, nav: list[NavLink] | None = None
+) -> SiteRenderer:
     """The one page renderer of a build. Its navigation may be filled in later (the plugin knows the
     writers' page titles only once MkDocs has read them), before `produce`'s files are taken."""
     return SiteRenderer(page, PageContext(nav=list(nav or []), build=info), custom_templates)
@@ -139,8 +141,9 @@ def write(site_dir: Path, production: Production) -> list[str]:
     with parallel.incident_workers(production.incidents, production.of_incident, write_files) as others:
         written = write_files(production.site)
         if not others.parallel:
-            written += write_files(item for incident in production.incidents
-                                   for item in production.of_incident(incident))
+            written += write_files(
+                item for incident in production.incidents for item in production.of_incident(incident)
+            )
     return written + others.written
 
 
@@ -197,8 +200,9 @@ def template_problem(error: jinja2.TemplateError, root: Path) -> str:
 
 
 # -- the whole build --------------------------------------------------------------------
-def build(sources: Sources, settings: Settings, target: Path, info: dict | None = None,
-          nav: list[NavLink] | None = None) -> list[str]:
+def build(
+    sources: Sources, settings: Settings, target: Path, info: dict | None = None, nav: list[NavLink] | None = None
+) -> list[str]:
     """Every stage, into `target` (swapped in whole at the end): the files balise makes, without
     the writers' own pages (the theme renders those, through the plugin). Returns the paths written."""
     report = Collector(sources.root)

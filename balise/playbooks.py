@@ -119,7 +119,9 @@ def load_playbook(path: Path, report: Collector, component_ids: Collection[str] 
     if located.data.get("next_update") is not None:
         delay = parse_delay(str(located.data["next_update"]))
         if delay is None:
-            fields.error("next_update", f"'{located.data['next_update']}' is not a delay — write it as +30min, +1h or +1h30")
+            fields.error(
+                "next_update", f"'{located.data['next_update']}' is not a delay — write it as +30min, +1h or +1h30"
+            )
     components = located.data.get("components") or []
     if isinstance(components, str):
         components = [components]
@@ -136,7 +138,9 @@ def load_playbook(path: Path, report: Collector, component_ids: Collection[str] 
                 )
     message = body.strip("\n")
     if not message.strip():
-        report.error(path, body_line, "a playbook needs a message after its front matter — write the first public update")
+        report.error(
+            path, body_line, "a playbook needs a message after its front matter — write the first public update"
+        )
     name, language = split_name(path)
     if len(report.errors) != before:
         return None
@@ -179,10 +183,12 @@ def fill(text: str, values: dict[str, str]) -> str:
 # A value is typed once and used at the start of a sentence and in the middle of another:
 # "Le site" must read "Pour une mise à jour, le site sera…". Only these words lose their capital
 # mid-sentence: any other first word may be a name ("Google Pay", "Marie") and keeps it.
-COMMON_FIRST_WORDS = frozenset("""
+COMMON_FIRST_WORDS = frozenset(
+    """
     le la les l' l’ un une des du ce cet cette ces notre nos votre vos leur leurs mon ma mes son sa ses
     the a an our your this that these those its their my
-""".split())
+""".split()
+)
 FIRST_WORD = re.compile(r"[^\W\d_]+['’]?")
 # Where a sentence starts: the text's or a line's start (after a list marker, a quote or emphasis),
 # or after a full stop, an exclamation or a question mark.
@@ -194,7 +200,7 @@ def cased(value: str, before: str) -> str:
     word ("Le", "The") in lower case within one. After a colon or a dash, as typed."""
     if SENTENCE_START.search(before):
         return value[:1].upper() + value[1:] if not value[1:2].isupper() else value
-    if before.rstrip(" \t*_«“\"(").endswith((":", "—", "–")):
+    if before.rstrip(' \t*_«“"(').endswith((":", "—", "–")):
         return value
     word = FIRST_WORD.match(value)
     if word and word[0].lower() in COMMON_FIRST_WORDS and word[0][1:] == word[0][1:].lower():

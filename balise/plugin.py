@@ -148,8 +148,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
-        self.sources = pipeline.Sources(self.root, self.status_dir, self.incidents_dir, self.docs_dir,
-                                        self.config.incidents_dir, custom)
+        self.sources = pipeline.Sources(
+            self.root, self.status_dir, self.incidents_dir, self.docs_dir, self.config.incidents_dir, custom
+        )
         self.settings = Settings(
             timezone=self.config.timezone,
             language=str(config.theme.get("language") or "en"),
@@ -164,8 +165,13 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
     def read_paths(self, config) -> list[Path]:
         """What a build reads, from the site's settings: only changes there make the work tree count
         as modified (and the build be dated by the clock rather than by the commit)."""
-        paths = [Path(config.config_file_path or "mkdocs.yml"), Path(config.docs_dir), self.status_dir,
-                 self.incidents_dir, *map(Path, config.watch)]
+        paths = [
+            Path(config.config_file_path or "mkdocs.yml"),
+            Path(config.docs_dir),
+            self.status_dir,
+            self.incidents_dir,
+            *map(Path, config.watch),
+        ]
         if config.theme.custom_dir:
             paths.append(Path(config.theme.custom_dir))
         paths += [Path(hook.__file__) for hook in (config.hooks or {}).values() if getattr(hook, "__file__", None)]
@@ -243,8 +249,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             written = pipeline.write(Path(config.site_dir), pipeline.produce(self.renderer))
             self.write_sitemap(Path(config.site_dir), written)
         if not self.settings.site_url:
-            log.warning("site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
-                        "which many feed readers and calendar apps cannot follow — set site_url: https://…")
+            log.warning(
+                "site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
+                "which many feed readers and calendar apps cannot follow — set site_url: https://…"
+            )
 
     def write_sitemap(self, site_dir: Path, written: list[str]) -> None:
         """MkDocs's sitemap lists only the writers' pages: it is rewritten with balise's too."""
@@ -252,14 +260,19 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         if not path.is_file():  # a theme without one
             return
         space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-        theirs = [(url.findtext("s:loc", "", space).strip(), url.findtext("s:lastmod", "", space).strip())
-                  for url in ElementTree.parse(path).getroot().findall("s:url", space)]
+        theirs = [
+            (url.findtext("s:loc", "", space).strip(), url.findtext("s:lastmod", "", space).strip())
+            for url in ElementTree.parse(path).getroot().findall("s:url", space)
+        ]
         data = sitemap(self.renderer, written, theirs).encode("utf-8")
         path.write_bytes(data)
         # dated by the build, so the same commit builds the same bytes
-        with open(site_dir / "sitemap.xml.gz", "wb") as file, gzip.GzipFile(
-            fileobj=file, filename="sitemap.xml.gz", mode="wb", mtime=int(self.settings.reference_time.timestamp())
-        ) as packed:
+        with (
+            open(site_dir / "sitemap.xml.gz", "wb") as file,
+            gzip.GzipFile(
+                fileobj=file, filename="sitemap.xml.gz", mode="wb", mtime=int(self.settings.reference_time.timestamp())
+            ) as packed,
+        ):
             packed.write(data)
 
     def on_post_page(self, output: str, page, config) -> str:
@@ -298,7 +311,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
 # Material writes autocomplete="off" on its two hidden menu checkboxes (squidfunk/mkdocs-material#1513),
 # which HTML does not allow on a checkbox; the Nu checker rejects it. Material's JavaScript resets
 # both toggles when a page loads, so dropping the attribute only costs Firefox's form restoration.
-_MATERIAL_TOGGLE = re.compile(r'(<input class="md-toggle" data-md-toggle="[a-z]+" type="checkbox" id="__[a-z]+") autocomplete="off">')
+_MATERIAL_TOGGLE = re.compile(
+    r'(<input class="md-toggle" data-md-toggle="[a-z]+" type="checkbox" id="__[a-z]+") autocomplete="off">'
+)
 
 
 def _without_invalid_autocomplete(html: str) -> str:
@@ -333,5 +348,3 @@ def _nav_link(item) -> NavLink | None:
     if url is None:
         return None
     return NavLink(item.title or "", url)
-
-

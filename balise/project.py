@@ -73,8 +73,12 @@ def _config_messages(path: Path):
     class Gather(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             message = one_line(record.getMessage())
-            problem = Problem(str(path), _option_line(path, message), message,
-                              "error" if record.levelno >= logging.ERROR else "warning")
+            problem = Problem(
+                str(path),
+                _option_line(path, message),
+                message,
+                "error" if record.levelno >= logging.ERROR else "warning",
+            )
             errors.append(problem) if problem.severity == "error" else show_problems([problem])
 
     logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)

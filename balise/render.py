@@ -54,7 +54,8 @@ class _BytecodeCache(jinja2.BytecodeCache):
     def __init__(self):
         self._code: dict[str, bytes] = {}
         base = os.environ.get("BALISE_CACHE_DIR") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "balise")
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "balise"
+        )
         self._folder = Path(base) / "templates"  # made when first written to, not at import
         self._disk: jinja2.FileSystemBytecodeCache | None = jinja2.FileSystemBytecodeCache(str(self._folder))
 
@@ -79,6 +80,8 @@ class _BytecodeCache(jinja2.BytecodeCache):
 
 
 TEMPLATE_BYTECODE = _BytecodeCache()  # also given to the theme's environment by the plugin
+
+
 def paginated(base: str, incidents: list):
     """(path, incidents, pager) for each page of a list of `HISTORY_PAGE_SIZE` incidents: `base`,
     then `base`page/2/…; the pager holds the page's number, the count, and the newer and older pages."""
@@ -86,8 +89,12 @@ def paginated(base: str, incidents: list):
     paths = [base] + [f"{base}page/{number}/" for number in range(2, pages + 1)]
     for index, path in enumerate(paths):
         chunk = incidents[index * HISTORY_PAGE_SIZE : (index + 1) * HISTORY_PAGE_SIZE]
-        pager = {"number": index + 1, "pages": pages, "newer": paths[index - 1] if index else None,
-                 "older": paths[index + 1] if index + 1 < pages else None}
+        pager = {
+            "number": index + 1,
+            "pages": pages,
+            "newer": paths[index - 1] if index else None,
+            "older": paths[index + 1] if index + 1 < pages else None,
+        }
         yield path, chunk, pager
 
 
@@ -196,14 +203,17 @@ class SiteRenderer:
         """A component's page (its state, 90 days, latest incidents), then pages of its older incidents."""
         incidents = self.page.incidents_by_component.get(component.id, [])
         for path, chunk, pager in paginated(f"components/{component.id}/", incidents):
-            yield path + "index.html", self.render(
-                "component.html",
-                path,
-                component=component,
-                status=self.page.component_status[component.id],
-                days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
-                incidents=chunk,
-                **pager,
+            yield (
+                path + "index.html",
+                self.render(
+                    "component.html",
+                    path,
+                    component=component,
+                    status=self.page.component_status[component.id],
+                    days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
+                    incidents=chunk,
+                    **pager,
+                ),
             )
 
     def _year_month(self, incident: Incident) -> tuple[int, int]:
@@ -240,7 +250,7 @@ class SiteRenderer:
 
         def write(target: str) -> str:
             if target == here or target.startswith(here + "#"):  # this very page: keep it a fragment
-                return target[len(here):] or "./"
+                return target[len(here) :] or "./"
             return self.url(target)
 
         return Markup(rebase_links(self.markdown(text), incident_path(incident), write))

@@ -27,10 +27,19 @@ def scaffold(directory: Path, *, name: str | None, language: str, timezone: str,
     `requirement` is the line of the site's requirements.txt that installs balise (see `balise_requirement`)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SCAFFOLD)), keep_trailing_newline=True)
     env.filters["yaml"] = yaml_text
-    values = {"name": name or directory.resolve().name, "language": language, "timezone": timezone,
-              "requirement": requirement}
-    sources = sorted(p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                     and not p.relative_to(SCAFFOLD).as_posix().startswith(INCLUDED_ONLY))
+    values = {
+        "name": name or directory.resolve().name,
+        "language": language,
+        "timezone": timezone,
+        "requirement": requirement,
+    }
+    sources = sorted(
+        p
+        for p in SCAFFOLD.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not p.relative_to(SCAFFOLD).as_posix().startswith(INCLUDED_ONLY)
+    )
     targets = []
     for source in sources:
         relative = source.relative_to(SCAFFOLD)

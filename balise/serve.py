@@ -37,8 +37,14 @@ class PreviewServer(LiveReloadServer):
         if page is None or path.startswith("/livereload/") or not path.endswith(("/", ".html")):
             return super()._serve_request(environ, start_response)
         content = self._inject_js_into_html(page, self._visible_epoch)  # reloads itself once fixed
-        start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
-                                                     ("Content-Length", str(len(content))), ("Cache-Control", "no-store")])
+        start_response(
+            "500 Internal Server Error",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(content))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
         return [content]
 
 

@@ -43,12 +43,18 @@ def markdown_url(value: str) -> str:
     return quote(value, safe=":/?#@!$&*+,;=%~-._")
 
 
-def write_step_summary(path: Path, page: StatusPage, root: Path, incidents_dir: Path, repo_url: str,
-                       as_of: bool) -> None:
+def write_step_summary(
+    path: Path, page: StatusPage, root: Path, incidents_dir: Path, repo_url: str, as_of: bool
+) -> None:
     settings = page.settings
     zone = settings.timezone
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=False,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(md=markdown_text, md_url=markdown_url)
     text = env.get_template("step_summary.md").render(
         site_url=settings.site_url,
@@ -76,8 +82,9 @@ def rows(page: StatusPage, changed: set[Path]) -> list[Row]:
         else:
             continue
         url = page.settings.site_url + f"incidents/{incident.id}/" if page.settings.site_url else ""  # no link to guess
-        found.append(Row(incident.title, url, incident.status_at(now),
-                         format_time(incident.latest.at.astimezone(zone)), why))
+        found.append(
+            Row(incident.title, url, incident.status_at(now), format_time(incident.latest.at.astimezone(zone)), why)
+        )
     return sorted(found, key=lambda row: row.why != "changed in this commit")
 
 

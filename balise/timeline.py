@@ -55,7 +55,9 @@ NEXT_UPDATE_LINE = re.compile(
 # A line that starts like a promise: if it is not read as one, the writer is told how to write it.
 LOOKS_LIKE_PROMISE = re.compile(rf"^\s*[*_]*\s*{PROMISE_LABEL}\b", re.IGNORECASE)
 NEXT_UPDATE_START = re.compile(r"^\s*[*_]*\s*(?:next|proch)", re.IGNORECASE)
-PROMISE_HINT = "write it as the update's last line: 'Next update: 2026-11-21 15:00 +01:00' (or 'Prochaine mise à jour : …')"
+PROMISE_HINT = (
+    "write it as the update's last line: 'Next update: 2026-11-21 15:00 +01:00' (or 'Prochaine mise à jour : …')"
+)
 TIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\s*|\s+)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?"
     r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?(?:\s*(?P<abbr>[A-Za-z]{2,5}))?$",
@@ -64,11 +66,30 @@ TIME = re.compile(
 # Zone names writers type after a time, and what each means; the name alone is refused, as the
 # same letters can name several zones and a season is easy to get wrong.
 ZONE_ABBREVIATIONS = {
-    "wet": "+00:00", "west": "+01:00", "bst": "+01:00", "cet": "+01:00", "cest": "+02:00",
-    "hnec": "+01:00", "haec": "+02:00", "met": "+01:00", "mest": "+02:00", "eet": "+02:00",
-    "eest": "+03:00", "msk": "+03:00", "est": "-05:00", "edt": "-04:00", "cdt": "-05:00",
-    "mst": "-07:00", "mdt": "-06:00", "pst": "-08:00", "pdt": "-07:00", "jst": "+09:00",
-    "aest": "+10:00", "aedt": "+11:00", "nzst": "+12:00", "nzdt": "+13:00",
+    "wet": "+00:00",
+    "west": "+01:00",
+    "bst": "+01:00",
+    "cet": "+01:00",
+    "cest": "+02:00",
+    "hnec": "+01:00",
+    "haec": "+02:00",
+    "met": "+01:00",
+    "mest": "+02:00",
+    "eet": "+02:00",
+    "eest": "+03:00",
+    "msk": "+03:00",
+    "est": "-05:00",
+    "edt": "-04:00",
+    "cdt": "-05:00",
+    "mst": "-07:00",
+    "mdt": "-06:00",
+    "pst": "-08:00",
+    "pdt": "-07:00",
+    "jst": "+09:00",
+    "aest": "+10:00",
+    "aedt": "+11:00",
+    "nzst": "+12:00",
+    "nzdt": "+13:00",
 }
 EXAMPLE_TIME = datetime(2026, 11, 21, 14, 5)
 
@@ -151,10 +172,11 @@ def _zone_name_hint(text: str, abbreviation: str, has_offset: bool, moment: date
         return f"'{text}': write only the UTC offset — remove '{abbreviation}': '{without}'"
     meant = ZONE_ABBREVIATIONS.get(abbreviation.lower())
     if meant:
-        return (f"'{text}': write the UTC offset, not the zone's name — {abbreviation} is {meant}: "
-                f"'{without} {meant}'")
-    return (f"'{text}': '{abbreviation}' is not a UTC offset — write one instead, e.g. "
-            f"'{without} {offset_in(zone, moment)}'")
+        return f"'{text}': write the UTC offset, not the zone's name — {abbreviation} is {meant}: '{without} {meant}'"
+    return (
+        f"'{text}': '{abbreviation}' is not a UTC offset — write one instead, e.g. "
+        f"'{without} {offset_in(zone, moment)}'"
+    )
 
 
 def _localize(moment: datetime, zone: tzinfo) -> datetime:
@@ -215,8 +237,12 @@ class LineReader:
         reads as blank, which ends a paragraph as the comment did."""
         if self.fence:
             closing = line.strip()
-            if len(line) - len(line.lstrip(" ")) <= 3 and closing and closing.startswith(self.fence) \
-                    and set(closing) == {self.fence[0]}:
+            if (
+                len(line) - len(line.lstrip(" ")) <= 3
+                and closing
+                and closing.startswith(self.fence)
+                and set(closing) == {self.fence[0]}
+            ):
                 self.fence = ""
             return line, True
         visible = self._without_comments(line, number) if self.comment_line or "<!--" in line else line
@@ -242,11 +268,20 @@ class LineReader:
         """Problems for a code block or a comment still open at the end of the body."""
         problems = []
         if self.fence:
-            problems.append((self.fence_line, f"this code block ({self.fence}) is never closed, so every line "
-                                              f"after it is read as code — add a closing {self.fence} line"))
+            problems.append(
+                (
+                    self.fence_line,
+                    f"this code block ({self.fence}) is never closed, so every line "
+                    f"after it is read as code — add a closing {self.fence} line",
+                )
+            )
         if self.comment_line:
-            problems.append((self.comment_line, "this comment (<!--) is never closed, so everything after it "
-                                                "is hidden — close it with -->"))
+            problems.append(
+                (
+                    self.comment_line,
+                    "this comment (<!--) is never closed, so everything after it is hidden — close it with -->",
+                )
+            )
         return problems
 
 
@@ -280,11 +315,21 @@ def parse_body(text: str, first_line: int) -> RawBody:
             if index in code_lines or not NEXT_UPDATE_START.match(line):
                 continue
             if _is_promise(line):
-                body.problems.append((current_start + index + 1, "the 'Next update' line must be the last line of "
-                                      "its update — move it after the message, or into the next update"))
+                body.problems.append(
+                    (
+                        current_start + index + 1,
+                        "the 'Next update' line must be the last line of "
+                        "its update — move it after the message, or into the next update",
+                    )
+                )
             elif LOOKS_LIKE_PROMISE.match(plain(line)):
-                body.warnings.append((current_start + index + 1, "this line looks like a next-update promise but "
-                                      f"is read as message text, so nothing is promised — {PROMISE_HINT}"))
+                body.warnings.append(
+                    (
+                        current_start + index + 1,
+                        "this line looks like a next-update promise but "
+                        f"is read as message text, so nothing is promised — {PROMISE_HINT}",
+                    )
+                )
         assert header is not None
         body.updates.append(
             RawUpdate(current_start, header[0], header[1], "\n".join(message_lines).strip("\n"), promise, promise_line)
@@ -296,9 +341,15 @@ def parse_body(text: str, first_line: int) -> RawBody:
         stripped = line.strip()
         heading = None if code else HEADING.match(line)
         if heading is None:
-            if not code and not in_postmortem and (odd := ODD_HEADING.match(line)) and UPDATE_HEADING.match(odd["text"]):
-                body.problems.append((number, f"an update heading starts with exactly two '#' — write "
-                                              f"'## {odd['text']}'"))
+            if (
+                not code
+                and not in_postmortem
+                and (odd := ODD_HEADING.match(line))
+                and UPDATE_HEADING.match(odd["text"])
+            ):
+                body.problems.append(
+                    (number, f"an update heading starts with exactly two '#' — write '## {odd['text']}'")
+                )
             if current is not None:
                 if code:
                     code_lines.add(len(current))
@@ -320,8 +371,13 @@ def parse_body(text: str, first_line: int) -> RawBody:
             continue
         if in_postmortem:  # sub-sections of a postmortem are part of it, but not a late update
             if UPDATE_HEADING.match(title) and DATE_START.match(title):
-                body.problems.append((number, "an update after the postmortem — move it above the "
-                                              f"'## {POSTMORTEM_HEADING}' line: updates first, the postmortem last"))
+                body.problems.append(
+                    (
+                        number,
+                        "an update after the postmortem — move it above the "
+                        f"'## {POSTMORTEM_HEADING}' line: updates first, the postmortem last",
+                    )
+                )
             in_postmortem, current = True, (current or []) + [line]
             continue
         match = UPDATE_HEADING.match(title)

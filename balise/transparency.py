@@ -164,8 +164,9 @@ class Kpis:
         return result
 
 
-def sparkline(values: list[float], width: int = 120, height: int = 32, pad: int = 3,
-              target: float | None = None) -> dict[str, Any]:
+def sparkline(
+    values: list[float], width: int = 120, height: int = 32, pad: int = 3, target: float | None = None
+) -> dict[str, Any]:
     """Coordinates for a small trend line: points (x, y) in an SVG box, plus the target's y if in range."""
     if not values:
         return {"points": [], "width": width, "height": height, "target_y": None}

@@ -26,14 +26,31 @@ ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TESTIMONIAL_FIELDS = (
-    "quote", "attribution", "relationship", "date", "source", "source_url", "language", "context",
-    "consent", "published",
+    "quote",
+    "attribution",
+    "relationship",
+    "date",
+    "source",
+    "source_url",
+    "language",
+    "context",
+    "consent",
+    "published",
 )
 CONSENT_ALIASES = {
-    "e_mail": "email", "mail": "email", "courriel": "email", "written": "written_form", "form": "written_form",
-    "formulaire": "written_form", "formulaire_ecrit": "written_form", "online": "online_form",
-    "formulaire_en_ligne": "online_form", "oral": "recorded_oral", "telephone": "recorded_oral",
-    "phone": "recorded_oral", "autre": "other",
+    "e_mail": "email",
+    "mail": "email",
+    "courriel": "email",
+    "written": "written_form",
+    "form": "written_form",
+    "formulaire": "written_form",
+    "formulaire_ecrit": "written_form",
+    "online": "online_form",
+    "formulaire_en_ligne": "online_form",
+    "oral": "recorded_oral",
+    "telephone": "recorded_oral",
+    "phone": "recorded_oral",
+    "autre": "other",
 }
 
 
@@ -53,12 +70,16 @@ def _url(fields: Fields, key: str) -> str:
     try:
         parts = urlsplit(value)
     except ValueError:  # e.g. an unclosed '[' of an IPv6 host
-        fields.error(key, f"'{key}' is not a web address ('{value}') — copy the address again from the browser's address bar")
+        fields.error(
+            key, f"'{key}' is not a web address ('{value}') — copy the address again from the browser's address bar"
+        )
         return ""
     if value and (parts.scheme not in ("http", "https") or not parts.netloc):
         fields.error(key, f"'{key}' must be an http:// or https:// address, not '{value}'")
     elif value and UNSAFE_IN_URL.search(value):
-        fields.error(key, f"'{key}' has a space, quote or bracket: copy the address again from the browser's address bar")
+        fields.error(
+            key, f"'{key}' has a space, quote or bracket: copy the address again from the browser's address bar"
+        )
         return ""
     return value
 
@@ -137,8 +158,12 @@ def load_testimonial(path: Path, report: Collector, today: date) -> tr.Testimoni
     attribution, author = _attribution(fields)
     relationship = _choice(fields, "relationship", tr.RELATIONSHIPS)
     given_on = _plausible_date(fields, "date", required=True)
-    source = _choice(fields, "source", tr.SOURCES, {"review": "review_site", "avis": "review_site",
-                                                     "enquete": "survey", "lettre": "letter", "courriel": "email"})
+    source = _choice(
+        fields,
+        "source",
+        tr.SOURCES,
+        {"review": "review_site", "avis": "review_site", "enquete": "survey", "lettre": "letter", "courriel": "email"},
+    )
     language = fields.text("language")
     if language and not LANGUAGE.match(language):
         fields.error("language", f"'{language}' is not a language code — write e.g. 'fr' or 'en'")
@@ -183,7 +208,7 @@ def _attribution(fields: Fields) -> tuple[str | None, str]:
     if not isinstance(value, dict) or len(value) != 1:
         fields.error("attribution", f"'attribution' is not valid — {hint}")
         return None, ""
-    (kind, author), = value.items()
+    ((kind, author),) = value.items()
     kind = plain(str(kind))
     kind = {"nom": "name", "initiales": "initials"}.get(kind, kind)
     author = str(author or "").strip()
@@ -207,8 +232,11 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector, to
     raw = located.data.get("consent")
     hint = "add 'consent:' with 'date: 2026-11-21' and 'how: written_form' (or email, online_form, recorded_oral)"
     if raw is None or raw == "" or raw is False:
-        report.error(path, fields.line("consent") if raw is not None else 1,
-                     f"no consent record — a testimonial is published only with the person's consent: {hint}")
+        report.error(
+            path,
+            fields.line("consent") if raw is not None else 1,
+            f"no consent record — a testimonial is published only with the person's consent: {hint}",
+        )
         return None
     if not isinstance(raw, dict):
         fields.error("consent", f"'consent' must be a date and how it was given — {hint}")
@@ -220,8 +248,11 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector, to
     if given_on is None or how is None:
         return None
     if given_on > today:
-        sub.error("date", f"consent given on {given_on.isoformat()}, a date still to come — "
-                          "a testimonial is published only once consent was actually given: fix the date")
+        sub.error(
+            "date",
+            f"consent given on {given_on.isoformat()}, a date still to come — "
+            "a testimonial is published only once consent was actually given: fix the date",
+        )
         return None
     return tr.Consent(given_on, how, sub.text("reference"))
 
@@ -293,8 +324,12 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
         wrong = [(key, problem) for key, value in bounds.items() if (problem := _bound_problem(kpi, value))]
         if wrong:
             key, problem = wrong[0]
-            report.error(path, line, f"the target '{key}: {_yaml_text(target[key])}' of '{kpi}' must be {problem} "
-                                     "— a target that can never be met is not one")
+            report.error(
+                path,
+                line,
+                f"the target '{key}: {_yaml_text(target[key])}' of '{kpi}' must be {problem} "
+                "— a target that can never be met is not one",
+            )
             continue
         if bounds.get("min", -math.inf) > bounds.get("max", math.inf):
             report.error(path, line, f"the target of '{kpi}' can never be met: its min is above its max — swap them")
@@ -308,7 +343,9 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
             report.error(path, line, f"'{month}' is not a month — write it as 2026-11")
             continue
         if not isinstance(row, dict):
-            report.error(path, line, f"the values of {month} must be fields such as {{reviews: 12}} — see the README's example")
+            report.error(
+                path, line, f"the values of {month} must be fields such as {{reviews: 12}} — see the README's example"
+            )
             continue
         values: dict[str, float] = {}
         for kpi, raw in row.items():
@@ -321,8 +358,12 @@ def load_kpis(path: Path, report: Collector) -> tr.Kpis | None:
             value = _number(raw)
             problem = _value_problem(kpi, value)
             if problem or value is None:  # (None is always a problem)
-                report.error(path, kline, f"'{kpi}: {_yaml_text(raw)}' must be {problem} — fix it, "
-                                          "or leave it out for a month it was not measured")
+                report.error(
+                    path,
+                    kline,
+                    f"'{kpi}: {_yaml_text(raw)}' must be {problem} — fix it, "
+                    "or leave it out for a month it was not measured",
+                )
                 continue
             values[kpi] = value
         months[month] = values
@@ -341,8 +382,11 @@ def _bound_problem(kpi: str, value: float) -> str | None:
 def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
     before = len(report.errors)
     if not is_month(path.stem):
-        report.error(path, 1, f"'{path.name}' is not a month — a monitoring summary is named after its month: "
-                              "rename it e.g. 2026-11.yml")
+        report.error(
+            path,
+            1,
+            f"'{path.name}' is not a month — a monitoring summary is named after its month: rename it e.g. 2026-11.yml",
+        )
         return None
     located = _load_yaml(path, report)
     if located is None:
@@ -367,8 +411,14 @@ def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
         if source and source not in sources:
             fields.error("source", f"unknown source '{source}' — declare it under 'sources:'")
         at = fields.time("at", required=True)
-        item = tr.Item(fields.text("id", required=True), at or datetime.min, source, fields.text("title", required=True),
-                       _url(fields, "link"), fields.boolean("hidden"))
+        item = tr.Item(
+            fields.text("id", required=True),
+            at or datetime.min,
+            source,
+            fields.text("title", required=True),
+            _url(fields, "link"),
+            fields.boolean("hidden"),
+        )
         items.append(item)
     if len(report.errors) != before:
         return None
@@ -377,7 +427,9 @@ def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
 
 def _sources(located: Located, data: dict, path: Path, report: Collector) -> dict[str, tr.Source]:
     sources: dict[str, tr.Source] = {}
-    for source_id, raw in _section(located, data, "sources", dict, path, report, "'alertes-google: {name: ..., kind: mentions}'").items():
+    for source_id, raw in _section(
+        located, data, "sources", dict, path, report, "'alertes-google: {name: ..., kind: mentions}'"
+    ).items():
         where = ("sources", source_id)
         if not isinstance(raw, dict):
             report.error(path, located.line(*where), f"source '{source_id}' needs 'name:' and 'kind:'")
@@ -385,16 +437,23 @@ def _sources(located: Located, data: dict, path: Path, report: Collector) -> dic
         fields = Fields(located, raw, where, path, report)
         fields.check_known(("name", "kind", "url"))
         if not isinstance(source_id, str) or not SLUG.match(source_id):
-            report.error(path, located.line(*where), f"source id '{_yaml_text(source_id)}' may only use lower-case letters, "
-                                                     "digits and dashes, starting with a letter or digit — e.g. alertes-google")
+            report.error(
+                path,
+                located.line(*where),
+                f"source id '{_yaml_text(source_id)}' may only use lower-case letters, "
+                "digits and dashes, starting with a letter or digit — e.g. alertes-google",
+            )
             continue
         kind = _choice(fields, "kind", tr.FEED_KINDS)
-        sources[source_id] = tr.Source(source_id, fields.text("name", required=True) or source_id,
-                                       kind or "mentions", _url(fields, "url"))
+        sources[source_id] = tr.Source(
+            source_id, fields.text("name", required=True) or source_id, kind or "mentions", _url(fields, "url")
+        )
     return sources
 
 
-def _counts(located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector) -> dict[date, dict[str, int]]:
+def _counts(
+    located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector
+) -> dict[date, dict[str, int]]:
     month = path.stem
     counts: dict[date, dict[str, int]] = {}
     for day, row in _section(located, data, "counts", dict, path, report, "'2026-11-21: {alertes-google: 3}'").items():
@@ -413,12 +472,18 @@ def _counts(located: Located, data: dict, sources: dict[str, tr.Source], path: P
         for source_id, count in row.items():
             source_id = _yaml_text(source_id)
             if source_id not in sources:
-                report.error(path, located.line("counts", day, source_id),
-                             f"unknown source '{source_id}' — declare it under 'sources:'")
+                report.error(
+                    path,
+                    located.line("counts", day, source_id),
+                    f"unknown source '{source_id}' — declare it under 'sources:'",
+                )
             elif not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                report.error(path, located.line("counts", day, source_id),
-                             f"'{source_id}: {_yaml_text(count)}' must be a whole number ≥ 0 — write how many items "
-                             "that source had that day")
+                report.error(
+                    path,
+                    located.line("counts", day, source_id),
+                    f"'{source_id}: {_yaml_text(count)}' must be a whole number ≥ 0 — write how many items "
+                    "that source had that day",
+                )
             else:
                 counts[parsed][source_id] = count
     return counts
@@ -438,9 +503,13 @@ def _day(text: str) -> date | None:
 SPIKE_FIELDS = ("period", "source", "count", "baseline", "factor")
 
 
-def _spikes(located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector) -> list[tr.Spike]:
+def _spikes(
+    located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector
+) -> list[tr.Spike]:
     spikes = []
-    for index, raw in enumerate(_section(located, data, "spikes", list, path, report, "'- {period: 2026-W44, ...}' entries")):
+    for index, raw in enumerate(
+        _section(located, data, "spikes", list, path, report, "'- {period: 2026-W44, ...}' entries")
+    ):
         line = located.line("spikes", index)
         if not isinstance(raw, dict):
             report.error(path, line, "each spike has 'period', 'source', 'count', 'baseline' and 'factor'")
@@ -449,27 +518,42 @@ def _spikes(located: Located, data: dict, sources: dict[str, tr.Source], path: P
         fields.check_known(SPIKE_FIELDS)
         missing = [key for key in SPIKE_FIELDS if raw.get(key) is None]
         if missing:
-            report.error(path, line, f"this spike has no '{missing[0]}' — each spike has 'period', 'source', "
-                                     "'count', 'baseline' and 'factor'")
+            report.error(
+                path,
+                line,
+                f"this spike has no '{missing[0]}' — each spike has 'period', 'source', "
+                "'count', 'baseline' and 'factor'",
+            )
             continue
         period = _spike_period(fields, path.stem)
         source: str | None = fields.text("source")
         if source != "all" and source not in sources:
-            fields.error("source", f"unknown source '{source}' — write 'all' (every mention and review source), "
-                                   "or declare it under 'sources:'")
+            fields.error(
+                "source",
+                f"unknown source '{source}' — write 'all' (every mention and review source), "
+                "or declare it under 'sources:'",
+            )
             source = None
         count, baseline, factor = (_number(raw[key]) for key in ("count", "baseline", "factor"))
         if count is None or count < 0 or not count.is_integer():
-            fields.error("count", f"'count: {_yaml_text(raw['count'])}' must be a whole number ≥ 0 — "
-                                  "write how many items the period had")
+            fields.error(
+                "count",
+                f"'count: {_yaml_text(raw['count'])}' must be a whole number ≥ 0 — write how many items the period had",
+            )
         elif baseline is None or baseline < 0:
-            fields.error("baseline", f"'baseline: {_yaml_text(raw['baseline'])}' must be a number ≥ 0 — "
-                                     "write the usual count (the median of the periods before)")
+            fields.error(
+                "baseline",
+                f"'baseline: {_yaml_text(raw['baseline'])}' must be a number ≥ 0 — "
+                "write the usual count (the median of the periods before)",
+            )
         elif factor is None or factor <= 0:
             fields.error("factor", f"'factor: {_yaml_text(raw['factor'])}' must be a number above 0 — e.g. 'factor: 2'")
         elif count <= baseline:
-            fields.error("count", f"a spike of {int(count)} is not above its baseline of {_yaml_text(raw['baseline'])} — "
-                                  "fix the numbers, or remove the spike")
+            fields.error(
+                "count",
+                f"a spike of {int(count)} is not above its baseline of {_yaml_text(raw['baseline'])} — "
+                "fix the numbers, or remove the spike",
+            )
         elif period is not None and source is not None:
             spikes.append(tr.Spike(period, source, int(count), baseline, factor))
     return spikes
@@ -497,7 +581,10 @@ def _spike_period(fields: Fields, month: str) -> str | None:
         fields.error("period", f"'period: {text}' is not a period — {hint}")
         return None
     if belongs != month:
-        fields.error("period", f"the spike of {text} belongs in {belongs}.yml (a week is in the month of its Thursday) — move it there")
+        fields.error(
+            "period",
+            f"the spike of {text} belongs in {belongs}.yml (a week is in the month of its Thursday) — move it there",
+        )
         return None
     return text
 
@@ -520,4 +607,3 @@ def load_transparency(testimonials_dir: Path, status_dir: Path, report: Collecto
         kpis=load_kpis(status_dir / "kpis.yml", report),
         monitoring=load_monitoring(status_dir / "monitoring", report),
     )
-

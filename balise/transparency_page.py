@@ -80,8 +80,12 @@ def kpi_rows(data: tr.Transparency, t) -> list[KpiRow]:
                 met=series.target.met(value),
                 derived=month in series.derived,
                 spark=tr.sparkline([v for _, v in shown], target=bound),
-                history="; ".join(f"{month_label(m, t)} : {format_kpi(series.kpi, v, t)}" if t.language == "fr"
-                                  else f"{month_label(m, t)}: {format_kpi(series.kpi, v, t)}" for m, v in shown),
+                history="; ".join(
+                    f"{month_label(m, t)} : {format_kpi(series.kpi, v, t)}"
+                    if t.language == "fr"
+                    else f"{month_label(m, t)}: {format_kpi(series.kpi, v, t)}"
+                    for m, v in shown
+                ),
             )
         )
     return rows
@@ -114,9 +118,13 @@ def monitoring_data(monitoring: tr.Monitoring, t) -> dict:
         "sources": sources,
         "weeks": weeks,
         "spikes": [
-            {"period": period_label(s.period, t), "source": names.get(s.source, t("transparency.all_sources")),
-             "count": s.count, "baseline": number(s.baseline, t.language, 0 if float(s.baseline).is_integer() else 1),
-             "factor": number(s.count / s.baseline, t.language, 1) if s.baseline else None}
+            {
+                "period": period_label(s.period, t),
+                "source": names.get(s.source, t("transparency.all_sources")),
+                "count": s.count,
+                "baseline": number(s.baseline, t.language, 0 if float(s.baseline).is_integer() else 1),
+                "factor": number(s.count / s.baseline, t.language, 1) if s.baseline else None,
+            }
             for s in spikes[:SPIKES_SHOWN]
         ],
         "latest": [i for i in monitoring.items if not i.hidden][:LATEST_ITEMS],
@@ -130,12 +138,15 @@ def transparency_pages(renderer):
     page, t = renderer.page, renderer.t
     data = page.transparency if page.transparency is not None else tr.Transparency()
     quarters = accountability.quarterly(page.incidents, page.settings.timezone, page.now)
-    yield PATH + "index.html", renderer.render(
-        "transparency.html",
-        PATH,
-        quarters=quarters,
-        kpis=kpi_rows(data, t),
-        monitoring=monitoring_data(data.monitoring, t),
-        testimonials=data.testimonials,
-        percent=lambda share: t("transparency.kpi_format.percent", value=number(share * 100, t.language)),
+    yield (
+        PATH + "index.html",
+        renderer.render(
+            "transparency.html",
+            PATH,
+            quarters=quarters,
+            kpis=kpi_rows(data, t),
+            monitoring=monitoring_data(data.monitoring, t),
+            testimonials=data.testimonials,
+            percent=lambda share: t("transparency.kpi_format.percent", value=number(share * 100, t.language)),
+        ),
     )

@@ -46,8 +46,15 @@ def source_version(root: Path, reads: Iterable[Path], output: Path | None = None
     inside = [path for path in _resolved(reads) if top and path.is_relative_to(Path(top.strip()).resolve())]
     if not inside:  # a pathspec outside the work tree would make git refuse the whole command
         return SourceVersion(commit, commit_time)
-    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--",
-                 *(str(path) for path in inside), *_excluded(root, output))
+    status = git(
+        root,
+        "status",
+        "--porcelain",
+        "--untracked-files=normal",
+        "--",
+        *(str(path) for path in inside),
+        *_excluded(root, output),
+    )
     return SourceVersion(commit, commit_time, bool(status and status.strip()))
 
 
@@ -78,8 +85,10 @@ def source_date_epoch() -> datetime | None:
     try:
         return datetime.fromtimestamp(int(epoch), timezone.utc)
     except (ValueError, OverflowError, OSError):
-        raise click.ClickException(f"SOURCE_DATE_EPOCH={epoch!r} is not a time — set it to seconds since 1970, "
-                                   "e.g. SOURCE_DATE_EPOCH=$(date +%s), or unset it") from None
+        raise click.ClickException(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a time — set it to seconds since 1970, "
+            "e.g. SOURCE_DATE_EPOCH=$(date +%s), or unset it"
+        ) from None
 
 
 def reference_time(version: SourceVersion, as_of: datetime | None = None) -> datetime:

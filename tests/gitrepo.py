@@ -21,7 +21,11 @@ def git(cwd: Path, *args: str, when: str | None = None) -> str:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
     result = subprocess.run(
         ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, check=True,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout
 

@@ -74,7 +74,9 @@ def test_the_skip_link_comes_first_and_moves_focus_to_the_content(built_demo, br
             if tab.goto(base + path) and tab.locator("a.skip").count() == 0:
                 continue  # the theme's own pages (404, about) have the theme's own skip link
             tab.keyboard.press("Tab")
-            first = tab.evaluate("() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
+            first = tab.evaluate(
+                "() => [document.activeElement.className, document.activeElement.getAttribute('href')]"
+            )
             assert first == ["skip", "#main"], f"{path}: the first Tab reaches {first}"
             assert tab.locator("a.skip").is_visible() and tab.locator("a.skip").bounding_box()["x"] >= 0
             tab.keyboard.press("Enter")
@@ -148,5 +150,6 @@ def test_on_a_phone_nothing_overflows_and_table_captions_stay_readable(built_dem
             tab.goto(base + path)
             assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path
             for left, right in tab.eval_on_selector_all(
-                    "caption", "els => els.map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right])"):
+                "caption", "els => els.map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right])"
+            ):
                 assert left >= 0 and right <= 360, (path, left, right)

@@ -20,7 +20,12 @@ def at(text: str) -> datetime:
 def incident(id, impact, updates, began=None, kind="incident", postmortem=""):
     """updates: (time, status, promised next update or None)."""
     return Incident(
-        id=id, title=id, kind=kind, impact=impact, began_at=at(began) if began else None, postmortem=postmortem,
+        id=id,
+        title=id,
+        kind=kind,
+        impact=impact,
+        began_at=at(began) if began else None,
+        postmortem=postmortem,
         updates=[Update(at(when), status, "…", next_update=at(nxt) if nxt else None) for when, status, nxt in updates],
     )
 
@@ -29,40 +34,70 @@ FIXTURES = [
     # Q1 2026 -------------------------------------------------------------------------------
     # A: first update 10 min after the start; promise 10:40 kept (10:35), promise 11:30 broken (11:45);
     #    resolved 1 h 45 after the start; major with a postmortem.
-    incident("a", "major", [
-        ("2026-01-10T10:10+01:00", "investigating", "2026-01-10T10:40+01:00"),
-        ("2026-01-10T10:35+01:00", "identified", "2026-01-10T11:30+01:00"),
-        ("2026-01-10T11:45+01:00", "resolved", None),
-    ], began="2026-01-10T10:00+01:00", postmortem="What happened."),
+    incident(
+        "a",
+        "major",
+        [
+            ("2026-01-10T10:10+01:00", "investigating", "2026-01-10T10:40+01:00"),
+            ("2026-01-10T10:35+01:00", "identified", "2026-01-10T11:30+01:00"),
+            ("2026-01-10T11:45+01:00", "resolved", None),
+        ],
+        began="2026-01-10T10:00+01:00",
+        postmortem="What happened.",
+    ),
     # B: first update after 30 min; 09:00 promised and published at 09:00 exactly (kept), 10:00 promised,
     #    09:50 published (kept); resolved after 1 h 50; critical, no postmortem 2 months later: missing.
-    incident("b", "critical", [
-        ("2026-02-01T08:30+01:00", "investigating", "2026-02-01T09:00+01:00"),
-        ("2026-02-01T09:00+01:00", "monitoring", "2026-02-01T10:00+01:00"),
-        ("2026-02-01T09:50+01:00", "resolved", None),
-    ], began="2026-02-01T08:00+01:00"),
+    incident(
+        "b",
+        "critical",
+        [
+            ("2026-02-01T08:30+01:00", "investigating", "2026-02-01T09:00+01:00"),
+            ("2026-02-01T09:00+01:00", "monitoring", "2026-02-01T10:00+01:00"),
+            ("2026-02-01T09:50+01:00", "resolved", None),
+        ],
+        began="2026-02-01T08:00+01:00",
+    ),
     # C: no recorded start (left out of the first-update delay); 21:30Z is 23:30 in Paris on 31 March: Q1.
     #    Promise 22:00Z, next update 22:15Z: broken. Resolved 45 min after its first update. Minor: no postmortem due.
-    incident("c", "minor", [
-        ("2026-03-31T21:30+00:00", "investigating", "2026-03-31T22:00+00:00"),
-        ("2026-03-31T22:15+00:00", "resolved", None),
-    ]),
+    incident(
+        "c",
+        "minor",
+        [
+            ("2026-03-31T21:30+00:00", "investigating", "2026-03-31T22:00+00:00"),
+            ("2026-03-31T22:15+00:00", "resolved", None),
+        ],
+    ),
     # Q2 2026 -------------------------------------------------------------------------------
     # D: open; first update after 20 min; 10:00 promise kept (09:50); 13:00 promise still ahead at 12:00: not counted.
-    incident("d", "major", [
-        ("2026-04-20T09:20+02:00", "investigating", "2026-04-20T10:00+02:00"),
-        ("2026-04-20T09:50+02:00", "identified", "2026-04-20T13:00+02:00"),
-    ], began="2026-04-20T09:00+02:00"),
+    incident(
+        "d",
+        "major",
+        [
+            ("2026-04-20T09:20+02:00", "investigating", "2026-04-20T10:00+02:00"),
+            ("2026-04-20T09:50+02:00", "identified", "2026-04-20T13:00+02:00"),
+        ],
+        began="2026-04-20T09:00+02:00",
+    ),
     # E: first update after 5 min; promise 10:30 broken (next at 11:00); resolved after 1 h;
     #    major resolved 2 days before NOW, no postmortem yet: not due (a week's grace).
-    incident("e", "major", [
-        ("2026-04-18T10:05+02:00", "investigating", "2026-04-18T10:30+02:00"),
-        ("2026-04-18T11:00+02:00", "resolved", None),
-    ], began="2026-04-18T10:00+02:00"),
+    incident(
+        "e",
+        "major",
+        [
+            ("2026-04-18T10:05+02:00", "investigating", "2026-04-18T10:30+02:00"),
+            ("2026-04-18T11:00+02:00", "resolved", None),
+        ],
+        began="2026-04-18T10:00+02:00",
+    ),
     # F: open; first update after 10 min; promised 11:40, nothing since, now 12:00: broken.
-    incident("f", "minor", [
-        ("2026-04-20T11:10+02:00", "investigating", "2026-04-20T11:40+02:00"),
-    ], began="2026-04-20T11:00+02:00"),
+    incident(
+        "f",
+        "minor",
+        [
+            ("2026-04-20T11:10+02:00", "investigating", "2026-04-20T11:40+02:00"),
+        ],
+        began="2026-04-20T11:00+02:00",
+    ),
     # Not counted at all: a maintenance and a notice.
     incident("m", "minor", [("2026-04-10T22:00+02:00", "scheduled", "2026-04-10T22:05+02:00")], kind="maintenance"),
     incident("n", "none", [("2026-04-11T10:00+02:00", "investigating", "2026-04-11T10:05+02:00")], kind="notice"),
@@ -78,7 +113,11 @@ def test_quarterly_figures_match_the_hand_computation():
     #   postmortems: A yes, B missing -> 1 of 2
     assert (q1.year, q1.quarter, q1.incidents) == (2026, 1, 3)
     assert (q1.ttfu_median, q1.ttfu_p90, q1.ttfu_count, q1.ttfu_unknown) == (
-        timedelta(minutes=20), timedelta(minutes=30), 2, 1)
+        timedelta(minutes=20),
+        timedelta(minutes=30),
+        2,
+        1,
+    )
     assert (q1.promises_kept, q1.promises_total) == (3, 5)
     assert q1.promises_share == 0.6
     assert (q1.ttr_median, q1.ttr_count) == (timedelta(minutes=105), 3)

@@ -56,7 +56,9 @@ def test_an_amended_update_shows_the_notice_and_the_earlier_wording(tmp_path, at
     assert "01 99 00 43 43" in text_of(update.select_one(".message"))
     notice = update.select_one(".amendments .amended")
     assert text_of(notice).startswith("Modifiée le 1er décembre 2026 à 10:20")
-    assert datetime.fromisoformat(notice.select_one("time")["datetime"]) == datetime.fromisoformat("2026-12-01T10:20:00+01:00")
+    assert datetime.fromisoformat(notice.select_one("time")["datetime"]) == datetime.fromisoformat(
+        "2026-12-01T10:20:00+01:00"
+    )
     assert fix[:7] in text_of(notice)
     earlier = update.select_one(".amendments details")  # readable without JavaScript
     assert text_of(earlier.select_one("summary")) == "Voir la formulation précédente"
@@ -68,8 +70,12 @@ def test_a_changed_promise_or_status_is_an_amendment_too(tmp_path, at_time):
     root = site(tmp_path)
     write(root, FIRST)
     commit_all(root, "Incident opened", "2026-12-01T10:01:00+01:00")
-    write(root, FIRST.replace("Next update: 2026-12-01 11:00 +01:00", "Next update: 2026-12-01 18:00 +01:00")
-          .replace("— investigating", "— identified"))
+    write(
+        root,
+        FIRST.replace("Next update: 2026-12-01 11:00 +01:00", "Next update: 2026-12-01 18:00 +01:00").replace(
+            "— investigating", "— identified"
+        ),
+    )
     commit_all(root, "Later promise", "2026-12-01T12:00:00+01:00")
     at_time(datetime.fromisoformat("2026-12-01T12:30:00+01:00"))
     Cli(root)("build")
@@ -155,10 +161,13 @@ def test_an_embargoed_update_is_not_public_until_its_time(embargo, expected):
             model.Update(at=datetime.fromisoformat("2026-12-01T10:00:00+01:00"), status="investigating", message="c")
         ],
     )
-    history._apply(incident, [
-        (history.Revision("a" * 40, at), embargoed),
-        (history.Revision("b" * 40, at.replace(minute=20)), embargoed.replace("sont lents", "x")),
-    ])
+    history._apply(
+        incident,
+        [
+            (history.Revision("a" * 40, at), embargoed),
+            (history.Revision("b" * 40, at.replace(minute=20)), embargoed.replace("sont lents", "x")),
+        ],
+    )
     assert len(incident.updates[0].amendments) == expected
 
 
@@ -169,19 +178,27 @@ def test_a_version_public_once_its_embargo_lifted_counts_and_one_that_never_buil
     at = datetime.fromisoformat("2026-12-01T10:00:00+01:00")
     embargoed = FIRST.replace("---\n\n", "publish_at: 2026-12-01 12:00 +01:00\n---\n\n", 1)
     incident = model.Incident(id=ID, title="x", updates=[model.Update(at=at, status="investigating", message="c")])
-    history._apply(incident, [
-        (history.Revision("a" * 40, at), embargoed),
-        (history.Revision("b" * 40, at.replace(hour=15)), embargoed.replace("sont lents", "sont très lents")),
-    ], {"paiements"})
+    history._apply(
+        incident,
+        [
+            (history.Revision("a" * 40, at), embargoed),
+            (history.Revision("b" * 40, at.replace(hour=15)), embargoed.replace("sont lents", "sont très lents")),
+        ],
+        {"paiements"},
+    )
     (amendment,) = incident.updates[0].amendments
     assert amendment.commit == "b" * 40 and "sont lents" in amendment.earlier_message
 
     broken = FIRST.replace("  - paiements", "  - paiement").replace("sont lents", "NOTE INTERNE : Acme")
     incident = model.Incident(id=ID, title="x", updates=[model.Update(at=at, status="investigating", message="c")])
-    history._apply(incident, [
-        (history.Revision("a" * 40, at), broken),  # refused by the build
-        (history.Revision("b" * 40, at.replace(minute=5)), FIRST),
-    ], {"paiements"})
+    history._apply(
+        incident,
+        [
+            (history.Revision("a" * 40, at), broken),  # refused by the build
+            (history.Revision("b" * 40, at.replace(minute=5)), FIRST),
+        ],
+        {"paiements"},
+    )
     assert incident.updates[0].amendments == []
 
 
@@ -199,8 +216,10 @@ def test_a_published_postmortem_is_announced_in_the_feeds_when_git_first_saw_it(
     at_time(datetime.fromisoformat("2026-12-04T09:00:00+01:00"))
     for _ in range(2):  # the same entry, build after build
         Cli(root)("build")
-        feeds = [feedparser.parse((root / "site" / name).read_bytes())
-                 for name in ("history.atom", "history.rss", f"incidents/{ID}/feed.atom")]
+        feeds = [
+            feedparser.parse((root / "site" / name).read_bytes())
+            for name in ("history.atom", "history.rss", f"incidents/{ID}/feed.atom")
+        ]
         for feed in feeds:
             newest = feed.entries[0]
             assert newest.title == "[Retour d'expérience] Paiements lents"
@@ -209,4 +228,7 @@ def test_a_published_postmortem_is_announced_in_the_feeds_when_git_first_saw_it(
         atom = feeds[0].entries[0]
         assert atom.id == f"tag:statut.relais-solidaire.example.org,2026-12-03:incidents/{ID}/postmortem"
         assert atom.published == "2026-12-03T15:00:00Z" and atom.updated == atom.published
-        assert [e.title for e in feeds[2].entries][1:] == ["[Résolu] Paiements lents", "[Enquête en cours] Paiements lents"]
+        assert [e.title for e in feeds[2].entries][1:] == [
+            "[Résolu] Paiements lents",
+            "[Enquête en cours] Paiements lents",
+        ]

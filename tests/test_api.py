@@ -39,8 +39,10 @@ def validate_all(site) -> dict[str, dict]:
     documents = {}
     for name, schema_name in SCHEMA_OF.items():
         document = api(site, name)
-        errors = [f"{name}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
-                  for e in validator(schema_name).iter_errors(document)]
+        errors = [
+            f"{name}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator(schema_name).iter_errors(document)
+        ]
         assert errors == []
         documents[name] = document
     return documents
@@ -198,8 +200,11 @@ def test_summary_names_the_commit_it_was_built_from(tmp_path, monkeypatch):
     git = ["git", "-C", str(demo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run(git[:3] + ["init", "-q"], check=True)
     subprocess.run(git + ["add", "-A"], check=True)
-    subprocess.run(git + ["commit", "-q", "-m", "demo", "--date", "2026-11-22T11:30:00+01:00"], check=True,
-                   env={"GIT_COMMITTER_DATE": "2026-11-22T11:30:00+01:00", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        git + ["commit", "-q", "-m", "demo", "--date", "2026-11-22T11:30:00+01:00"],
+        check=True,
+        env={"GIT_COMMITTER_DATE": "2026-11-22T11:30:00+01:00", "PATH": "/usr/bin:/bin"},
+    )
     head = subprocess.run(git[:3] + ["rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     Cli(demo)("build", "-d", str(tmp_path / "out"))  # outside the work tree, which stays clean
     summary = json.loads((tmp_path / "out/api/v2/summary.json").read_text(encoding="utf-8"))

@@ -26,7 +26,9 @@ def test_an_error_mid_write_leaves_the_previous_site(cli, demo, at_time, monkeyp
 
     # The content changes, and the next build dies after writing a few pages.
     incident = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
-    incident.write_text(incident.read_text().replace("Prise de rendez-vous en ligne indisponible", "Titre qui ne doit pas paraître"))
+    incident.write_text(
+        incident.read_text().replace("Prise de rendez-vous en ligne indisponible", "Titre qui ne doit pas paraître")
+    )
     written = []
     real_write = Path.write_text
 
@@ -53,7 +55,9 @@ def test_a_broken_custom_template_is_one_line_and_changes_nothing(cli, demo, at_
     before = snapshot(demo / "site")
     overrides = demo / "overrides" / "balise"
     overrides.mkdir(parents=True)
-    (overrides / "incident.html").write_text('{% extends "base.html" %}\n{% block content %}\n{{ incident.title }\n{% endblock %}\n')
+    (overrides / "incident.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{{ incident.title }\n{% endblock %}\n'
+    )
     config = demo / "mkdocs.yml"
     config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
 
@@ -65,13 +69,25 @@ def test_a_broken_custom_template_is_one_line_and_changes_nothing(cli, demo, at_
     assert text_of(page(demo / "site").select_one("h1, .banner"))  # the old site still reads
 
 
-@pytest.mark.parametrize("target, problem", [
-    ("incidents", "incidents: holds the incidents — the build would replace it; build into another folder, e.g. -d site"),
-    ("status", "status: holds the status files — the build would replace it; build into another folder, e.g. -d site"),
-    (".git", ".git: holds git's history — the build would replace it; build into another folder, e.g. -d site"),
-    ("notes", "notes: is not a site balise built, and the build would replace all it holds — choose a new or empty "
-              "folder, or delete this one first"),
-])
+@pytest.mark.parametrize(
+    "target, problem",
+    [
+        (
+            "incidents",
+            "incidents: holds the incidents — the build would replace it; build into another folder, e.g. -d site",
+        ),
+        (
+            "status",
+            "status: holds the status files — the build would replace it; build into another folder, e.g. -d site",
+        ),
+        (".git", ".git: holds git's history — the build would replace it; build into another folder, e.g. -d site"),
+        (
+            "notes",
+            "notes: is not a site balise built, and the build would replace all it holds — choose a new or empty "
+            "folder, or delete this one first",
+        ),
+    ],
+)
 def test_the_build_never_replaces_a_folder_it_did_not_build(cli, demo, target, problem):
     (demo / ".git").mkdir()
     (demo / ".git/HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")

@@ -172,7 +172,9 @@ def test_a_broken_components_file_is_reported_alone(tmp_path):
     """One typo in components.yml must not bury its error under one 'unknown component' per incident."""
     demo = copy_demo(tmp_path / "demo")
     path = demo / "status/components.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("name: Site internet", "name: [Site internet"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("name: Site internet", "name: [Site internet"), encoding="utf-8"
+    )
     result = Cli(demo)("check", expect=1)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines and all(line.startswith("status/components.yml:") for line in lines), result.stderr
@@ -185,12 +187,29 @@ def test_text_typed_in_a_terminal_not_set_to_utf8_is_refused_before_anything_is_
     before = incident.read_bytes()
     testimonials = sorted((demo / "content/testimonials").iterdir())
     latin1 = "Tr\udce8s bien"  # 'Très bien' typed in a Latin-1 terminal
-    for args in (["update", incident.stem, "--status", "monitoring", "--message", latin1],
-                 ["testimonial", "add", "--quote", latin1, "--attribution", "anonymous", "--relationship", "client",
-                  "--source", "survey", "--consent-date", "2026-11-20", "--consent-how", "email"]):
+    for args in (
+        ["update", incident.stem, "--status", "monitoring", "--message", latin1],
+        [
+            "testimonial",
+            "add",
+            "--quote",
+            latin1,
+            "--attribution",
+            "anonymous",
+            "--relationship",
+            "client",
+            "--source",
+            "survey",
+            "--consent-date",
+            "2026-11-20",
+            "--consent-how",
+            "email",
+        ],
+    ):
         result = Cli(demo)(*args, expect=1)
         assert result.stderr.strip() == (
             "Error: 'Tr\ufffds bien' is not UTF-8 text (the character shown as \ufffd) — your terminal is not set to "
-            "UTF-8: set it (e.g. LANG=C.UTF-8) and type the text again; nothing was written")
+            "UTF-8: set it (e.g. LANG=C.UTF-8) and type the text again; nothing was written"
+        )
     assert incident.read_bytes() == before
     assert sorted((demo / "content/testimonials").iterdir()) == testimonials

@@ -34,8 +34,15 @@ def bench_module():
 
 def run(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=environment, capture_output=True, text=True,
-                          check=False, timeout=600)
+    return subprocess.run(
+        [sys.executable, *map(str, args)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 def test_the_benchmark_prints_and_writes_its_tables(tmp_path):
@@ -44,8 +51,18 @@ def test_the_benchmark_prints_and_writes_its_tables(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    assert header == ["N", "runs", "balise build (s)", "per incident (ms)", "CPU (s)", "peak memory (MiB)",
-                      "output (MiB, files)", "floor (s)", "floor per incident (ms)", "balise ÷ floor"]
+    assert header == [
+        "N",
+        "runs",
+        "balise build (s)",
+        "per incident (ms)",
+        "CPU (s)",
+        "peak memory (MiB)",
+        "output (MiB, files)",
+        "floor (s)",
+        "floor per incident (ms)",
+        "balise ÷ floor",
+    ]
     row = [cell.strip() for cell in lines[2].strip("|").split("|")]
     assert row[0] == "40" and row[1] == "1"
     assert row[-1].endswith("×") and float(row[-1][:-1]) > 0
@@ -92,7 +109,9 @@ def test_a_long_history_builds_the_same_bytes_on_several_cores_as_on_one(tmp_pat
     differing = []
 
     def walk(node, prefix=""):
-        differing.extend(prefix + name for name in node.diff_files + node.left_only + node.right_only + node.funny_files)
+        differing.extend(
+            prefix + name for name in node.diff_files + node.left_only + node.right_only + node.funny_files
+        )
         for name, sub in node.subdirs.items():
             walk(sub, f"{prefix}{name}/")
 
@@ -149,12 +168,15 @@ def test_workers_write_every_incident_page(demo_page, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "last_line",
-    ["Next update: 2026-11-21 10:00 +01:00", "**Prochaine mise à jour :** 2026-11-21 10:00 +01:00",
-     "  _Prochain point_ : 2026-11-21 10:00 +01:00."],
+    [
+        "Next update: 2026-11-21 10:00 +01:00",
+        "**Prochaine mise à jour :** 2026-11-21 10:00 +01:00",
+        "  _Prochain point_ : 2026-11-21 10:00 +01:00.",
+    ],
 )
 def test_the_next_update_line_is_found_after_a_long_message(last_line):
     body = "## 2026-11-21 09:00 +01:00 — investigating\n\n" + "Une longue phrase. " * 40 + "\n\n" + last_line + "\n"
-    update, = parse_body(body, 1).updates
+    (update,) = parse_body(body, 1).updates
     assert update.next_update == "2026-11-21 10:00 +01:00"
     assert "Prochain" not in update.message and "Next" not in update.message
 

@@ -63,10 +63,22 @@ def test_the_calendar_is_deterministic_and_follows_a_moved_window(cli, demo, sit
     cli("build")
     assert (site / "maintenance.ics").read_bytes() == before  # same content, another day: same bytes
     path = demo / "incidents/2026-12-05-maintenance-espace-beneficiaires.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("scheduled_until: 2026-12-06 02:00", "scheduled_until: 2026-12-06 03:00"),
-                    encoding="utf-8")
-    cli("update", "2026-12-05-maintenance-espace-beneficiaires", "--status", "scheduled", "--at", "2026-11-25T08:00",
-        "--message", "La maintenance durera une heure de plus, jusqu'à 3 h.")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "scheduled_until: 2026-12-06 02:00", "scheduled_until: 2026-12-06 03:00"
+        ),
+        encoding="utf-8",
+    )
+    cli(
+        "update",
+        "2026-12-05-maintenance-espace-beneficiaires",
+        "--status",
+        "scheduled",
+        "--at",
+        "2026-11-25T08:00",
+        "--message",
+        "La maintenance durera une heure de plus, jusqu'à 3 h.",
+    )
     cli("build")
     moved = events(site)["2026-12-05-maintenance-espace-beneficiaires@statut.relais-solidaire.example.org"]
     assert moved.decoded("DTEND") == datetime.fromisoformat("2026-12-06T03:00:00+01:00")
@@ -75,9 +87,24 @@ def test_the_calendar_is_deterministic_and_follows_a_moved_window(cli, demo, sit
 
 
 def test_drafts_stay_out_of_the_calendar(cli, demo, at_time):
-    cli("new", "--kind", "maintenance", "--title", "Maintenance secrète", "--component", "paiements",
-        "--message", "Pas encore annoncée.", "--starts", "2026-12-10T22:00", "--ends", "2026-12-10T23:00",
-        "--at", "2026-11-22T10:00", "--draft")
+    cli(
+        "new",
+        "--kind",
+        "maintenance",
+        "--title",
+        "Maintenance secrète",
+        "--component",
+        "paiements",
+        "--message",
+        "Pas encore annoncée.",
+        "--starts",
+        "2026-12-10T22:00",
+        "--ends",
+        "2026-12-10T23:00",
+        "--at",
+        "2026-11-22T10:00",
+        "--draft",
+    )
     at_time(PINNED)
     cli("build")
     assert len(events(demo / "site")) == 2
@@ -126,7 +153,7 @@ def test_the_tab_icon_is_the_overall_status_colour_and_needs_no_request(cli, at_
 
 def test_badge_text_fits_and_colours_have_aa_contrast():
     def luminance(colour: str) -> float:
-        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -150,15 +177,25 @@ def test_the_subscribe_page_lists_this_site_s_exact_addresses(site):
     subscribe = page(site, "subscribe/")
     assert subscribe.html["lang"] == "fr" and text_of(subscribe.h1) == "S'abonner aux mises à jour"
     addresses = [text_of(code) for code in subscribe.select("main code")]
-    for expected in ("history.atom", "history.rss", "maintenance.ics", "api/v2/summary.json", "api/v2/status.json",
-                     "api/v2/components.json", "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
-                     "api/v2/scheduled-maintenances.json", "api/v2/scheduled-maintenances/upcoming.json",
-                     "api/v2/scheduled-maintenances/active.json", "badge.svg",
-                     "components/paiements/history.atom"):
+    for expected in (
+        "history.atom",
+        "history.rss",
+        "maintenance.ics",
+        "api/v2/summary.json",
+        "api/v2/status.json",
+        "api/v2/components.json",
+        "api/v2/incidents.json",
+        "api/v2/incidents/unresolved.json",
+        "api/v2/scheduled-maintenances.json",
+        "api/v2/scheduled-maintenances/upcoming.json",
+        "api/v2/scheduled-maintenances/active.json",
+        "badge.svg",
+        "components/paiements/history.atom",
+    ):
         assert SITE + expected in addresses, expected
     for address in addresses:
         if address.startswith(SITE):
-            assert (site / address[len(SITE):]).is_file(), address  # every address it gives exists
+            assert (site / address[len(SITE) :]).is_file(), address  # every address it gives exists
     snippet = text_of(subscribe.select_one("#badge-markdown"))
     assert snippet == f"[![Le Relais Solidaire — État des services]({SITE}badge.svg)]({SITE})"
     assert subscribe.find("a", href="webcal://statut.relais-solidaire.example.org/maintenance.ics")
@@ -169,7 +206,9 @@ def test_subscribe_is_in_the_navigation_and_on_the_home_page(site):
     for path in ("", "history/", "incidents/2026-11-22-prise-de-rendez-vous-indisponible/", "a-propos/"):
         nav_links = [a for a in page(site, path).select("nav a, .md-tabs a") if text_of(a) == "S'abonner"]
         assert nav_links, path
-        assert (site / path / nav_links[0]["href"] / "index.html").resolve() == (site / "subscribe/index.html").resolve()
+        assert (site / path / nav_links[0]["href"] / "index.html").resolve() == (
+            site / "subscribe/index.html"
+        ).resolve()
     home = page(site)
     link = home.select_one(".subscribe-link a")
     assert link["href"] == "subscribe/" and "S'abonner aux mises à jour" in text_of(link)
@@ -179,8 +218,11 @@ def test_subscribe_is_in_the_navigation_and_on_the_home_page(site):
 
 def test_all_outputs_are_deterministic(cli, demo, site):
     def outputs():
-        return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
-                if p.is_file() and (p.suffix in (".atom", ".rss", ".json", ".ics", ".svg") or "subscribe" in p.parts)}
+        return {
+            p.relative_to(site).as_posix(): p.read_bytes()
+            for p in site.rglob("*")
+            if p.is_file() and (p.suffix in (".atom", ".rss", ".json", ".ics", ".svg") or "subscribe" in p.parts)
+        }
 
     first = outputs()
     assert len(first) > 40

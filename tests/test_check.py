@@ -21,8 +21,18 @@ def test_demo_checks_clean(cli):
     "old, new, line, words",
     [
         ("impact: major", "impact: majr", 4, ["impact", "major"]),
-        ("## 2026-11-22 09:30 +01:00 — identified", "## 2026-11-22 09:30 — identified", 20, ["no UTC offset", "+01:00"]),
-        ("  - rappels-sms: partial_outage", "  - rappels-sms2: partial_outage", 7, ["unknown component", "rappels-sms"]),
+        (
+            "## 2026-11-22 09:30 +01:00 — identified",
+            "## 2026-11-22 09:30 — identified",
+            20,
+            ["no UTC offset", "+01:00"],
+        ),
+        (
+            "  - rappels-sms: partial_outage",
+            "  - rappels-sms2: partial_outage",
+            7,
+            ["unknown component", "rappels-sms"],
+        ),
     ],
     ids=["misspelled-impact", "naive-timestamp", "unknown-component"],
 )
@@ -80,9 +90,14 @@ def test_likely_slips_are_warned_about_without_failing(cli, demo, monkeypatch):
     notice.rename(demo / "incidents" / "faux-sms.md")
     result = cli("check")
     warnings = result.stderr.splitlines()
-    assert any(line.startswith(f"{INCIDENT}:20: warning: 2026-11-22 10:30 +02:00 uses the other season's offset") and
-               "2026-11-22 09:30 +01:00" in line for line in warnings), result.stderr
-    assert any(line.startswith("incidents/faux-sms.md:1: warning: incident files are named YYYY-MM-DD") for line in warnings)
+    assert any(
+        line.startswith(f"{INCIDENT}:20: warning: 2026-11-22 10:30 +02:00 uses the other season's offset")
+        and "2026-11-22 09:30 +01:00" in line
+        for line in warnings
+    ), result.stderr
+    assert any(
+        line.startswith("incidents/faux-sms.md:1: warning: incident files are named YYYY-MM-DD") for line in warnings
+    )
 
 
 def test_an_update_a_few_hours_ahead_is_a_warning(cli, demo, at_time):
@@ -114,8 +129,10 @@ def test_double_dash_headings_and_prochaine_maj_promises_are_published(demo, bui
 def test_a_promise_that_is_not_read_as_one_is_warned_about(cli, demo):
     edit(demo, INCIDENT, "Next update: 2026-11-22 12:00 +01:00", "Prochaine MAJ vers midi")
     result = cli("check")
-    assert (f"{INCIDENT}:32: warning: this line looks like a next-update promise but is read as message text, "
-            "so nothing is promised — write it as the update's last line: 'Next update: ") in result.stderr
+    assert (
+        f"{INCIDENT}:32: warning: this line looks like a next-update promise but is read as message text, "
+        "so nothing is promised — write it as the update's last line: 'Next update: "
+    ) in result.stderr
 
 
 def test_an_update_far_ahead_of_the_reference_time_is_refused_by_check_and_build(cli, demo, at_time):
@@ -124,8 +141,10 @@ def test_an_update_far_ahead_of_the_reference_time_is_refused_by_check_and_build
     at_time(datetime.fromisoformat("2026-11-20T12:00:00+01:00"))  # the 22 November incident is 2 days ahead
     for command in ("check", "build"):
         result = cli(command, expect=1)
-        assert (f"{INCIDENT}:12: this update is dated 2026-11-22 08:52 +01:00, more than a day ahead of now "
-                "(2026-11-20 12:00 +01:00) — an update is dated when it is written") in result.stderr, result.stderr
+        assert (
+            f"{INCIDENT}:12: this update is dated 2026-11-22 08:52 +01:00, more than a day ahead of now "
+            "(2026-11-20 12:00 +01:00) — an update is dated when it is written"
+        ) in result.stderr, result.stderr
     assert not (demo / "site").exists()
 
 
@@ -141,14 +160,20 @@ def test_drafts_and_embargoed_items_may_be_dated_ahead(cli, demo, at_time):
 
 def test_a_maintenance_may_promise_its_next_word_for_a_window_months_ahead(cli, demo):
     maintenance = "incidents/2026-12-05-maintenance-espace-beneficiaires.md"
-    edit(demo, maintenance, "scheduled_for: 2026-12-05 22:00 +01:00\nscheduled_until: 2026-12-06 02:00 +01:00",
-         "scheduled_for: 2027-03-05 22:00 +01:00\nscheduled_until: 2027-03-06 02:00 +01:00")
+    edit(
+        demo,
+        maintenance,
+        "scheduled_for: 2026-12-05 22:00 +01:00\nscheduled_until: 2026-12-06 02:00 +01:00",
+        "scheduled_for: 2027-03-05 22:00 +01:00\nscheduled_until: 2027-03-06 02:00 +01:00",
+    )
     path = demo / maintenance
-    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\nNext update: 2027-03-05 22:00 +01:00\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").rstrip("\n") + "\n\nNext update: 2027-03-05 22:00 +01:00\n", encoding="utf-8"
+    )
     cli("check")
-    path.write_text(path.read_text(encoding="utf-8").replace("Next update: 2027-03-05", "Next update: 2027-04-05"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Next update: 2027-03-05", "Next update: 2027-04-05"), encoding="utf-8"
+    )
     result = cli("check", expect=1)
     assert "the next update is promised for 2027-04-05 22:00 +01:00" in result.stderr
 

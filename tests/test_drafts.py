@@ -59,13 +59,18 @@ def plant(demo: Path) -> None:
     (folder / "2026-11-22-maintenance-sous-embargo.md").write_text(
         incident(EMBARGO_MAINTENANCE, embargo, kind="maintenance"), encoding="utf-8"
     )
-    notes = (f"Cause <!-- {COMMENT} --> à l'étude.\n\n<!-- brouillon de la suite :\n\n"
-             f"## 2026-11-22 11:00 +01:00 — resolved\n\n{COMMENT} : le prestataire.\n-->\n\nNext update:")
+    notes = (
+        f"Cause <!-- {COMMENT} --> à l'étude.\n\n<!-- brouillon de la suite :\n\n"
+        f"## 2026-11-22 11:00 +01:00 — resolved\n\n{COMMENT} : le prestataire.\n-->\n\nNext update:"
+    )
     (folder / "2026-11-22-incident-publie.md").write_text(
-        incident(CONTROL, "").replace("Next update:", notes, 1), encoding="utf-8")
+        incident(CONTROL, "").replace("Next update:", notes, 1), encoding="utf-8"
+    )
     testimonial = (demo / "content/testimonials/2026-02-10-beneficiaire-anonyme.yml").read_text(encoding="utf-8")
     (demo / "content/testimonials/2026-11-01-retire.yml").write_text(
-        testimonial.replace("Quand je suis", f"{UNPUBLISHED} Quand je suis").replace("published: true", "published: false"),
+        testimonial.replace("Quand je suis", f"{UNPUBLISHED} Quand je suis").replace(
+            "published: true", "published: false"
+        ),
         encoding="utf-8",
     )
     (demo / "content/testimonials/2026-11-02-preuve.yml").write_text(
@@ -116,7 +121,8 @@ def test_published_markers_are_found(sites):
     # The update drafted inside a comment is not one: the incident is still under investigation.
     updates = page(before, "incidents/2026-11-22-incident-publie/").select(".timeline .update")
     assert [text_of(u.select_one(".message")) for u in updates] == [
-        f"Message {CONTROL}, avec un lien . Cause à l'étude."]
+        f"Message {CONTROL}, avec un lien . Cause à l'étude."
+    ]
 
 
 def test_drafts_and_embargoed_items_are_in_no_output_file(sites):

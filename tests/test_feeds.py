@@ -106,8 +106,18 @@ def test_ids_are_stable_and_the_bytes_identical_across_builds(cli, demo, site, a
 def test_a_feed_reader_sees_exactly_one_new_entry_per_published_update(cli, demo, site, at_time):
     """Subscribe to /history.atom, publish an update with `balise update`, rebuild, read again."""
     seen = {path: ids(parse(path)) for path in all_feeds(site)}
-    cli("update", OPEN_INCIDENT, "--status", "monitoring", "--at", "2026-11-22T11:45",
-        "--message", "L'éditeur a rétabli l'agenda. Nous surveillons.", "--next-update", "+1h")
+    cli(
+        "update",
+        OPEN_INCIDENT,
+        "--status",
+        "monitoring",
+        "--at",
+        "2026-11-22T11:45",
+        "--message",
+        "L'éditeur a rétabli l'agenda. Nous surveillons.",
+        "--next-update",
+        "+1h",
+    )
     at_time(datetime.fromisoformat("2026-11-22T11:50:00+01:00"))
     cli("build")
     feed = parse(site / "history.atom")
@@ -122,8 +132,11 @@ def test_a_feed_reader_sees_exactly_one_new_entry_per_published_update(cli, demo
     for path, before in seen.items():
         now = ids(parse(path))
         relative = path.relative_to(site).as_posix()
-        affected = relative in ("history.atom", "history.rss", f"incidents/{OPEN_INCIDENT}/feed.atom") \
-            or path.parent.name in ("prise-de-rendez-vous", "rappels-sms")
+        affected = relative in (
+            "history.atom",
+            "history.rss",
+            f"incidents/{OPEN_INCIDENT}/feed.atom",
+        ) or path.parent.name in ("prise-de-rendez-vous", "rappels-sms")
         if affected:  # one new entry on top, the others as they were (the oldest may drop off at 50)
             assert now[0] not in before and now[1:] == before[: len(now) - 1], path
         else:
@@ -148,8 +161,9 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     def entry():
         page = loaders.publish(content, settings)
         renderer = SiteRenderer(page, PageContext())
-        writer = FeedWriter(page, data_environment(renderer.env.loader, renderer.t), renderer.t, renderer.markdown,
-                            SiteLinks(settings))
+        writer = FeedWriter(
+            page, data_environment(renderer.env.loader, renderer.t), renderer.t, renderer.markdown, SiteLinks(settings)
+        )
         incident = next(i for i in page.incidents if i.id == OPEN_INCIDENT)
         return writer.entry(incident, incident.first, "history.atom"), incident.first
 
@@ -162,17 +176,33 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     assert corrected.published == original_published
     assert corrected.updated > original_updated == original_published
     assert "Texte corrigé" in corrected.content
-    assert "<p><em>Modifiée le 22 novembre 2026 à 10:05 CET — la formulation précédente reste lisible sur le site." \
-           "</em></p>" in corrected.content  # subscribers are told, not silently given other words
+    assert (
+        "<p><em>Modifiée le 22 novembre 2026 à 10:05 CET — la formulation précédente reste lisible sur le site."
+        "</em></p>" in corrected.content
+    )  # subscribers are told, not silently given other words
 
 
 def test_drafts_and_embargoed_incidents_are_in_no_output(cli, demo, at_time):
-    cli("new", "--title", "Brouillon confidentiel", "--impact", "minor", "--component", "paiements",
-        "--message", "Texte en préparation.", "--at", "2026-11-22T10:00", "--draft")
+    cli(
+        "new",
+        "--title",
+        "Brouillon confidentiel",
+        "--impact",
+        "minor",
+        "--component",
+        "paiements",
+        "--message",
+        "Texte en préparation.",
+        "--at",
+        "2026-11-22T10:00",
+        "--draft",
+    )
     embargoed = demo / "incidents/2026-11-22-annonce-embargo.md"
     embargoed.write_text(
         "---\ntitle: Annonce sous embargo\nkind: notice\nimpact: none\npublish_at: 2026-11-23 09:00 +01:00\n---\n\n"
-        "## 2026-11-22 10:30 +01:00 — investigating\n\nPas avant demain.\n", encoding="utf-8")
+        "## 2026-11-22 10:30 +01:00 — investigating\n\nPas avant demain.\n",
+        encoding="utf-8",
+    )
     at_time(PINNED)
     cli("build")
     site = demo / "site"
@@ -186,8 +216,16 @@ def test_drafts_and_embargoed_incidents_are_in_no_output(cli, demo, at_time):
 
 
 def test_untrusted_text_is_sanitised_in_feeds(cli, demo, at_time):
-    cli("update", OPEN_INCIDENT, "--status", "identified", "--at", "2026-11-22T11:00",
-        "--message", 'Voir <script>alert(1)</script> <a href="javascript:alert(2)">ici</a> & <b>là</b>')
+    cli(
+        "update",
+        OPEN_INCIDENT,
+        "--status",
+        "identified",
+        "--at",
+        "2026-11-22T11:00",
+        "--message",
+        'Voir <script>alert(1)</script> <a href="javascript:alert(2)">ici</a> & <b>là</b>',
+    )
     at_time(PINNED)
     cli("build")
     xml = (demo / "site/history.atom").read_text(encoding="utf-8")
@@ -200,7 +238,7 @@ def test_every_page_advertises_the_feeds(site):
     pages = ["", "history/", "subscribe/", "a-propos/", f"incidents/{OPEN_INCIDENT}/", "components/paiements/"]
     for path in pages:
         links = page(site, path).select('link[rel="alternate"]')
-        local = [link["href"][len(SITE):] if link["href"].startswith(SITE) else path + link["href"] for link in links]
+        local = [link["href"][len(SITE) :] if link["href"].startswith(SITE) else path + link["href"] for link in links]
         targets = {(link["type"], (site / href).resolve()) for link, href in zip(links, local, strict=True)}
         assert ("application/atom+xml", (site / "history.atom").resolve()) in targets, path
         assert ("application/rss+xml", (site / "history.rss").resolve()) in targets, path
@@ -230,8 +268,19 @@ def test_without_a_site_url_links_are_relative_and_the_build_warns(cli, demo, at
 def test_an_english_site_has_english_feeds(tmp_path, at_time):
     Cli(tmp_path)("init", "site", "--language", "en", "--name", "Acme")
     cli = Cli(tmp_path / "site")
-    cli("new", "--title", "Website down", "--impact", "major", "--component", "website",
-        "--message", "We are looking into it.", "--at", "2026-03-01T10:00")
+    cli(
+        "new",
+        "--title",
+        "Website down",
+        "--impact",
+        "major",
+        "--component",
+        "website",
+        "--message",
+        "We are looking into it.",
+        "--at",
+        "2026-03-01T10:00",
+    )
     cli("resolve", "2026-03-01-website-down", "--message", "Fixed.", "--at", "2026-03-01T11:00")
     at_time(datetime.fromisoformat("2026-03-01T12:00:00+00:00"))
     cli("build")
@@ -248,14 +297,26 @@ def test_feeds_keep_the_50_newest_updates_in_a_stable_order():
 
     start = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
     incidents = [
-        Incident(id=f"i{n:02d}", title=f"I{n}", updates=[Update(start + timedelta(hours=n), "investigating", "x"),
-                                                        Update(start + timedelta(hours=n, minutes=30), "resolved", "y")])
+        Incident(
+            id=f"i{n:02d}",
+            title=f"I{n}",
+            updates=[
+                Update(start + timedelta(hours=n), "investigating", "x"),
+                Update(start + timedelta(hours=n, minutes=30), "resolved", "y"),
+            ],
+        )
         for n in range(40)
     ]
-    incidents.append(Incident(id="a-tie", title="Tie", updates=[Update(start + timedelta(hours=39, minutes=30), "resolved", "z")]))
+    incidents.append(
+        Incident(id="a-tie", title="Tie", updates=[Update(start + timedelta(hours=39, minutes=30), "resolved", "z")])
+    )
     pairs = updates_newest_first(incidents)
     assert len(pairs) == FEED_SIZE == 50
-    assert [(i.id, u.status) for i, u in pairs[:3]] == [("a-tie", "resolved"), ("i39", "resolved"), ("i39", "investigating")]
+    assert [(i.id, u.status) for i, u in pairs[:3]] == [
+        ("a-tie", "resolved"),
+        ("i39", "resolved"),
+        ("i39", "investigating"),
+    ]
     assert pairs[-1][1].at == start + timedelta(hours=15, minutes=30)
     assert updates_newest_first(incidents[::-1]) == pairs  # the content's order does not matter
 
@@ -266,8 +327,10 @@ def test_the_sitemap_lists_every_page_once_and_incidents_by_their_last_change(si
 
     space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ElementTree.fromstring((site / "sitemap.xml").read_bytes())
-    listed = {u.findtext("s:loc", namespaces=space): u.findtext("s:lastmod", namespaces=space)
-              for u in root.findall("s:url", space)}
+    listed = {
+        u.findtext("s:loc", namespaces=space): u.findtext("s:lastmod", namespaces=space)
+        for u in root.findall("s:url", space)
+    }
     folders = (p.relative_to(site).parent.as_posix() for p in site.rglob("index.html"))
     pages = {SITE if folder == "." else f"{SITE}{folder}/" for folder in folders}
     assert set(listed) == pages and len(root.findall("s:url", space)) == len(listed) > 20

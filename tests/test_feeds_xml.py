@@ -16,8 +16,10 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # What XML 1.0 allows but a template could mangle: markup, entities, the end of a CDATA section,
 # both quotes, a tab, no-break and zero-width spaces, a right-to-left override, a byte order mark
 # mid-text, private use, U+FFFD, a combining accent, a line separator, and astral emoji.
-HOSTILE = ("]]> & &amp; <b>x</b> < > \"guillemets\" 'apostrophe' \t tab \u00a0nbsp \u200bzw \u202eRTL\u202c "
-           "\ufeffbom \ue000pua \ufffd e\u0301 \u2028ls 🚨🏳️‍🌈 𝔘")
+HOSTILE = (
+    "]]> & &amp; <b>x</b> < > \"guillemets\" 'apostrophe' \t tab \u00a0nbsp \u200bzw \u202eRTL\u202c "
+    "\ufeffbom \ue000pua \ufffd e\u0301 \u2028ls 🚨🏳️‍🌈 𝔘"
+)
 SECOND = "Second message: ]]]]><![CDATA[> " + HOSTILE
 TITLE = "Panne ]]> & <i>x</i> « \"citée\" » 'là' 🚨 \u202eRTL\u202c"
 
@@ -39,14 +41,22 @@ def words(html: str) -> str:
 def test_a_hostile_build_writes_feeds_and_a_sitemap_that_parse_and_round_trip(cli, demo, at_time):
     (demo / "incidents/2026-11-22-panne-hostile.md").write_text(hostile_incident(), encoding="utf-8")
     # mkdocs.yml is not a content file balise reads: its YAML escapes reach the feeds' own titles
-    edit(demo, "mkdocs.yml", "site_name: Le Relais Solidaire — État des services",
-         'site_name: "Le Relais <Solidaire> & ]]> \\"É\\" \\x01\\uFFFE"')
+    edit(
+        demo,
+        "mkdocs.yml",
+        "site_name: Le Relais Solidaire — État des services",
+        'site_name: "Le Relais <Solidaire> & ]]> \\"É\\" \\x01\\uFFFE"',
+    )
     at_time(PINNED)
     cli("check")
     cli("build")
     site = demo / "site"
 
-    feeds = [*site.glob("history.*"), *site.glob("components/*/history.*"), site / "incidents/2026-11-22-panne-hostile/feed.atom"]
+    feeds = [
+        *site.glob("history.*"),
+        *site.glob("components/*/history.*"),
+        site / "incidents/2026-11-22-panne-hostile/feed.atom",
+    ]
     assert len(feeds) > 10
     for path in feeds:
         root = ET.fromstring(path.read_bytes())  # raises on anything ill-formed

@@ -63,13 +63,13 @@ def difference(golden: bytes, built: bytes, name: str) -> str:
     """A unified diff from the golden file to the built one, cut to a readable length."""
     old = golden.decode("utf-8", "replace").splitlines(keepends=True)
     new = built.decode("utf-8", "replace").splitlines(keepends=True)
-    lines = [visible_end(line) for line in difflib.unified_diff(
-        old, new, f"tests/golden/{name} (reviewed)", f"{name} (built now)", n=2)]
+    lines = [
+        visible_end(line)
+        for line in difflib.unified_diff(old, new, f"tests/golden/{name} (reviewed)", f"{name} (built now)", n=2)
+    ]
     if not lines:  # same text, other bytes: invalid UTF-8
-        lines = [f"(no line differs as text, the bytes do: reviewed {golden[:80]!r}…, "
-                 f"built {built[:80]!r}…)"]
-    shown = [line[:MAX_LINE_CHARS] + " […]" if len(line) > MAX_LINE_CHARS else line
-             for line in lines[:MAX_DIFF_LINES]]
+        lines = [f"(no line differs as text, the bytes do: reviewed {golden[:80]!r}…, built {built[:80]!r}…)"]
+    shown = [line[:MAX_LINE_CHARS] + " […]" if len(line) > MAX_LINE_CHARS else line for line in lines[:MAX_DIFF_LINES]]
     if len(lines) > MAX_DIFF_LINES:
         shown.append(f"[… {len(lines) - MAX_DIFF_LINES} more lines of diff]")
     return "\n".join(shown)
@@ -82,9 +82,11 @@ def visible_end(line: str) -> str:
 
 
 def mismatch_message(name: str, diff: str) -> str:
-    return (f"the build's {name} differs from its golden file tests/golden/{name}:\n{diff}\n"
-            f"If this change of output is intended, run `{UPDATE}` to rewrite tests/golden/, "
-            f"and have the diff of tests/golden/ looked at in review with the change that caused it.")
+    return (
+        f"the build's {name} differs from its golden file tests/golden/{name}:\n{diff}\n"
+        f"If this change of output is intended, run `{UPDATE}` to rewrite tests/golden/, "
+        f"and have the diff of tests/golden/ looked at in review with the change that caused it."
+    )
 
 
 def update(sites: dict[str, Path], golden_dir: Path = GOLDEN_DIR) -> dict[str, list[str]]:
@@ -94,8 +96,10 @@ def update(sites: dict[str, Path], golden_dir: Path = GOLDEN_DIR) -> dict[str, l
     is a decision to take in GOLDEN, not a side effect of a build."""
     missing = [name for name in golden_files() if not built_file(sites, name).is_file()]
     if missing:
-        raise ValueError(f"not built: {', '.join(missing)} — if the build no longer writes them on purpose, "
-                         f"remove them from GOLDEN in tests/test_golden.py")
+        raise ValueError(
+            f"not built: {', '.join(missing)} — if the build no longer writes them on purpose, "
+            f"remove them from GOLDEN in tests/test_golden.py"
+        )
     report: dict[str, list[str]] = {"added": [], "changed": [], "removed": [], "unchanged": []}
     for name in golden_files():
         built = built_file(sites, name).read_bytes()
@@ -125,16 +129,19 @@ def built_file(sites: dict[str, Path], name: str) -> Path:
 
 def stored(golden_dir: Path = GOLDEN_DIR) -> list[str]:
     """The golden files on disk, as '<language>/<site path>'."""
-    return sorted(p.relative_to(golden_dir).as_posix() for p in golden_dir.rglob("*")
-                  if p.is_file() and p.name not in KEPT_AS_IS)
+    return sorted(
+        p.relative_to(golden_dir).as_posix() for p in golden_dir.rglob("*") if p.is_file() and p.name not in KEPT_AS_IS
+    )
 
 
 @pytest.mark.parametrize("name", golden_files())
 def test_the_built_file_is_the_reviewed_one(built_demo, name):
     language, path = name.split("/", 1)
     built, golden = built_file({language: built_demo(language)}, name), GOLDEN_DIR / name
-    assert built.is_file(), (f"the build no longer writes {path} ({language}): if that is intended, remove it "
-                             f"from GOLDEN in tests/test_golden.py and run `{UPDATE}`")
+    assert built.is_file(), (
+        f"the build no longer writes {path} ({language}): if that is intended, remove it "
+        f"from GOLDEN in tests/test_golden.py and run `{UPDATE}`"
+    )
     assert golden.is_file(), f"tests/golden/{name} is missing: run `{UPDATE}` and review the file"
     expected, actual = golden.read_bytes(), built.read_bytes()
     if actual != expected:  # the diff alone, without pytest's own comparison of two long byte strings

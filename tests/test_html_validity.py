@@ -33,9 +33,21 @@ def reports(built_demo, tmp_path_factory) -> dict[str, list[dict]]:
     home = (sites["fr"] / "index.html").read_text(encoding="utf-8")
     (sites["broken"] / "index.html").write_text(home.replace("<main ", "<main><main ", 1), encoding="utf-8")
     result = subprocess.run(
-        [java(), "-jar", str(VNU), "--errors-only", "--format", "json", "--skip-non-html", "--also-check-svg",
-         *[str(site) for site in sites.values()]],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            java(),
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--skip-non-html",
+            "--also-check-svg",
+            *[str(site) for site in sites.values()],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode in (0, 1), result.stderr[-2000:]
     messages = json.loads(result.stderr or result.stdout)["messages"]
@@ -50,7 +62,9 @@ def reports(built_demo, tmp_path_factory) -> dict[str, list[dict]]:
 
 
 def summary(messages: list[dict]) -> str:
-    return "\n".join(f"{m['page']}:{m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()[:80]}]" for m in messages)
+    return "\n".join(
+        f"{m['page']}:{m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()[:80]}]" for m in messages
+    )
 
 
 @pytest.mark.parametrize("name", ["fr", "en", "hostile"])

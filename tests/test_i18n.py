@@ -40,8 +40,10 @@ def test_french_punctuation_never_starts_a_line(built_demo):
     from balise.messages import MarkdownRenderer
 
     html = MarkdownRenderer("fr")("Attention : « faux » courriel ? Tapez `a : b`.\n\n    code : x")
-    assert html == ("<p>Attention\u00a0: «\u00a0faux\u00a0» courriel\u202f? Tapez <code>a : b</code>.</p>\n"
-                    "<pre><code>code : x\n</code></pre>")
+    assert html == (
+        "<p>Attention\u00a0: «\u00a0faux\u00a0» courriel\u202f? Tapez <code>a : b</code>.</p>\n"
+        "<pre><code>code : x\n</code></pre>"
+    )
     assert MarkdownRenderer("en")("Note : this") == "<p>Note : this</p>"
     home = (built_demo("fr") / "index.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]*>", "", home)

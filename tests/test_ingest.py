@@ -144,8 +144,11 @@ def test_the_same_article_from_two_alert_services_counts_once(cli, site, feeds):
     shared = ("Le Relais ouvre une épicerie", "https://news.example.org/epicerie", NOW - timedelta(hours=5))
     feeds.routes["/google.xml"] = (rss([shared]), {})
     # Google Alerts wraps links in a redirect: the real address is what identifies the article
-    wrapped = (shared[0], "https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.example.org/epicerie&amp;ct=ga",
-               shared[2])
+    wrapped = (
+        shared[0],
+        "https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.example.org/epicerie&amp;ct=ga",
+        shared[2],
+    )
     feeds.routes["/talkwalker.xml"] = (rss([wrapped], title="Talkwalker"), {})
     cli("ingest", feeds.url("/google.xml"), feeds.url("/talkwalker.xml"))
     data = summary(site)
@@ -241,7 +244,11 @@ def test_configured_feeds_are_read_by_default(cli, site, feeds):
     result = cli("ingest")
     assert "Alertes Google: 2 items, 2 new" in result.stderr
     data = summary(site)
-    assert data["sources"]["alertes-google"] == {"name": "Alertes Google", "kind": "mentions", "url": feeds.url("/g.xml")}
+    assert data["sources"]["alertes-google"] == {
+        "name": "Alertes Google",
+        "kind": "mentions",
+        "url": feeds.url("/g.xml"),
+    }
     assert data["sources"]["avis-google"]["kind"] == "reviews"
 
 
@@ -252,10 +259,16 @@ def test_no_feeds_is_explained(cli, site):
 
 def test_feed_markup_never_reaches_the_page_as_markup(cli, site, feeds):
     payload = [
-        ('&lt;script&gt;alert("x")&lt;/script&gt;Panne &lt;img src=x onerror=alert(1)&gt; signalée',
-         "javascript:alert(1)", NOW - timedelta(hours=2)),
-        ('<![CDATA[<b onmouseover="alert(2)">Avis</b> <iframe src="https://evil.example"></iframe>]]>',
-         "https://reviews.example.org/42", NOW - timedelta(hours=1)),
+        (
+            '&lt;script&gt;alert("x")&lt;/script&gt;Panne &lt;img src=x onerror=alert(1)&gt; signalée',
+            "javascript:alert(1)",
+            NOW - timedelta(hours=2),
+        ),
+        (
+            '<![CDATA[<b onmouseover="alert(2)">Avis</b> <iframe src="https://evil.example"></iframe>]]>',
+            "https://reviews.example.org/42",
+            NOW - timedelta(hours=1),
+        ),
     ]
     feeds.routes["/evil.xml"] = (rss(payload, title="<script>alert(3)</script>Evil"), {})
     cli("ingest", feeds.url("/evil.xml"))
@@ -296,14 +309,24 @@ def test_sizes_read_as_a_person_would():
     from balise.ingest import size_text
 
     assert [size_text(n) for n in (0, 100, 1023, 1024, 20_000, 5 * 1024 * 1024)] == [
-        "0 bytes", "100 bytes", "1023 bytes", "1 KiB", "19.5 KiB", "5 MiB"]
+        "0 bytes",
+        "100 bytes",
+        "1023 bytes",
+        "1 KiB",
+        "19.5 KiB",
+        "5 MiB",
+    ]
 
 
 def test_control_characters_in_a_feed_are_stripped_not_a_crash(cli, site, feeds):
     # pasted into a press site's CMS, a terminal's colours and stray controls reach its feed; the
     # feed is not ours to correct: ingest drops them, so the summary stays content `check` accepts
     payload = [
-        ("Panne\x01 \x1b[31msignalée\x1b[0m au guichet", "https://news.example.org/panne\x01", NOW - timedelta(hours=2)),
+        (
+            "Panne\x01 \x1b[31msignalée\x1b[0m au guichet",
+            "https://news.example.org/panne\x01",
+            NOW - timedelta(hours=2),
+        ),
         ("Avis\x7f du jour\u009b", "https://reviews.example.org/42", NOW - timedelta(hours=1)),
     ]
     feeds.routes["/controls.xml"] = (rss(payload, title="Revue\x07 de presse"), {})

@@ -55,9 +55,13 @@ def test_mention_volume_is_counted_from_the_committed_monitoring_summaries(cli, 
 
 def test_a_missed_target_is_said_in_words(cli, demo, at_time):
     path = demo / "status/kpis.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("average_rating: 4.2, response_rate: 83, mention_reach: 23700",
-                                                             "average_rating: 3.7, response_rate: 83, mention_reach: 23700"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "average_rating: 4.2, response_rate: 83, mention_reach: 23700",
+            "average_rating: 3.7, response_rate: 83, mention_reach: 23700",
+        ),
+        encoding="utf-8",
+    )
     at_time(DEMO_NOW)
     cli("build")
     _, rows = kpi_rows(demo)
@@ -103,15 +107,32 @@ def test_sparkline_geometry():
 @pytest.mark.parametrize(
     "old, new, words",
     [
-        ("reviews: 12, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
-         "reviews: .nan, average_rating: 4.2, response_rate: 83, mention_reach: 23700}", "'reviews: nan' must be a whole number"),
-        ("average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
-         "average_rating: .inf, response_rate: 83, mention_reach: 23700}", "'average_rating: inf' must be between 0 and 5"),
-        ("mention_reach: 23700}", 'mention_reach: "23,700"}', "'mention_reach: 23,700' must be a whole number ≥ 0, written without"),
-        ("reviews: 12, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
-         "reviews: true, average_rating: 4.2, response_rate: 83, mention_reach: 23700}", "'reviews: true' must be"),
+        (
+            "reviews: 12, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+            "reviews: .nan, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+            "'reviews: nan' must be a whole number",
+        ),
+        (
+            "average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+            "average_rating: .inf, response_rate: 83, mention_reach: 23700}",
+            "'average_rating: inf' must be between 0 and 5",
+        ),
+        (
+            "mention_reach: 23700}",
+            'mention_reach: "23,700"}',
+            "'mention_reach: 23,700' must be a whole number ≥ 0, written without",
+        ),
+        (
+            "reviews: 12, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+            "reviews: true, average_rating: 4.2, response_rate: 83, mention_reach: 23700}",
+            "'reviews: true' must be",
+        ),
         ("  2026-11: {", "  0202-11: {", "'0202-11' is not a month"),
-        ("average_rating: {min: 4}", "average_rating: {min: 6}", "the target 'min: 6' of 'average_rating' must be between 0 and 5"),
+        (
+            "average_rating: {min: 4}",
+            "average_rating: {min: 6}",
+            "the target 'min: 6' of 'average_rating' must be between 0 and 5",
+        ),
         ("reviews: {min: 10}", "reviews: {min: 10, max: 5}", "the target of 'reviews' can never be met"),
         ("reviews: {min: 10}", "reviews: {min: .nan}", "the target of 'reviews' must be numbers"),
         ("targets:\n", "targets: [reviews]\ntargeted:\n", "'targets' must be fields such as"),

@@ -18,9 +18,19 @@ def test_new_update_resolve_on_a_fresh_site(tmp_path, at_time):
     cli = Cli(site_dir)
 
     created = cli(
-        "new", "--title", "Site internet indisponible", "--impact", "major", "--component", "website",
-        "--message", "Le site ne répond plus. Nous cherchons la cause.",
-        "--at", "2026-03-29T01:50", "--next-update", "2026-03-29T03:30",
+        "new",
+        "--title",
+        "Site internet indisponible",
+        "--impact",
+        "major",
+        "--component",
+        "website",
+        "--message",
+        "Le site ne répond plus. Nous cherchons la cause.",
+        "--at",
+        "2026-03-29T01:50",
+        "--next-update",
+        "2026-03-29T03:30",
     )
     path = site_dir / created.stdout.strip()
     assert path.parent.name == "incidents" and path.exists()
@@ -38,10 +48,26 @@ def test_new_update_resolve_on_a_fresh_site(tmp_path, at_time):
     assert "03:30 CEST" in text_of(promise)
 
     # Across the spring-forward change in Paris (02:00 -> 03:00 on 29 March 2026).
-    cli("update", incident_id, "--status", "identified", "--message", "Cause trouvée : un certificat expiré.",
-        "--at", "2026-03-29T03:10", "--next-update", "2026-03-29T04:00")
-    cli("resolve", incident_id, "--message", "Le site fonctionne de nouveau. Toutes nos excuses.",
-        "--at", "2026-03-29T03:40")
+    cli(
+        "update",
+        incident_id,
+        "--status",
+        "identified",
+        "--message",
+        "Cause trouvée : un certificat expiré.",
+        "--at",
+        "2026-03-29T03:10",
+        "--next-update",
+        "2026-03-29T04:00",
+    )
+    cli(
+        "resolve",
+        incident_id,
+        "--message",
+        "Le site fonctionne de nouveau. Toutes nos excuses.",
+        "--at",
+        "2026-03-29T03:40",
+    )
 
     at_time(datetime.fromisoformat("2026-03-29T03:00:00+00:00"))
     cli("build")
@@ -56,7 +82,10 @@ def test_new_update_resolve_on_a_fresh_site(tmp_path, at_time):
     stamps = [u.select_one("time")["datetime"] for u in updates]
     # Shown in Paris time, with the offset that applied on each side of the change.
     assert stamps == ["2026-03-29T03:40:00+02:00", "2026-03-29T03:10:00+02:00", "2026-03-29T01:50:00+01:00"]
-    assert [text_of(u.select_one("time")) for u in updates][::2] == ["29 mars 2026 à 03:40 CEST", "29 mars 2026 à 01:50 CET"]
+    assert [text_of(u.select_one("time")) for u in updates][::2] == [
+        "29 mars 2026 à 03:40 CEST",
+        "29 mars 2026 à 01:50 CET",
+    ]
 
     history = page(site_dir / "site", "history/")
     assert history.find("a", string=lambda s: s and "Site internet indisponible" in s)
@@ -66,8 +95,19 @@ def test_new_maintenance_and_default_time(tmp_path):
     Cli(tmp_path)("init", "site", "--language", "en", "--timezone", "America/New_York")
     cli = Cli(tmp_path / "site")
     created = cli(
-        "new", "--kind", "maintenance", "--title", "Database upgrade", "--component", "website",
-        "--message", "We will upgrade the database.", "--starts", "2030-01-10T22:00", "--ends", "2030-01-11T00:00",
+        "new",
+        "--kind",
+        "maintenance",
+        "--title",
+        "Database upgrade",
+        "--component",
+        "website",
+        "--message",
+        "We will upgrade the database.",
+        "--starts",
+        "2030-01-10T22:00",
+        "--ends",
+        "2030-01-11T00:00",
     )
     text = (tmp_path / "site" / created.stdout.strip()).read_text()
     assert "scheduled_for: 2030-01-10 22:00 -05:00" in text.replace("'", "")
@@ -80,8 +120,20 @@ def test_new_maintenance_and_default_time(tmp_path):
 
 def test_draft_stays_off_the_site(cli, demo, at_time):
     at_time(datetime.fromisoformat("2026-11-22T12:30:00+01:00"))
-    cli("new", "--title", "Brouillon confidentiel", "--impact", "minor", "--component", "paiements",
-        "--message", "Texte en préparation.", "--at", "2026-11-22T12:00", "--draft")
+    cli(
+        "new",
+        "--title",
+        "Brouillon confidentiel",
+        "--impact",
+        "minor",
+        "--component",
+        "paiements",
+        "--message",
+        "Texte en préparation.",
+        "--at",
+        "2026-11-22T12:00",
+        "--draft",
+    )
     cli("build")
     for file in (demo / "site").rglob("*"):
         if file.is_file() and file.suffix in {".html", ".xml", ".json", ".rss", ".atom", ".ics", ".svg", ".txt"}:
@@ -89,11 +141,22 @@ def test_draft_stays_off_the_site(cli, demo, at_time):
 
 
 def test_update_refuses_unknown_incident_and_time_before_latest(cli, demo):
-    result = cli("update", "2026-11-22-prise-de-rendez-vous-indisponibel", "--status", "monitoring", "--message", "x", expect=2)
+    result = cli(
+        "update", "2026-11-22-prise-de-rendez-vous-indisponibel", "--status", "monitoring", "--message", "x", expect=2
+    )
     assert "2026-11-22-prise-de-rendez-vous-indisponible" in result.stderr
     before = (demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md").read_bytes()
-    cli("update", "2026-11-22-prise-de-rendez-vous-indisponible", "--status", "monitoring", "--message", "x",
-        "--at", "2026-11-22T09:00", expect=2)
+    cli(
+        "update",
+        "2026-11-22-prise-de-rendez-vous-indisponible",
+        "--status",
+        "monitoring",
+        "--message",
+        "x",
+        "--at",
+        "2026-11-22T09:00",
+        expect=2,
+    )
     assert (demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md").read_bytes() == before
 
 
@@ -104,21 +167,51 @@ def test_status_command_prints_components_and_open_incidents(cli):
 
 
 def test_next_update_can_be_a_delay_after_the_update(cli, demo):
-    created = cli("new", "--title", "Lenteurs", "--impact", "minor", "--component", "paiements",
-                  "--message", "Les paiements sont lents.", "--at", "2026-11-22T23:50", "--next-update", "+1h15")
+    created = cli(
+        "new",
+        "--title",
+        "Lenteurs",
+        "--impact",
+        "minor",
+        "--component",
+        "paiements",
+        "--message",
+        "Les paiements sont lents.",
+        "--at",
+        "2026-11-22T23:50",
+        "--next-update",
+        "+1h15",
+    )
     text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
     assert "Next update: 2026-11-23 01:05 +01:00" in text
-    cli("update", created.stdout.strip().split("/")[-1][:-3], "--status", "identified", "--message", "Cause trouvée.",
-        "--at", "2026-11-23T00:20", "--next-update", "+30min")
-    assert (demo / created.stdout.strip()).read_text(encoding="utf-8").endswith("Next update: 2026-11-23 00:50 +01:00\n")
+    cli(
+        "update",
+        created.stdout.strip().split("/")[-1][:-3],
+        "--status",
+        "identified",
+        "--message",
+        "Cause trouvée.",
+        "--at",
+        "2026-11-23T00:20",
+        "--next-update",
+        "+30min",
+    )
+    assert (
+        (demo / created.stdout.strip()).read_text(encoding="utf-8").endswith("Next update: 2026-11-23 00:50 +01:00\n")
+    )
 
 
 def test_updates_in_quick_succession_keep_their_order(tmp_path):
     """At 3 a.m. two commands can run in the same second: neither fails, the timeline stays in order."""
     Cli(tmp_path)("init", "site")
     cli = Cli(tmp_path / "site")
-    path = tmp_path / "site" / cli("new", "--title", "Lenteurs", "--impact", "minor", "--component", "website",
-                                   "--message", "Nous enquêtons.").stdout.strip()
+    path = (
+        tmp_path
+        / "site"
+        / cli(
+            "new", "--title", "Lenteurs", "--impact", "minor", "--component", "website", "--message", "Nous enquêtons."
+        ).stdout.strip()
+    )
     for status in ("identified", "monitoring"):
         cli("update", path.stem, "--status", status, "--message", f"Étape {status}.", "--next-update", "+30min")
     cli("resolve", path.stem, "--message", "Résolu.")
@@ -131,7 +224,9 @@ def test_updates_in_quick_succession_keep_their_order(tmp_path):
     moments = [parse_time(t) for t in times]
     assert len(moments) == 4 and moments == sorted(moments) and len(set(moments)) == 4
     # to the minute, as a person writes them: no seconds in a heading or a promise
-    assert len(promises) == 2 and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d", t) for t in times + promises)
+    assert len(promises) == 2 and all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d", t) for t in times + promises
+    )
 
 
 def test_serve_shows_an_edit_without_a_restart(demo):
@@ -145,8 +240,13 @@ def test_serve_shows_an_edit_without_a_restart(demo):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "balise", "serve", "-a", f"127.0.0.1:{port}"], cwd=demo,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "balise", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=demo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/incidents/2026-11-22-prise-de-rendez-vous-indisponible/"
 
     def updates_shown() -> int:
@@ -167,8 +267,10 @@ def test_serve_shows_an_edit_without_a_restart(demo):
     try:
         assert wait_for(2), "the server did not start"
         source = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
-        source.write_text(source.read_text(encoding="utf-8") + "\n## 2026-11-22 12:05 +01:00 — monitoring\n\nRetour.\n",
-                          encoding="utf-8")
+        source.write_text(
+            source.read_text(encoding="utf-8") + "\n## 2026-11-22 12:05 +01:00 — monitoring\n\nRetour.\n",
+            encoding="utf-8",
+        )
         assert wait_for(3), "the edit did not show"
         source.write_text(source.read_text(encoding="utf-8").replace("impact: major", "impact: majr"), encoding="utf-8")
         time.sleep(3)
@@ -188,21 +290,29 @@ def test_history_and_component_pages_are_paginated_and_reach_every_incident(cli,
         stamp = at.isoformat(" ", "minutes")
         (demo / f"incidents/{at:%Y-%m-%d}-lenteur-{number:03d}.md").write_text(
             f"---\ntitle: Lenteur {number}\nimpact: minor\ncomponents: [courriels]\n---\n\n"
-            f"## {stamp[:16]} {stamp[16:]} — resolved\n\nRétabli.\n", encoding="utf-8")
+            f"## {stamp[:16]} {stamp[16:]} — resolved\n\nRétabli.\n",
+            encoding="utf-8",
+        )
     at_time(datetime.fromisoformat("2026-11-22T12:30:00+01:00"))
     cli("build")
     site = demo / "site"
     seen, path = [], "components/courriels/"
     while path:
         soup = page(site, path)
-        seen += [a["href"].rsplit("incidents/", 1)[1] for a in soup.select("ul.history li > a:first-child")
-                 if "/incidents/" in a["href"] and "Lenteur" in a.text]
+        seen += [
+            a["href"].rsplit("incidents/", 1)[1]
+            for a in soup.select("ul.history li > a:first-child")
+            if "/incidents/" in a["href"] and "Lenteur" in a.text
+        ]
         assert (soup.select_one(".bar svg") is not None) == (path == "components/courriels/")  # 90 days on page 1 only
         older = soup.select_one(".pager a[rel=next]")
         path = posixpath.normpath(posixpath.join(path, older["href"])) + "/" if older else None
     assert sorted(seen) == sorted(f"{p.stem}/" for p in demo.glob("incidents/*-lenteur-*.md"))
     assert (site / "components/courriels/page/3/index.html").is_file()
-    assert page(site, "components/courriels/page/3/").select_one(".pager a[rel=prev]")["href"] == "../../../../components/courriels/page/2/"
+    assert (
+        page(site, "components/courriels/page/3/").select_one(".pager a[rel=prev]")["href"]
+        == "../../../../components/courriels/page/2/"
+    )
 
 
 def test_the_404_page_is_light_and_its_links_work_from_any_address(built_at):
@@ -217,7 +327,7 @@ def test_the_404_page_is_light_and_its_links_work_from_any_address(built_at):
     own = [a for a in addresses if not a.startswith(("data:", "#"))]
     assert own and all(a.startswith(base) for a in own), own
     for address in own:
-        path = site / address[len(base):].split("#")[0]
+        path = site / address[len(base) :].split("#")[0]
         assert (path / "index.html" if path.is_dir() else path).is_file(), address
 
 
@@ -234,8 +344,13 @@ def test_serve_shows_what_is_wrong_instead_of_hanging(demo):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "balise", "serve", "-a", f"127.0.0.1:{port}"], cwd=demo,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "balise", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=demo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/incidents/2026-11-22-prise-de-rendez-vous-indisponible/"
 
     def fetch() -> tuple[int, str]:
@@ -267,7 +382,8 @@ def test_serve_shows_what_is_wrong_instead_of_hanging(demo):
         assert text_of(doc.h1) == "L'aperçu ne peut pas être construit"
         problems = [text_of(li) for li in doc.select("ul.problems li")]
         assert len(problems) == 1 and problems[0].startswith(
-            "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md:4: '<script>majr' is not a valid impact — ")
+            "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md:4: '<script>majr' is not a valid impact — "
+        )
         assert "<script>majr" not in html  # the writer's text, escaped
         assert "livereload" in html  # it reloads itself once fixed
         source.write_text(good, encoding="utf-8")

@@ -13,8 +13,9 @@ PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=PARIS)
 
 
-def incident(id, impact="major", components=("api",), statuses=("investigating",), kind="incident",
-             window=None, overrides=None):
+def incident(
+    id, impact="major", components=("api",), statuses=("investigating",), kind="incident", window=None, overrides=None
+):
     updates = [
         model.Update(at=NOW - timedelta(hours=len(statuses) - n), status=s, message="m", line=1)
         for n, s in enumerate(statuses)
@@ -28,15 +29,22 @@ def incident(id, impact="major", components=("api",), statuses=("investigating",
 
 def page(*incidents):
     groups = [model.ComponentGroup("g", "G")]
-    components = [model.Component("api", "API", group="g"), model.Component("web", "Web", group="g"),
-                  model.Component("sms", "SMS")]
+    components = [
+        model.Component("api", "API", group="g"),
+        model.Component("web", "Web", group="g"),
+        model.Component("sms", "SMS"),
+    ]
     return model.StatusPage(model.Settings(PARIS, now=NOW), groups, components, list(incidents))
 
 
 @pytest.mark.parametrize(
     "impact, expected",
-    [("none", "operational"), ("minor", "degraded_performance"), ("major", "partial_outage"),
-     ("critical", "major_outage")],
+    [
+        ("none", "operational"),
+        ("minor", "degraded_performance"),
+        ("major", "partial_outage"),
+        ("critical", "major_outage"),
+    ],
 )
 def test_impact_sets_the_component_status(impact, expected):
     site = page(incident("a", impact=impact))
@@ -66,10 +74,21 @@ def test_an_explicit_override_beats_the_impact():
 
 
 def test_maintenance_counts_only_inside_its_window():
-    upcoming = incident("later", kind="maintenance", impact="none", statuses=("scheduled",),
-                        window=(NOW + timedelta(days=2), NOW + timedelta(days=2, hours=2)))
-    running = incident("now", kind="maintenance", impact="none", components=("sms",), statuses=("in_progress",),
-                       window=(NOW - timedelta(hours=1), NOW + timedelta(hours=1)))
+    upcoming = incident(
+        "later",
+        kind="maintenance",
+        impact="none",
+        statuses=("scheduled",),
+        window=(NOW + timedelta(days=2), NOW + timedelta(days=2, hours=2)),
+    )
+    running = incident(
+        "now",
+        kind="maintenance",
+        impact="none",
+        components=("sms",),
+        statuses=("in_progress",),
+        window=(NOW - timedelta(hours=1), NOW + timedelta(hours=1)),
+    )
     site = page(upcoming, running)
     assert site.component_status == {"api": "operational", "web": "operational", "sms": "under_maintenance"}
     assert [i.id for i in site.upcoming_maintenance] == ["later"]
@@ -77,8 +96,13 @@ def test_maintenance_counts_only_inside_its_window():
 
 
 def test_an_outage_during_maintenance_is_worse_than_the_maintenance():
-    running = incident("mnt", kind="maintenance", impact="none", statuses=("in_progress",),
-                       window=(NOW - timedelta(hours=1), NOW + timedelta(hours=1)))
+    running = incident(
+        "mnt",
+        kind="maintenance",
+        impact="none",
+        statuses=("in_progress",),
+        window=(NOW - timedelta(hours=1), NOW + timedelta(hours=1)),
+    )
     site = page(running, incident("down", impact="minor"))
     assert site.component_status["api"] == "degraded_performance"
 

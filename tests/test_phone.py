@@ -15,10 +15,16 @@ from conftest import DEMO_NOW, edit, page, text_of
 
 OPEN = "incidents/2026-11-22-prise-de-rendez-vous-indisponible/"
 PHONE = {"width": 360, "height": 640}
-PAGES = ("", OPEN, "incidents/2026-01-19-espace-beneficiaires-inaccessible/", "history/",
-         "components/prise-de-rendez-vous/", "components/espace-beneficiaires/", "transparency/", "subscribe/")
-
-
+PAGES = (
+    "",
+    OPEN,
+    "incidents/2026-01-19-espace-beneficiaires-inaccessible/",
+    "history/",
+    "components/prise-de-rendez-vous/",
+    "components/espace-beneficiaires/",
+    "transparency/",
+    "subscribe/",
+)
 
 
 def words(node) -> str:
@@ -29,18 +35,32 @@ def words(node) -> str:
 # -- the home page's first screen -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language, affected, overdue, as_of", [
-    ("fr", "Services perturbés : Prise de rendez-vous en ligne et Rappels par SMS",
-     "Mise à jour en retard : Prise de rendez-vous en ligne indisponible, promise pour 12:00 CET.",
-     "État au 22 novembre 2026 à 12:30 CET"),
-    ("en", "Disrupted services: Prise de rendez-vous en ligne and Rappels par SMS",
-     "Update overdue: Prise de rendez-vous en ligne indisponible, promised for 12:00 CET.",
-     "Status as of November 22, 2026 at 12:30 CET"),
-])
-def test_the_banner_names_the_broken_services_the_late_promise_and_the_moment(built_demo, language, affected, overdue, as_of):
+@pytest.mark.parametrize(
+    "language, affected, overdue, as_of",
+    [
+        (
+            "fr",
+            "Services perturbés : Prise de rendez-vous en ligne et Rappels par SMS",
+            "Mise à jour en retard : Prise de rendez-vous en ligne indisponible, promise pour 12:00 CET.",
+            "État au 22 novembre 2026 à 12:30 CET",
+        ),
+        (
+            "en",
+            "Disrupted services: Prise de rendez-vous en ligne and Rappels par SMS",
+            "Update overdue: Prise de rendez-vous en ligne indisponible, promised for 12:00 CET.",
+            "Status as of November 22, 2026 at 12:30 CET",
+        ),
+    ],
+)
+def test_the_banner_names_the_broken_services_the_late_promise_and_the_moment(
+    built_demo, language, affected, overdue, as_of
+):
     banner = page(built_demo(language)).select_one(".banner")
     assert words(banner.select_one(".affected")) == affected
-    assert [a["href"] for a in banner.select(".affected a")] == ["#component-prise-de-rendez-vous", "#component-rappels-sms"]
+    assert [a["href"] for a in banner.select(".affected a")] == [
+        "#component-prise-de-rendez-vous",
+        "#component-rappels-sms",
+    ]
     assert words(banner.select_one(".promise.overdue")) == overdue
     assert banner.select_one(".overdue a")["href"].endswith(OPEN)
     assert text_of(banner.select_one(".as-of")) == as_of
@@ -69,12 +89,17 @@ def test_without_started_at_the_card_counts_from_the_first_update_and_the_banner
 
 
 def test_a_long_list_of_broken_services_is_cut_short_in_the_banner(cli, demo, at_time):
-    edit(demo, "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md", "  - rappels-sms: partial_outage\n",
-         "  - rappels-sms: partial_outage\n  - site-internet\n  - paiements\n  - courriels\n  - ligne-ecoute\n")
+    edit(
+        demo,
+        "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md",
+        "  - rappels-sms: partial_outage\n",
+        "  - rappels-sms: partial_outage\n  - site-internet\n  - paiements\n  - courriels\n  - ligne-ecoute\n",
+    )
     at_time(DEMO_NOW)
     cli("build")
     assert words(page(demo / "site").select_one(".banner .affected")) == (
-        "Services perturbés : Site internet, Prise de rendez-vous en ligne, Dons et paiements en ligne et 3 autres")
+        "Services perturbés : Site internet, Prise de rendez-vous en ligne, Dons et paiements en ligne et 3 autres"
+    )
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -121,7 +146,9 @@ def test_the_404_page_is_styled_on_any_host_without_asking_the_production_one(bu
     site = built_demo("fr")
     with pages_host(site) as base, offline_tab(browser, base, viewport=PHONE) as tab:
         outside = []
-        tab.on("request", lambda request: None if request.url.startswith((base, "data:")) else outside.append(request.url))
+        tab.on(
+            "request", lambda request: None if request.url.startswith((base, "data:")) else outside.append(request.url)
+        )
         for address in ("no-such-page", "incidents/no/such/depth/"):
             response = tab.goto(base + address)
             assert response.status == 404 and tab.locator("h1").inner_text() == "Page introuvable"
@@ -130,7 +157,12 @@ def test_the_404_page_is_styled_on_any_host_without_asking_the_production_one(bu
                 return {header: style('header.top').backgroundColor, font: style('body').fontFamily,
                         pill: style('.pill').display, skip: style('a.skip').position};
             }""")
-            assert styles == {"header": "rgb(40, 53, 147)", "font": styles["font"], "pill": "inline-flex", "skip": "absolute"}
+            assert styles == {
+                "header": "rgb(40, 53, 147)",
+                "font": styles["font"],
+                "pill": "inline-flex",
+                "skip": "absolute",
+            }
             assert styles["font"].startswith("system-ui")
         assert outside == [], outside
 
@@ -204,8 +236,10 @@ def test_on_a_wide_screen_the_separators_between_facts_show(built_demo, browser,
 
 
 def test_two_component_links_read_as_two(built_demo):
-    for language, joined in (("fr", "Prise de rendez-vous en ligne et Rappels par SMS"),
-                             ("en", "Prise de rendez-vous en ligne and Rappels par SMS")):
+    for language, joined in (
+        ("fr", "Prise de rendez-vous en ligne et Rappels par SMS"),
+        ("en", "Prise de rendez-vous en ligne and Rappels par SMS"),
+    ):
         soup = page(built_demo(language), OPEN)
         links = soup.select(".facts dd a[href*='components/']")
         assert len(links) == 2 and text_of(links[0].parent) == joined

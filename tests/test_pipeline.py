@@ -47,8 +47,12 @@ WITHOUT_MKDOCS = textwrap.dedent(
 
 
 def build_without_mkdocs(site: Path, target: Path) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", WITHOUT_MKDOCS, str(site), str(target), DEMO_NOW.isoformat()],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_MKDOCS, str(site), str(target), DEMO_NOW.isoformat()],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 
@@ -56,8 +60,18 @@ def build_without_mkdocs(site: Path, target: Path) -> list[str]:
 def test_the_pipeline_builds_every_balise_file_without_mkdocs(demo, tmp_path):
     written = build_without_mkdocs(demo, tmp_path / "site")
     site = tmp_path / "site"
-    for path in ("index.html", "404.html", "history/index.html", "transparency/index.html", "subscribe/index.html",
-                 "history.atom", "history.rss", "api/v2/summary.json", "badge.svg", "assets/balise/balise.css"):
+    for path in (
+        "index.html",
+        "404.html",
+        "history/index.html",
+        "transparency/index.html",
+        "subscribe/index.html",
+        "history.atom",
+        "history.rss",
+        "api/v2/summary.json",
+        "badge.svg",
+        "assets/balise/balise.css",
+    ):
         assert path in written and (site / path).is_file(), path
     incidents = sorted(path.stem for path in (demo / "incidents").glob("*.md"))
     assert any(f"incidents/{name}/index.html" in written for name in incidents)
@@ -83,10 +97,15 @@ def test_a_failed_pipeline_build_leaves_the_previous_site(demo, tmp_path):
     custom = demo / "overrides" / "balise"
     custom.mkdir(parents=True)
     (custom / "incident.html").write_text("{{ no_such_variable }}", encoding="utf-8")
-    script = WITHOUT_MKDOCS.replace("site / config[\"docs_dir\"])",
-                                    "site / config[\"docs_dir\"], custom_templates=site / 'overrides/balise')")
-    result = subprocess.run([sys.executable, "-c", script, str(demo), str(target), DEMO_NOW.isoformat()],
-                            capture_output=True, text=True, check=False)
+    script = WITHOUT_MKDOCS.replace(
+        'site / config["docs_dir"])', "site / config[\"docs_dir\"], custom_templates=site / 'overrides/balise')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(demo), str(target), DEMO_NOW.isoformat()],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "'no_such_variable' is undefined — fix this template" in result.stderr
     assert (target / "index.html").read_bytes() == before

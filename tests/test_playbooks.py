@@ -38,8 +38,17 @@ def test_templates_lists_them(cli):
 
 
 def test_new_from_a_template_fills_what_it_can_and_keeps_a_draft(cli, demo, at_time):
-    created = cli("new", "--template", "panne-de-service", "--component", "paiements",
-                  "--set", "service=Le don en ligne", "--at", "2026-11-22T13:00")
+    created = cli(
+        "new",
+        "--template",
+        "panne-de-service",
+        "--component",
+        "paiements",
+        "--set",
+        "service=Le don en ligne",
+        "--at",
+        "2026-11-22T13:00",
+    )
     path = demo / created.stdout.strip()
     text = path.read_text(encoding="utf-8")
     assert "title: 'Le don en ligne : service indisponible'" in text
@@ -49,8 +58,17 @@ def test_new_from_a_template_fills_what_it_can_and_keeps_a_draft(cli, demo, at_t
     assert "{{ depuis }}" in created.stderr and "{{ solution_de_secours }}" in created.stderr
     cli("check")  # a draft may keep placeholders
 
-    late = cli("new", "--template", "panne-de-service", "--component", "paiements", "--set", "service=Les dons",
-               "--at", "2026-11-22T23:50")
+    late = cli(
+        "new",
+        "--template",
+        "panne-de-service",
+        "--component",
+        "paiements",
+        "--set",
+        "service=Les dons",
+        "--at",
+        "2026-11-22T23:50",
+    )
     text = (demo / late.stdout.strip()).read_text(encoding="utf-8")
     assert "au plus tard le 23 novembre 2026 à 00:20 CET, même si" in text  # a promise past midnight has its date
 
@@ -67,9 +85,19 @@ def test_new_from_a_template_fills_what_it_can_and_keeps_a_draft(cli, demo, at_t
 
 def test_a_fully_filled_template_is_published(cli, demo, at_time):
     created = cli(
-        "new", "--template", "service-outage", "--component", "paiements", "--at", "2026-11-22T13:00",
-        "--set", "service=Online donations", "--set", "since=12:40",
-        "--set", "workaround=donate by cheque or bank transfer.",
+        "new",
+        "--template",
+        "service-outage",
+        "--component",
+        "paiements",
+        "--at",
+        "2026-11-22T13:00",
+        "--set",
+        "service=Online donations",
+        "--set",
+        "since=12:40",
+        "--set",
+        "workaround=donate by cheque or bank transfer.",
     )
     assert created.stderr == ""
     text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
@@ -83,10 +111,23 @@ def test_a_fully_filled_template_is_published(cli, demo, at_time):
 
 
 def test_a_maintenance_template_uses_the_window(cli, demo):
-    created = cli("new", "--template", "maintenance-programmee", "--component", "paiements",
-                  "--starts", "2026-12-12T22:00", "--ends", "2026-12-13T02:00",
-                  "--set", "service=Le don en ligne", "--set", "raison=changer de prestataire de paiement",
-                  "--set", "solution_de_secours=les dons par chèque restent possibles.")
+    created = cli(
+        "new",
+        "--template",
+        "maintenance-programmee",
+        "--component",
+        "paiements",
+        "--starts",
+        "2026-12-12T22:00",
+        "--ends",
+        "2026-12-13T02:00",
+        "--set",
+        "service=Le don en ligne",
+        "--set",
+        "raison=changer de prestataire de paiement",
+        "--set",
+        "solution_de_secours=les dons par chèque restent possibles.",
+    )
     text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
     assert "kind: maintenance" in text and "— scheduled" in text
     assert "du 12 décembre 2026 à 22:00 CET au 13 décembre 2026 à 02:00 CET" in text
@@ -103,18 +144,33 @@ def test_unknown_template_and_bad_set(cli):
 
 
 def test_a_broken_playbook_is_found_by_check_not_at_3am(cli, demo):
-    (demo / "content/playbooks/cassé.fr.md").write_text("---\ntitle: x\nimpact: enorme\n---\n\nTexte.\n", encoding="utf-8")
+    (demo / "content/playbooks/cassé.fr.md").write_text(
+        "---\ntitle: x\nimpact: enorme\n---\n\nTexte.\n", encoding="utf-8"
+    )
     result = cli("check", expect=1)
     assert "content/playbooks/cassé.fr.md:3: 'enorme' is not a valid impact" in result.stderr
-    cli("update", "2026-11-22-prise-de-rendez-vous-indisponible", "--status", "monitoring",
-        "--message", "Le service revient progressivement.")  # writing updates still works
+    cli(
+        "update",
+        "2026-11-22-prise-de-rendez-vous-indisponible",
+        "--status",
+        "monitoring",
+        "--message",
+        "Le service revient progressivement.",
+    )  # writing updates still works
 
 
 def test_update_refuses_a_placeholder_in_a_published_incident(cli, demo):
     path = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
     before = path.read_bytes()
-    result = cli("update", "2026-11-22-prise-de-rendez-vous-indisponible", "--status", "monitoring",
-                 "--message", "Retour du service vers {{ heure }}.", expect=1)
+    result = cli(
+        "update",
+        "2026-11-22-prise-de-rendez-vous-indisponible",
+        "--status",
+        "monitoring",
+        "--message",
+        "Retour du service vers {{ heure }}.",
+        expect=1,
+    )
     assert "unfilled placeholder {{ heure }}" in result.stderr
     assert path.read_bytes() == before
 
@@ -151,7 +207,10 @@ def test_a_placeholder_missing_a_brace_is_caught(cli, demo):
     line = next(n for n, row in enumerate(text.split("\n"), 1) if "{{ depuis }}" in row)
     playbook.write_text(text.replace("{{ depuis }}", "{{ depuis }", 1), encoding="utf-8")
     result = cli("check", expect=1)
-    assert f"content/playbooks/panne-de-service.fr.md:{line}: placeholder {{{{ depuis }} has a brace missing" in result.stderr
+    assert (
+        f"content/playbooks/panne-de-service.fr.md:{line}: placeholder {{{{ depuis }} has a brace missing"
+        in result.stderr
+    )
 
 
 def test_a_mistyped_set_is_flagged_and_placeholders_never_name_the_file(cli, demo):
@@ -164,35 +223,61 @@ def test_a_mistyped_set_is_flagged_and_placeholders_never_name_the_file(cli, dem
 
 def test_a_value_is_cased_for_where_the_playbook_puts_it(cli, demo):
     """One --set value serves the title, a sentence's start and its middle: no capital after a comma."""
-    created = cli("new", "--template", "maintenance-programmee", "--component", "paiements",
-                  "--starts", "2026-12-12T22:00", "--ends", "2026-12-13T02:00",
-                  "--set", "service=Le site", "--set", "raison=Une mise à jour",
-                  "--set", "solution_de_secours=les dons par chèque restent possibles.")
+    created = cli(
+        "new",
+        "--template",
+        "maintenance-programmee",
+        "--component",
+        "paiements",
+        "--starts",
+        "2026-12-12T22:00",
+        "--ends",
+        "2026-12-13T02:00",
+        "--set",
+        "service=Le site",
+        "--set",
+        "raison=Une mise à jour",
+        "--set",
+        "solution_de_secours=les dons par chèque restent possibles.",
+    )
     text = (demo / created.stdout.strip()).read_text(encoding="utf-8")
     assert "Pour une mise à jour, le site sera indisponible du 12 décembre 2026" in text
     assert "title: 'Maintenance programmée : Le site'" in text
     assert "Pendant l'intervention : les dons par chèque restent possibles." in text  # after a colon: as typed
-    outage = cli("new", "--template", "panne-de-service", "--component", "paiements",
-                 "--set", "service=le don en ligne", "--set", "depuis=8 h 40",
-                 "--set", "solution_de_secours=les dons par chèque restent possibles.")
+    outage = cli(
+        "new",
+        "--template",
+        "panne-de-service",
+        "--component",
+        "paiements",
+        "--set",
+        "service=le don en ligne",
+        "--set",
+        "depuis=8 h 40",
+        "--set",
+        "solution_de_secours=les dons par chèque restent possibles.",
+    )
     text = (demo / outage.stdout.strip()).read_text(encoding="utf-8")
     assert "\nLe don en ligne ne fonctionne plus normalement depuis 8 h 40." in text  # a sentence starts with it
 
 
-@pytest.mark.parametrize("value, before, expected", [
-    ("Le site", "Pour une mise à jour, ", "le site"),
-    ("L’équipe", "nous avons appris que ", "l’équipe"),
-    ("The website", "To upgrade it, ", "the website"),
-    ("Google Pay", "Pour une mise à jour, ", "Google Pay"),  # a name keeps its capital
-    ("THE app", "et ", "THE app"),
-    ("le site", "", "Le site"),
-    ("le site", "Fin. ", "Le site"),
-    ("le site", "Texte.\n\n- ", "Le site"),
-    ("le site", "Texte\n**", "Le site"),
-    ("iPhone", "", "iPhone"),
-    ("Le site", "Maintenance programmée : ", "Le site"),  # after a colon: as typed
-    ("le site", "Maintenance programmée : ", "le site"),
-])
+@pytest.mark.parametrize(
+    "value, before, expected",
+    [
+        ("Le site", "Pour une mise à jour, ", "le site"),
+        ("L’équipe", "nous avons appris que ", "l’équipe"),
+        ("The website", "To upgrade it, ", "the website"),
+        ("Google Pay", "Pour une mise à jour, ", "Google Pay"),  # a name keeps its capital
+        ("THE app", "et ", "THE app"),
+        ("le site", "", "Le site"),
+        ("le site", "Fin. ", "Le site"),
+        ("le site", "Texte.\n\n- ", "Le site"),
+        ("le site", "Texte\n**", "Le site"),
+        ("iPhone", "", "iPhone"),
+        ("Le site", "Maintenance programmée : ", "Le site"),  # after a colon: as typed
+        ("le site", "Maintenance programmée : ", "le site"),
+    ],
+)
 def test_cased(value, before, expected):
     from balise.playbooks import cased
 

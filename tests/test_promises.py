@@ -29,20 +29,43 @@ def test_overdue_warning_appears_once_next_update_is_past(cli, demo, at_time):
     assert "n'a pas encore été publiée" in text_of(promise)
 
     # Posting the update keeps the promise: the warning goes away.
-    cli("update", OPEN, "--status", "identified", "--message", "Toujours en attente de l'éditeur.",
-        "--at", "2026-11-22T12:02", "--next-update", "+1h")
+    cli(
+        "update",
+        OPEN,
+        "--status",
+        "identified",
+        "--message",
+        "Toujours en attente de l'éditeur.",
+        "--at",
+        "2026-11-22T12:02",
+        "--next-update",
+        "+1h",
+    )
     assert "overdue" not in cli("check").stderr
 
 
 def test_status_lists_overdue_incidents_first(cli, demo, at_time):
-    cli("new", "--title", "Lenteurs des paiements", "--impact", "minor", "--component", "paiements",
-        "--message", "Les paiements sont lents.", "--at", "2026-11-22T12:10", "--next-update", "2026-11-22T14:00")
+    cli(
+        "new",
+        "--title",
+        "Lenteurs des paiements",
+        "--impact",
+        "minor",
+        "--component",
+        "paiements",
+        "--message",
+        "Les paiements sont lents.",
+        "--at",
+        "2026-11-22T12:10",
+        "--next-update",
+        "2026-11-22T14:00",
+    )
     at_time(datetime.fromisoformat("2026-11-22T12:30:00+01:00"))
     out = cli("status").stdout
     ids = [line.split(":")[0] for line in out.splitlines() if line.startswith("2026-")]
     # The newer incident was updated last, but the late promise comes first.
     assert ids[:2] == [OPEN, "2026-11-22-lenteurs-des-paiements"]
-    first_block = out[out.index(OPEN):out.index("2026-11-22-lenteurs-des-paiements")]
+    first_block = out[out.index(OPEN) : out.index("2026-11-22-lenteurs-des-paiements")]
     assert "EN RETARD" in first_block
 
     at_time(datetime.fromisoformat("2026-11-22T11:50:00+01:00"))  # before the promise: newest first

@@ -29,16 +29,58 @@ NOW = datetime(2026, 11, 22, 11, 30, tzinfo=timezone.utc)
 
 words = st.sampled_from(
     [
-        "paiements", "courriels", "site-internet", "major", "minor", "critical", "none", "incident",
-        "maintenance", "notice", "investigating", "resolved", "completed", "scheduled", "true", "false",
-        "2026-11-21 14:05 +01:00", "2026-11-21 14:05", "2026-02-30 10:00 +01:00", "Z", "null", "~", "",
-        "partial_outage", "Résolu", "—", ": ", "#", "&a", "*a", "!tag", "'", '"', "[", "]", "{", "}",
-        "\t", "\u00a0", "\ufeff", "\u202e", "<script>", "é", "日本", "\U0001f525",
+        "paiements",
+        "courriels",
+        "site-internet",
+        "major",
+        "minor",
+        "critical",
+        "none",
+        "incident",
+        "maintenance",
+        "notice",
+        "investigating",
+        "resolved",
+        "completed",
+        "scheduled",
+        "true",
+        "false",
+        "2026-11-21 14:05 +01:00",
+        "2026-11-21 14:05",
+        "2026-02-30 10:00 +01:00",
+        "Z",
+        "null",
+        "~",
+        "",
+        "partial_outage",
+        "Résolu",
+        "—",
+        ": ",
+        "#",
+        "&a",
+        "*a",
+        "!tag",
+        "'",
+        '"',
+        "[",
+        "]",
+        "{",
+        "}",
+        "\t",
+        "\u00a0",
+        "\ufeff",
+        "\u202e",
+        "<script>",
+        "é",
+        "日本",
+        "\U0001f525",
     ]
 )
 text = st.one_of(words, st.text(max_size=30), st.lists(words, max_size=5).map(" ".join))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), text)
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4), max_leaves=12)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4), max_leaves=12
+)
 field_names = st.one_of(st.sampled_from(loaders.INCIDENT_FIELDS), text)
 front_matters = st.dictionaries(field_names, values, max_size=8)
 
@@ -46,26 +88,59 @@ times = st.one_of(
     st.sampled_from(["2026-11-21 14:05 +01:00", "2026-11-21T14:05Z", "2026-11-21 14:05", "2026-13-01 10:00 +01:00"]),
     st.builds(
         lambda d, h, m, tz: f"2026-11-{d:02d} {h:02d}:{m:02d}{tz}",
-        st.integers(0, 32), st.integers(0, 25), st.integers(0, 61),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
         st.sampled_from([" +01:00", "Z", " -03:30", " +15:00", "", " UTC", "+0100"]),
     ),
     st.text(max_size=25),
 )
-statuses = st.one_of(st.sampled_from(list(model.INCIDENT_STATUSES + model.MAINTENANCE_STATUSES) + ["Résolu", "Enquête en cours", "en panne"]), text)
+statuses = st.one_of(
+    st.sampled_from(
+        list(model.INCIDENT_STATUSES + model.MAINTENANCE_STATUSES) + ["Résolu", "Enquête en cours", "en panne"]
+    ),
+    text,
+)
 separators = st.sampled_from([" — ", " – ", " - ", " | ", " · ", " : ", " ", "—"])
 body_lines = st.one_of(
     st.builds(lambda t, s, st_: f"## {t}{s}{st_}", times, separators, statuses),
     st.builds(lambda t: f"Next update: {t}", times),
     st.builds(lambda t: f"Prochaine mise à jour : {t}", times),
-    st.sampled_from(["## Postmortem", "## Retour d'expérience", "### Détails", "# Titre", "<!-- note -->", "```", "~~~",
-                     "", "", "- point", "[lien](javascript:alert(1))", "<script>alert(1)</script>", "---", "##", "## —"]),
+    st.sampled_from(
+        [
+            "## Postmortem",
+            "## Retour d'expérience",
+            "### Détails",
+            "# Titre",
+            "<!-- note -->",
+            "```",
+            "~~~",
+            "",
+            "",
+            "- point",
+            "[lien](javascript:alert(1))",
+            "<script>alert(1)</script>",
+            "---",
+            "##",
+            "## —",
+        ]
+    ),
     text,
 )
 bodies = st.lists(body_lines, max_size=14).map("\n".join)
 messages = st.one_of(
     text.filter(lambda m: m.strip() and not m.lstrip().startswith("#")),
-    st.sampled_from(["**Gras** et [lien](https://example.org)", "- un\n- deux", "<b>html</b> <img src=x onerror=alert(1)>",
-                     "`code`", "| a | b |\n|---|---|\n| 1 | 2 |", "> citation", "{{ 7*7 }} {% raw %}"]),
+    st.sampled_from(
+        [
+            "**Gras** et [lien](https://example.org)",
+            "- un\n- deux",
+            "<b>html</b> <img src=x onerror=alert(1)>",
+            "`code`",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "> citation",
+            "{{ 7*7 }} {% raw %}",
+        ]
+    ),
 )
 
 
@@ -88,7 +163,6 @@ def timelines(draw):
     return "\n".join(lines)
 
 
-
 def dump(front: dict) -> str:
     try:
         return yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
@@ -105,7 +179,9 @@ def check_problems(report: Collector, path: Path) -> None:
 
 def render_all(incident: model.Incident) -> None:
     """A file that loads cleanly must also render: every page, without an exception."""
-    components = [model.Component(id=c, name=c, description="", group=None, order=i) for i, c in enumerate(sorted(COMPONENTS))]
+    components = [
+        model.Component(id=c, name=c, description="", group=None, order=i) for i, c in enumerate(sorted(COMPONENTS))
+    ]
     page = model.StatusPage(model.Settings(timezone=ZoneInfo("Europe/Paris"), now=NOW), [], components, [incident])
     for _path, html in SiteRenderer(page, PageContext()).pages():
         assert html.startswith("<!doctype html>")
@@ -140,9 +216,14 @@ def test_random_front_matter_and_timeline_never_crash(tmp_path_factory, front, b
     front=st.fixed_dictionaries(
         {"title": text, "impact": st.sampled_from(model.IMPACTS)},
         optional={
-            "kind": st.sampled_from(model.KINDS), "components": st.lists(st.sampled_from(sorted(COMPONENTS)), max_size=3),
-            "scheduled_for": times, "scheduled_until": times, "started_at": times, "draft": st.booleans(),
-            "spokesperson": text, "publish_at": times,
+            "kind": st.sampled_from(model.KINDS),
+            "components": st.lists(st.sampled_from(sorted(COMPONENTS)), max_size=3),
+            "scheduled_for": times,
+            "scheduled_until": times,
+            "started_at": times,
+            "draft": st.booleans(),
+            "spokesperson": text,
+            "publish_at": times,
         },
     ),
     body=st.one_of(timelines(), bodies),
@@ -240,43 +321,137 @@ def test_timeline_lines_point_inside_the_body(body, first):
 # passes the loader must render the page; whatever does not is refused with a located problem.
 
 MONITORING = {
-    "sources": {"alertes": {"name": "Alertes", "kind": "mentions", "url": "https://example.org/feed"},
-                "avis": {"name": "Avis", "kind": "reviews"}},
+    "sources": {
+        "alertes": {"name": "Alertes", "kind": "mentions", "url": "https://example.org/feed"},
+        "avis": {"name": "Avis", "kind": "reviews"},
+    },
     "counts": {"2026-10-05": {"alertes": 1}, "2026-10-27": {"alertes": 15, "avis": 5}},
     "spikes": [{"period": "2026-W44", "source": "all", "count": 20, "baseline": 4, "factor": 2}],
-    "items": [{"id": "a1", "at": "2026-10-27 10:00 +01:00", "source": "alertes", "title": "Titre", "link": "https://example.org/a"}],
+    "items": [
+        {
+            "id": "a1",
+            "at": "2026-10-27 10:00 +01:00",
+            "source": "alertes",
+            "title": "Titre",
+            "link": "https://example.org/a",
+        }
+    ],
 }
 KPI_FILE = {
     "targets": {"reviews": {"min": 10}, "average_rating": {"min": 4}, "response_rate": {"min": 80, "max": 100}},
-    "months": {"2026-10": {"reviews": 12, "average_rating": 4.2, "response_rate": 83, "mention_reach": 23700},
-               "2026-11": {"reviews": 9, "mention_volume": 40}},
+    "months": {
+        "2026-10": {"reviews": 12, "average_rating": 4.2, "response_rate": 83, "mention_reach": 23700},
+        "2026-11": {"reviews": 9, "mention_volume": 40},
+    },
 }
 TESTIMONIAL = {
-    "quote": "Merci.\n\nDeuxième paragraphe.", "attribution": {"initials": "M. L."}, "relationship": "beneficiary",
-    "date": "2026-09-24", "source": "letter", "source_url": "https://example.org/avis", "language": "fr",
-    "context": "aidée en 2025", "consent": {"date": "2026-09-24", "how": "email"}, "published": True,
+    "quote": "Merci.\n\nDeuxième paragraphe.",
+    "attribution": {"initials": "M. L."},
+    "relationship": "beneficiary",
+    "date": "2026-09-24",
+    "source": "letter",
+    "source_url": "https://example.org/avis",
+    "language": "fr",
+    "context": "aidée en 2025",
+    "consent": {"date": "2026-09-24", "how": "email"},
+    "published": True,
 }
 TRANSPARENCY_FILES = {  # kind: (base, file name, loader)
     "monitoring": (MONITORING, "2026-10.yml", tl.load_month_summary),
     "kpis": (KPI_FILE, "kpis.yml", tl.load_kpis),
     # judged as of a fixed day, as a build judges them by its reference time
-    "testimonial": (TESTIMONIAL, "2026-09-24-merci.yml",
-                    lambda path, report: tl.load_testimonial(path, report, date(2026, 11, 22))),
+    "testimonial": (
+        TESTIMONIAL,
+        "2026-09-24-merci.yml",
+        lambda path, report: tl.load_testimonial(path, report, date(2026, 11, 22)),
+    ),
 }
 hostile_values = st.one_of(
-    st.sampled_from([
-        "2026-W60", "2026-W00", "2026-W53", "2027-W53", "2026-W44", "2026-W45", "2026-11", "semaine 44", "2026-10-32",
-        "2026-02-30", "2026-10-27", "2026-11-01", "9999-12-31", "0001-01-01", "2026-10-27 10:00", "2999-12-31 23:59 -12:00",
-        "1900-01-01 00:00 +14:00", "https://[x", "javascript:alert(1)", "all", "alertes", "avis", "mentions", "provider",
-        "", " ", "<script>alert(1)</script>", "23,700", "83%", "4,2", "1e400", "nan", "inf", "-1", "anonymous", "Marie",
-    ]),
-    st.sampled_from([float("nan"), float("inf"), -float("inf"), -1, 0, 0.5, 5.5, 61.5, 101, 10**30, 1e300, True, False,
-                     None, [], {}, [1], {"name": "x"}, {"min": 3}]),
+    st.sampled_from(
+        [
+            "2026-W60",
+            "2026-W00",
+            "2026-W53",
+            "2027-W53",
+            "2026-W44",
+            "2026-W45",
+            "2026-11",
+            "semaine 44",
+            "2026-10-32",
+            "2026-02-30",
+            "2026-10-27",
+            "2026-11-01",
+            "9999-12-31",
+            "0001-01-01",
+            "2026-10-27 10:00",
+            "2999-12-31 23:59 -12:00",
+            "1900-01-01 00:00 +14:00",
+            "https://[x",
+            "javascript:alert(1)",
+            "all",
+            "alertes",
+            "avis",
+            "mentions",
+            "provider",
+            "",
+            " ",
+            "<script>alert(1)</script>",
+            "23,700",
+            "83%",
+            "4,2",
+            "1e400",
+            "nan",
+            "inf",
+            "-1",
+            "anonymous",
+            "Marie",
+        ]
+    ),
+    st.sampled_from(
+        [
+            float("nan"),
+            float("inf"),
+            -float("inf"),
+            -1,
+            0,
+            0.5,
+            5.5,
+            61.5,
+            101,
+            10**30,
+            1e300,
+            True,
+            False,
+            None,
+            [],
+            {},
+            [1],
+            {"name": "x"},
+            {"min": 3},
+        ]
+    ),
     scalars,
 )
 hostile_keys = st.one_of(
-    st.sampled_from(["2026-10-28", "2026-11-01", "2026-13", "1899-12", 1, True, "all", "reviews", "mention_volume", "min",
-                     "max", "name", "initials", "nom", "period"]),
+    st.sampled_from(
+        [
+            "2026-10-28",
+            "2026-11-01",
+            "2026-13",
+            "1899-12",
+            1,
+            True,
+            "all",
+            "reviews",
+            "mention_volume",
+            "min",
+            "max",
+            "name",
+            "initials",
+            "nom",
+            "period",
+        ]
+    ),
     text,
 )
 
@@ -314,7 +489,7 @@ def mutated(draw, base):
 def render_transparency(data: tr.Transparency, language: str) -> None:
     settings = model.Settings(timezone=ZoneInfo("Europe/Paris"), now=NOW, language=language)
     page = model.StatusPage(settings, [], [], [], transparency=data)
-    (path, html), = transparency_pages(SiteRenderer(page, PageContext()))
+    ((path, html),) = transparency_pages(SiteRenderer(page, PageContext()))
     assert path == "transparency/index.html" and "<h1>" in html
 
 
@@ -337,8 +512,12 @@ def load_transparency_file(tmp: Path, kind: str, data, language: str = "fr"):
             (tmp / other / other_name).write_text(dump(other_base), encoding="utf-8")
             others[other] = other_loader(tmp / other / other_name, Collector())
     found = {kind: loaded, **others}
-    render_transparency(tr.Transparency(testimonials=[found["testimonial"]], kpis=found["kpis"],
-                                        monitoring=tr.Monitoring([found["monitoring"]])), language)
+    render_transparency(
+        tr.Transparency(
+            testimonials=[found["testimonial"]], kpis=found["kpis"], monitoring=tr.Monitoring([found["monitoring"]])
+        ),
+        language,
+    )
     return loaded
 
 
@@ -369,7 +548,9 @@ def test_random_transparency_files_never_crash(tmp_path_factory, kind, data):
 # -- through the CLI --------------------------------------------------------------------------------
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(front=front_matters, body=bodies)
 def test_random_incidents_through_the_cli(demo, front, body):
     """`balise check` and `balise build`: exit 0 or 1, `path:line:` lines, never a traceback."""
@@ -391,13 +572,21 @@ def test_random_incidents_through_the_cli(demo, front, body):
                 assert re.match(r"^[^\s:][^:]*:\d+: ", line), line
 
 
-TRANSPARENCY_TARGETS = {"monitoring": "status/monitoring/2026-10.yml", "kpis": "status/kpis.yml",
-                        "testimonial": "content/testimonials/2026-09-24-usager-enquete.yml"}
+TRANSPARENCY_TARGETS = {
+    "monitoring": "status/monitoring/2026-10.yml",
+    "kpis": "status/kpis.yml",
+    "testimonial": "content/testimonials/2026-09-24-usager-enquete.yml",
+}
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(kind_and_data=st.sampled_from(sorted(TRANSPARENCY_FILES)).flatmap(
-    lambda kind: st.tuples(st.just(kind), mutated(TRANSPARENCY_FILES[kind][0]))))
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    kind_and_data=st.sampled_from(sorted(TRANSPARENCY_FILES)).flatmap(
+        lambda kind: st.tuples(st.just(kind), mutated(TRANSPARENCY_FILES[kind][0]))
+    )
+)
 def test_mutated_transparency_files_through_the_cli(demo, kind_and_data):
     """What `balise check` passes, `balise build` builds; what it refuses, it refuses on a located line."""
     import re
@@ -420,7 +609,9 @@ def test_mutated_transparency_files_through_the_cli(demo, kind_and_data):
 
 def test_strategies_reach_both_outcomes(tmp_path):
     """The generators above are only useful if they produce both accepted and refused files."""
-    good = "---\ntitle: T\nimpact: minor\ncomponents: [paiements]\n---\n## 2026-11-21 14:05 +01:00 — investigating\n\nx\n"
+    good = (
+        "---\ntitle: T\nimpact: minor\ncomponents: [paiements]\n---\n## 2026-11-21 14:05 +01:00 — investigating\n\nx\n"
+    )
     assert load(tmp_path, good.encode())[0] is not None
     assert load(tmp_path, b"---\ntitle: [\n---\n")[0] is None
 

@@ -9,7 +9,7 @@ from conftest import REPO, page, text_of
 
 def readme_block(language: str, after: str) -> str:
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text[text.index(after):]
+    section = text[text.index(after) :]
     return re.search(rf"```{language}\n(.*?)```", section, re.S).group(1)
 
 
@@ -24,7 +24,10 @@ def test_the_timeline_example_builds_as_documented(cli, demo, at_time):
     cli("build")
     detail = page(demo / "site", "incidents/2026-11-21-paiements-en-ligne-indisponibles/")
     assert [text_of(li.select_one(".pill")) for li in detail.select("ol.timeline > li")] == [
-        "Résolu", "Cause identifiée", "Enquête en cours"]
+        "Résolu",
+        "Cause identifiée",
+        "Enquête en cours",
+    ]
     assert "ce que nous avons appris" in text_of(detail.select_one(".postmortem"))
 
 

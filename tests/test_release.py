@@ -40,19 +40,36 @@ def installed(tmp_path: Path, direct_url: dict | None, installer: str | None = "
 # The shapes pip writes (and PEP 610's examples).
 REPRODUCIBLE = [
     (None, "balise==0.1.0"),  # from a package index: a release
-    ({"url": "https://github.com/acme/balise", "vcs_info": {"vcs": "git", "requested_revision": "main",
-                                                            "commit_id": SHA}},
-     f"balise @ git+https://github.com/acme/balise@{SHA}"),
-    ({"url": "https://github.com/acme/tools.git", "subdirectory": "balise",
-      "vcs_info": {"vcs": "git", "commit_id": SHA}},
-     f"balise @ git+https://github.com/acme/tools.git@{SHA}#subdirectory=balise"),
-    ({"url": "https://files.example.org/balise-0.1.0-py3-none-any.whl",
-      "archive_info": {"hash": "sha256=" + "a" * 64, "hashes": {"sha256": "a" * 64}}},
-     "balise @ https://files.example.org/balise-0.1.0-py3-none-any.whl#sha256=" + "a" * 64),
-    ({"url": "https://files.example.org/balise-0.1.0.tar.gz", "archive_info": {"hash": "sha256=" + "b" * 64}},
-     "balise @ https://files.example.org/balise-0.1.0.tar.gz#sha256=" + "b" * 64),
-    ({"url": "https://github.com/acme/balise/archive/v0.1.0.zip", "archive_info": {}},
-     "balise @ https://github.com/acme/balise/archive/v0.1.0.zip"),
+    (
+        {
+            "url": "https://github.com/acme/balise",
+            "vcs_info": {"vcs": "git", "requested_revision": "main", "commit_id": SHA},
+        },
+        f"balise @ git+https://github.com/acme/balise@{SHA}",
+    ),
+    (
+        {
+            "url": "https://github.com/acme/tools.git",
+            "subdirectory": "balise",
+            "vcs_info": {"vcs": "git", "commit_id": SHA},
+        },
+        f"balise @ git+https://github.com/acme/tools.git@{SHA}#subdirectory=balise",
+    ),
+    (
+        {
+            "url": "https://files.example.org/balise-0.1.0-py3-none-any.whl",
+            "archive_info": {"hash": "sha256=" + "a" * 64, "hashes": {"sha256": "a" * 64}},
+        },
+        "balise @ https://files.example.org/balise-0.1.0-py3-none-any.whl#sha256=" + "a" * 64,
+    ),
+    (
+        {"url": "https://files.example.org/balise-0.1.0.tar.gz", "archive_info": {"hash": "sha256=" + "b" * 64}},
+        "balise @ https://files.example.org/balise-0.1.0.tar.gz#sha256=" + "b" * 64,
+    ),
+    (
+        {"url": "https://github.com/acme/balise/archive/v0.1.0.zip", "archive_info": {}},
+        "balise @ https://github.com/acme/balise/archive/v0.1.0.zip",
+    ),
 ]
 
 
@@ -61,15 +78,27 @@ def test_the_requirement_installs_the_same_balise(tmp_path, direct_url, requirem
     assert balise_requirement(installed(tmp_path, direct_url)) == requirement
 
 
-@pytest.mark.parametrize("direct_url, installer, reason", [
-    ({"url": "file:///home/claire/balise", "dir_info": {"editable": True}}, "pip",
-     "balise was installed from the folder /home/claire/balise"),
-    ({"url": "file:///home/claire/balise", "dir_info": {}}, "pip",
-     "balise was installed from the folder /home/claire/balise"),
-    ({"url": "file:///tmp/dist/balise-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {"sha256": "c" * 64}}}, "pip",
-     "balise was installed from the file /tmp/dist/balise-0.1.0-py3-none-any.whl"),
-    (None, None, "balise runs from the source folder {tmp_path}"),  # setuptools' egg-info: no installer wrote it
-])
+@pytest.mark.parametrize(
+    "direct_url, installer, reason",
+    [
+        (
+            {"url": "file:///home/claire/balise", "dir_info": {"editable": True}},
+            "pip",
+            "balise was installed from the folder /home/claire/balise",
+        ),
+        (
+            {"url": "file:///home/claire/balise", "dir_info": {}},
+            "pip",
+            "balise was installed from the folder /home/claire/balise",
+        ),
+        (
+            {"url": "file:///tmp/dist/balise-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {"sha256": "c" * 64}}},
+            "pip",
+            "balise was installed from the file /tmp/dist/balise-0.1.0-py3-none-any.whl",
+        ),
+        (None, None, "balise runs from the source folder {tmp_path}"),  # setuptools' egg-info: no installer wrote it
+    ],
+)
 def test_a_local_install_cannot_be_repeated_elsewhere(tmp_path, direct_url, installer, reason):
     with pytest.raises(NotReproducible) as raised:
         balise_requirement(installed(tmp_path, direct_url, installer))
@@ -143,8 +172,18 @@ def pip_install(venv: Path, *args) -> None:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
-        "--wheel-dir", root / "dist", source_copy(root / "source"))
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--wheel-dir",
+        root / "dist",
+        source_copy(root / "source"),
+    )
     [built] = (root / "dist").glob("balise-*-py3-none-any.whl")
     return built
 
@@ -161,8 +200,10 @@ def test_the_wheel_installs_and_its_site_builds_from_its_requirements(venv, whee
     pip_install(venv, "--no-deps", "--force-reinstall", wheel)
     # Installed from a file on this machine: another machine cannot repeat that, so init asks.
     refused = run(venv / "balise", "init", "refused", cwd=tmp_path, expect=1)
-    assert refused.stderr.strip() == f"Error: balise was installed from the file {wheel}, {ASK} " \
-                                     '"balise @ git+https://github.com/OWNER/balise@COMMIT"'
+    assert (
+        refused.stderr.strip() == f"Error: balise was installed from the file {wheel}, {ASK} "
+        '"balise @ git+https://github.com/OWNER/balise@COMMIT"'
+    )
     assert not (tmp_path / "refused").exists()
 
     requirement = f"balise @ {wheel.as_uri()}"

@@ -30,8 +30,20 @@ def messages_of(site, incident: str = OPEN_INCIDENT) -> list[str]:
     return [text_of(m) for m in page(site, f"incidents/{incident}/").select(".timeline .update .message")]
 
 
-@pytest.mark.parametrize("opening", ["<math><mi>x", "<svg><title>x", "<template>x", "<xmp>x", "<math><mtext>x",
-                                     "<noscript>x", "<select>x", "<script>x", "<style>x"])
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<math><mi>x",
+        "<svg><title>x",
+        "<template>x",
+        "<xmp>x",
+        "<math><mtext>x",
+        "<noscript>x",
+        "<select>x",
+        "<script>x",
+        "<style>x",
+    ],
+)
 def test_an_unclosed_tag_does_not_swallow_the_rest(opening):
     html = MarkdownRenderer()(f"La formule {opening} est fausse.\n\nLe service est **rétabli**, merci.")
     soup = BeautifulSoup(html, "html.parser")
@@ -42,7 +54,9 @@ def test_an_unclosed_tag_does_not_swallow_the_rest(opening):
 
 def test_an_image_whose_address_is_removed_becomes_its_text_alternative():
     render = MarkdownRenderer()
-    html = render('Voir <img src="javascript:alert(1)" alt="le plan <b>B</b> & co"> ici.\n\n![carte](javascript:alert(2))')
+    html = render(
+        'Voir <img src="javascript:alert(1)" alt="le plan <b>B</b> & co"> ici.\n\n![carte](javascript:alert(2))'
+    )
     assert "<img" not in html  # an <img> without src is invalid HTML
     assert html == "<p>Voir le plan &lt;b&gt;B&lt;/b&gt; &amp; co ici.</p>\n<p>carte</p>"
     assert render('<img src="javascript:alert(1)">x') == "<p>x</p>"
@@ -53,9 +67,16 @@ def test_removed_words_are_found_and_nothing_else():
     assert sanitising_losses("Avant <script>alert(1)</script> après") == (["alert(1)"], False)
     assert sanitising_losses("<style>p { color: red }</style>") == (["p", "{", "color:", "red", "}"], True)
     assert sanitising_losses("<iframe src=https://example.org></iframe>") == ([], True)
-    for kept in ("<b>gras</b>, <div>bloc</div>, <math><mi>x</mi></math>", "a < b et <3", "`<script>`",
-                 '<a title="a > b" href="https://example.org">lien</a>', "<table> mal placé",
-                 '<img src="javascript:x" alt="photo">après', "[lien](javascript:alert(1))", "Sans balise."):
+    for kept in (
+        "<b>gras</b>, <div>bloc</div>, <math><mi>x</mi></math>",
+        "a < b et <3",
+        "`<script>`",
+        '<a title="a > b" href="https://example.org">lien</a>',
+        "<table> mal placé",
+        '<img src="javascript:x" alt="photo">après',
+        "[lien](javascript:alert(1))",
+        "Sans balise.",
+    ):
         assert sanitising_losses(kept) == ([], False), kept
 
 
@@ -63,7 +84,8 @@ def test_check_names_the_words_the_sanitiser_removes_at_the_update(cli, demo, bu
     line = append_update(demo, "Le service remarche. <script>alert('coucou')</script> Merci.")
     result = cli("check")  # a warning: the update itself is still worth publishing
     assert result.stderr.startswith(
-        f"{OPEN_FILE}:{line}: warning: the sanitiser removes text from this update: \"alert('coucou')\" — ")
+        f"{OPEN_FILE}:{line}: warning: the sanitiser removes text from this update: \"alert('coucou')\" — "
+    )
     assert "`code`" in result.stderr.splitlines()[0]
     site = built_at(DEMO_NOW.replace(hour=12, minute=10))
     assert messages_of(site)[0] == "Le service remarche. Merci."
@@ -77,13 +99,17 @@ def test_the_unclosed_math_of_the_report_reaches_the_page_whole(cli, demo, built
     assert messages_of(site)[0] == "La formule x est fausse. Les rendez-vous sont de nouveau possibles."
 
 
-@pytest.mark.parametrize("message", ["<script>alert(1)</script>", '<iframe src="https://example.org"></iframe>',
-                                     '<img src="javascript:alert(1)">'])
+@pytest.mark.parametrize(
+    "message",
+    ["<script>alert(1)</script>", '<iframe src="https://example.org"></iframe>', '<img src="javascript:alert(1)">'],
+)
 def test_an_update_the_sanitiser_would_empty_is_refused(cli, demo, at_time, message):
     line = append_update(demo, message)
     result = cli("check", expect=1)
     errors = [problem for problem in result.stderr.splitlines() if ": warning: " not in problem]
-    assert len(errors) == 1 and errors[0].startswith(f"{OPEN_FILE}:{line}: nothing is left of this update once its HTML is removed")
+    assert len(errors) == 1 and errors[0].startswith(
+        f"{OPEN_FILE}:{line}: nothing is left of this update once its HTML is removed"
+    )
     at_time(DEMO_NOW.replace(hour=12, minute=10))
     assert errors[0] in cli("build", expect=1).stderr
     assert not (demo / "site").exists()  # never published as an empty update
@@ -101,7 +127,16 @@ def test_an_emptied_postmortem_is_refused_at_its_heading(cli, demo):
 
 def test_balise_update_refuses_a_message_the_sanitiser_would_empty(cli, demo):
     before = (demo / OPEN_FILE).read_bytes()
-    result = cli("update", OPEN_INCIDENT, "--status", "monitoring", "--at", "2026-11-22T12:05",
-                 "--message", "<script>alert(1)</script>", expect=1)
+    result = cli(
+        "update",
+        OPEN_INCIDENT,
+        "--status",
+        "monitoring",
+        "--at",
+        "2026-11-22T12:05",
+        "--message",
+        "<script>alert(1)</script>",
+        expect=1,
+    )
     assert "nothing is left of this update" in result.stderr
     assert (demo / OPEN_FILE).read_bytes() == before

@@ -17,7 +17,12 @@ def errors(result):
 
 
 def test_a_testimonial_without_consent_fails_check(cli, demo):
-    edit(demo, ONE, "consent:\n  date: 2026-09-24\n  how: online_form\n  reference: Enquête en ligne de septembre 2026, case d'accord cochée\n", "")
+    edit(
+        demo,
+        ONE,
+        "consent:\n  date: 2026-09-24\n  how: online_form\n  reference: Enquête en ligne de septembre 2026, case d'accord cochée\n",
+        "",
+    )
     result = cli("check", expect=1)
     assert errors(result) == [
         f"{ONE}:1: no consent record — a testimonial is published only with the person's consent: "
@@ -93,39 +98,79 @@ def test_unpublished_testimonials_never_reach_any_output(cli, demo, at_time):
 
 def test_add_writes_a_valid_testimonial_and_prints_its_path(cli, demo, at_time):
     result = cli(
-        "testimonial", "add",
-        "--quote", "Merci pour votre aide.\n\nJe recommande <b>vivement</b> le Relais !",
-        "--attribution", "initials:S. M.",
-        "--relationship", "beneficiary",
-        "--source", "letter",
-        "--date", "2026-11-02",
-        "--consent-date", "2026-11-05",
-        "--consent-how", "e-mail",
-        "--context", "aidée pendant l'hiver",
+        "testimonial",
+        "add",
+        "--quote",
+        "Merci pour votre aide.\n\nJe recommande <b>vivement</b> le Relais !",
+        "--attribution",
+        "initials:S. M.",
+        "--relationship",
+        "beneficiary",
+        "--source",
+        "letter",
+        "--date",
+        "2026-11-02",
+        "--consent-date",
+        "2026-11-05",
+        "--consent-how",
+        "e-mail",
+        "--context",
+        "aidée pendant l'hiver",
     )
     path = result.stdout.strip()
     assert path == "content/testimonials/2026-11-02-beneficiary-s-m.yml"
     text = (demo / path).read_text(encoding="utf-8")
-    assert "consent:\n  date: 2026-11-05\n  how: \"e-mail\"" in text
+    assert 'consent:\n  date: 2026-11-05\n  how: "e-mail"' in text
     cli("check")
     at_time(DEMO_NOW)
     cli("build")
     figure = page(demo / "site", "transparency/").select_one("#testimonial-2026-11-02-beneficiary-s-m")
     quote = figure.select_one("blockquote")
-    assert [text_of(p) for p in quote.select("p")] == ["Merci pour votre aide.", "Je recommande <b>vivement</b> le Relais !"]
+    assert [text_of(p) for p in quote.select("p")] == [
+        "Merci pour votre aide.",
+        "Je recommande <b>vivement</b> le Relais !",
+    ]
     assert quote.find("b") is None  # shown as text, never as markup
     caption = " ".join(figure.select_one("figcaption").get_text().split())
-    assert caption == "S. M., bénéficiaire — aidée pendant l'hiver Courrier, 2 novembre 2026 · accord donné le 5 novembre 2026"
+    assert (
+        caption
+        == "S. M., bénéficiaire — aidée pendant l'hiver Courrier, 2 novembre 2026 · accord donné le 5 novembre 2026"
+    )
 
 
 def test_add_refuses_without_consent_and_writes_nothing(cli, demo):
     before = sorted((demo / "content/testimonials").iterdir())
-    result = cli("testimonial", "add", "--quote", "Super", "--attribution", "anonymous",
-                 "--relationship", "partner", "--source", "email", expect=1)
+    result = cli(
+        "testimonial",
+        "add",
+        "--quote",
+        "Super",
+        "--attribution",
+        "anonymous",
+        "--relationship",
+        "partner",
+        "--source",
+        "email",
+        expect=1,
+    )
     assert "refusing to write" in result.stderr and "--consent-date" in result.stderr
-    result = cli("testimonial", "add", "--quote", "Écrivez à jo@example.org", "--attribution", "anonymous",
-                 "--relationship", "partner", "--source", "email", "--consent-date", "2026-11-01",
-                 "--consent-how", "email", expect=1)
+    result = cli(
+        "testimonial",
+        "add",
+        "--quote",
+        "Écrivez à jo@example.org",
+        "--attribution",
+        "anonymous",
+        "--relationship",
+        "partner",
+        "--source",
+        "email",
+        "--consent-date",
+        "2026-11-01",
+        "--consent-how",
+        "email",
+        expect=1,
+    )
     assert "refusing to write" in result.stderr and "e-mail address" in result.stderr
     assert sorted((demo / "content/testimonials").iterdir()) == before
 
@@ -144,16 +189,20 @@ def test_the_readme_examples_are_valid(cli, demo):
     from test_readme import readme_block
 
     (demo / "content/testimonials/2026-09-24-readme.yml").write_text(
-        readme_block("yaml", "### Testimonials"), encoding="utf-8")
+        readme_block("yaml", "### Testimonials"), encoding="utf-8"
+    )
     (demo / "status/kpis.yml").write_text(readme_block("yaml", "### KPIs"), encoding="utf-8")
     cli("check")
 
 
-@pytest.mark.parametrize("consent, moment, accepted", [
-    ("2026-11-23", "2026-11-22T23:30:00+00:00", True),  # already 23 November in Paris
-    ("2026-11-23", "2026-11-22T22:30:00+00:00", False),  # still 22 November there
-    ("2099-09-24", "2099-12-01T12:00:00+00:00", True),  # a build dated later accepts it, whatever the clock says
-])
+@pytest.mark.parametrize(
+    "consent, moment, accepted",
+    [
+        ("2026-11-23", "2026-11-22T23:30:00+00:00", True),  # already 23 November in Paris
+        ("2026-11-23", "2026-11-22T22:30:00+00:00", False),  # still 22 November there
+        ("2099-09-24", "2099-12-01T12:00:00+00:00", True),  # a build dated later accepts it, whatever the clock says
+    ],
+)
 def test_consent_is_judged_by_the_builds_reference_time_not_the_clock(cli, demo, at_time, consent, moment, accepted):
     from datetime import datetime
 
@@ -180,9 +229,25 @@ def test_an_old_commit_with_a_late_consent_still_fails_on_a_later_day(tmp_path, 
 def test_add_judges_a_future_consent_by_the_pinned_time(cli, demo, at_time):
     at_time(DEMO_NOW)  # 22 November 2026: the 23rd has not come yet, whatever the clock says
     before = sorted((demo / "content/testimonials").iterdir())
-    result = cli("testimonial", "add", "--quote", "Merci", "--attribution", "anonymous", "--relationship", "partner",
-                 "--source", "email", "--date", "2026-11-20", "--consent-date", "2026-11-23", "--consent-how", "email",
-                 expect=1)
+    result = cli(
+        "testimonial",
+        "add",
+        "--quote",
+        "Merci",
+        "--attribution",
+        "anonymous",
+        "--relationship",
+        "partner",
+        "--source",
+        "email",
+        "--date",
+        "2026-11-20",
+        "--consent-date",
+        "2026-11-23",
+        "--consent-how",
+        "email",
+        expect=1,
+    )
     assert "consent given on 2026-11-23, a date still to come" in result.stderr
     assert sorted((demo / "content/testimonials").iterdir()) == before
 
@@ -192,11 +257,19 @@ def test_add_judges_a_future_consent_by_the_pinned_time(cli, demo, at_time):
     [
         ("date: 2026-09-24\nsource", "date: 0026-09-24\nsource", "'date: 0026-09-24': the year 26 is not plausible"),
         ("date: 2026-09-24\nsource", "date: 2026-02-30\nsource", "'date: 2026-02-30' is not a date"),
-        ("language: fr\n", "language: fr\nsource_url: https://[avis.example.org/1\n", "'source_url' is not a web address"),
+        (
+            "language: fr\n",
+            "language: fr\nsource_url: https://[avis.example.org/1\n",
+            "'source_url' is not a web address",
+        ),
     ],
 )
 def test_dates_and_addresses_the_page_shows_are_checked(cli, demo, old, new, words):
     edit(demo, ONE, old, new)
-    line = (demo / ONE).read_text(encoding="utf-8").split("\n").index(new.split("\n")[-2] if new.endswith("\n") else new.split("\n")[0]) + 1
+    line = (demo / ONE).read_text(encoding="utf-8").split("\n").index(
+        new.split("\n")[-2] if new.endswith("\n") else new.split("\n")[0]
+    ) + 1
     result = cli("check", expect=1)
-    assert errors(result) and errors(result)[0].startswith(f"{ONE}:{line}: ") and words in errors(result)[0], result.stderr
+    assert errors(result) and errors(result)[0].startswith(f"{ONE}:{line}: ") and words in errors(result)[0], (
+        result.stderr
+    )

@@ -46,8 +46,10 @@ def test_dst_changes_in_the_site_zone():
     assert parse_time("2026-10-25 02:30 +01:00").astimezone(timezone.utc).hour == 1
 
 
-@pytest.mark.parametrize("text", ["2026-02-30 10:00 +01:00", "21/11/2026 14:05", "2026-11-21 25:00 +01:00",
-                                  "2026-11-21 10:00 +15:00", "tomorrow"])
+@pytest.mark.parametrize(
+    "text",
+    ["2026-02-30 10:00 +01:00", "21/11/2026 14:05", "2026-11-21 25:00 +01:00", "2026-11-21 10:00 +15:00", "tomorrow"],
+)
 def test_impossible_times_are_explained(text):
     with pytest.raises(TimeError, match=r"2026|ISO|offset|time"):
         parse_time(text)
@@ -86,7 +88,7 @@ def test_append_adds_one_section_and_leaves_every_other_byte():
     section = format_update(datetime(2026, 11, 21, 10, 5, tzinfo=PARIS), "monitoring", "Correctif déployé.")
     result = append_update(SOURCE, section)
     assert result.startswith(SOURCE)
-    assert result[len(SOURCE):] == "\n## 2026-11-21 10:05 +01:00 — monitoring\n\nCorrectif déployé.\n"
+    assert result[len(SOURCE) :] == "\n## 2026-11-21 10:05 +01:00 — monitoring\n\nCorrectif déployé.\n"
     body = parse_body(result.split("---\n", 2)[2], 6)
     assert [u.status for u in body.updates] == ["investigating", "identified", "monitoring"]
 
@@ -113,11 +115,21 @@ def test_append_to_a_file_without_final_newline():
 def test_update_command_changes_nothing_else_in_the_file(cli, demo):
     path = demo / "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
     before = path.read_text(encoding="utf-8")
-    cli("update", path.stem, "--status", "monitoring", "--message", "Le service revient progressivement.",
-        "--at", "2026-11-22T11:45:00+01:00", "--next-update", "2026-11-22T13:00")
+    cli(
+        "update",
+        path.stem,
+        "--status",
+        "monitoring",
+        "--message",
+        "Le service revient progressivement.",
+        "--at",
+        "2026-11-22T11:45:00+01:00",
+        "--next-update",
+        "2026-11-22T13:00",
+    )
     after = path.read_text(encoding="utf-8")
     assert after.startswith(before)
-    assert after[len(before):] == (
+    assert after[len(before) :] == (
         "\n## 2026-11-22 11:45 +01:00 — monitoring\n\nLe service revient progressivement.\n\n"
         "Next update: 2026-11-22 13:00 +01:00\n"
     )
@@ -142,11 +154,14 @@ UPDATE_1 = "## 2026-11-21 09:00 +01:00 — investigating\n\n"
 UPDATE_2 = "\n\n## 2026-11-21 10:00 +01:00 — resolved\n\nRétabli.\n"
 
 
-@pytest.mark.parametrize("message", [
-    "Tapez ```redémarrer``` svp.",  # three backticks with more on the line: inline code, not a fence
-    "Exemple :\n\n    ```\n    pas une clôture, du code indenté",  # four spaces: not a fence
-    "Journal :\n\n~~~~\n## 2026-11-21 09:30 +01:00 — identified\n~~~\n~~~~~",  # closed by a longer fence only
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tapez ```redémarrer``` svp.",  # three backticks with more on the line: inline code, not a fence
+        "Exemple :\n\n    ```\n    pas une clôture, du code indenté",  # four spaces: not a fence
+        "Journal :\n\n~~~~\n## 2026-11-21 09:30 +01:00 — identified\n~~~\n~~~~~",  # closed by a longer fence only
+    ],
+)
 def test_code_is_read_as_commonmark_reads_it(message):
     body = parse_body(UPDATE_1 + message + UPDATE_2, 7)
     assert body.problems == []
@@ -155,19 +170,30 @@ def test_code_is_read_as_commonmark_reads_it(message):
 
 
 def test_comments_are_notes_for_the_team_and_never_an_update():
-    body = parse_body(UPDATE_1 + "Cause <!-- Acme, ne pas citer --> à l'étude.\n\n<!-- la suite :\n"
-                      "## 2026-11-21 11:00 +01:00 — resolved\n-->\nNext update: 2026-11-21 10:00 +01:00", 7)
+    body = parse_body(
+        UPDATE_1 + "Cause <!-- Acme, ne pas citer --> à l'étude.\n\n<!-- la suite :\n"
+        "## 2026-11-21 11:00 +01:00 — resolved\n-->\nNext update: 2026-11-21 10:00 +01:00",
+        7,
+    )
     assert body.problems == []
     [update] = body.updates
     assert (update.message, update.next_update) == ("Cause  à l'étude.", "2026-11-21 10:00 +01:00")
-    preamble = parse_body("# Paiements lents\n<!-- pour l'équipe :\nle prestataire est Acme -->\n\n" + UPDATE_1 + "x", 7)
+    preamble = parse_body(
+        "# Paiements lents\n<!-- pour l'équipe :\nle prestataire est Acme -->\n\n" + UPDATE_1 + "x", 7
+    )
     assert (preamble.problems, [u.message for u in preamble.updates]) == ([], ["x"])
 
 
-@pytest.mark.parametrize("opening, problem", [
-    ("```", "this code block (```) is never closed, so every line after it is read as code — add a closing ``` line"),
-    ("<!-- à voir", "this comment (<!--) is never closed, so everything after it is hidden — close it with -->"),
-])
+@pytest.mark.parametrize(
+    "opening, problem",
+    [
+        (
+            "```",
+            "this code block (```) is never closed, so every line after it is read as code — add a closing ``` line",
+        ),
+        ("<!-- à voir", "this comment (<!--) is never closed, so everything after it is hidden — close it with -->"),
+    ],
+)
 def test_a_block_left_open_is_an_error_where_it_opens(opening, problem):
     body = parse_body(UPDATE_1 + "Une ligne.\n" + opening + UPDATE_2, 7)
     assert body.problems == [(10, problem)]
@@ -175,8 +201,19 @@ def test_a_block_left_open_is_an_error_where_it_opens(opening, problem):
 
 
 def test_resolving_after_a_message_with_inline_code_closes_the_incident(cli, demo):
-    cli("new", "--title", "Connexion", "--impact", "minor", "--component", "paiements", "--at", "2026-11-22T10:00",
-        "--message", "Tapez ```redémarrer``` svp.")
+    cli(
+        "new",
+        "--title",
+        "Connexion",
+        "--impact",
+        "minor",
+        "--component",
+        "paiements",
+        "--at",
+        "2026-11-22T10:00",
+        "--message",
+        "Tapez ```redémarrer``` svp.",
+    )
     [created] = demo.glob("incidents/2026-11-22-connexion.md")
     cli("resolve", created.stem, "--message", "Rétabli.", "--at", "2026-11-22T10:10")
     report = Collector(demo)
@@ -191,8 +228,9 @@ def test_update_keeps_a_byte_order_mark_and_goes_before_the_postmortem(cli, demo
     cli("resolve", path.stem, "--message", "Rétabli.", "--at", "2026-11-22T13:00:00+01:00")
     after = path.read_bytes()
     assert after.startswith(b"\xef\xbb\xbf" + original)
-    assert after[len(original) + 3:].decode() == (
-        "\n## 2026-11-22 13:00 +01:00 — resolved\n\nRétabli.\n\n## Postmortem\n\nÀ venir.\n")
+    assert after[len(original) + 3 :].decode() == (
+        "\n## 2026-11-22 13:00 +01:00 — resolved\n\nRétabli.\n\n## Postmortem\n\nÀ venir.\n"
+    )
 
 
 @pytest.mark.parametrize("separator", ["--", "---", "-", "—", "–", "|", "·"])
@@ -221,8 +259,10 @@ def test_the_usual_ways_of_promising_the_next_update_are_read(line):
 
 
 def test_a_line_that_looks_like_a_promise_but_is_not_read_is_warned_about():
-    text = ("## 2026-11-21 14:05 +01:00 — identified\n\nCause trouvée.\n\nProchaine MAJ vers 15 h\n\n"
-            "```\nNext update soon\n```\n\nProchainement, un correctif.\n")
+    text = (
+        "## 2026-11-21 14:05 +01:00 — identified\n\nCause trouvée.\n\nProchaine MAJ vers 15 h\n\n"
+        "```\nNext update soon\n```\n\nProchainement, un correctif.\n"
+    )
     body = parse_body(text, 9)
     assert body.updates[0].next_update is None
     assert [line for line, _ in body.warnings] == [13]  # neither the code block nor "Prochainement"
@@ -265,8 +305,12 @@ def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
     assert suggest_status("maintenance", "resolved") == "it is a status for an incident; did you mean 'completed'?"
     assert suggest_status("incident", "en panne").startswith("expected one of: investigating")
     assert [suggest_impact(w) for w in ("majeur", "Mineure", "critique", "aucun", "majr")] == [
-        "did you mean 'major'?", "did you mean 'minor'?", "did you mean 'critical'?", "did you mean 'none'?",
-        "did you mean 'major'?"]
+        "did you mean 'major'?",
+        "did you mean 'minor'?",
+        "did you mean 'critical'?",
+        "did you mean 'none'?",
+        "did you mean 'major'?",
+    ]
     assert suggest_impact("huge") == "expected one of: none, minor, major, critical"
     assert suggest_component_status("Panne partielle") == "did you mean 'partial_outage'?"
 

@@ -31,7 +31,11 @@ def test_sections_and_testimonials_as_quotations(built):
     doc = page(built, "transparency/")
     assert text_of(doc.select_one("h1")) == "Transparence"
     assert [text_of(h) for h in doc.select("main h2")] == [
-        "Nos engagements, chiffres à l'appui", "Indicateurs de réputation", "Ce qui se dit de nous", "Témoignages"]
+        "Nos engagements, chiffres à l'appui",
+        "Indicateurs de réputation",
+        "Ce qui se dit de nous",
+        "Témoignages",
+    ]
     figures = doc.select("figure.testimonial")
     assert len(figures) == 11
     for figure in figures:
@@ -70,10 +74,16 @@ def test_the_english_site(cli, demo, at_time):
     doc = page(demo / "site", "transparency/")
     assert doc.html["lang"] == "en"
     assert [text_of(h) for h in doc.select("main h2")] == [
-        "Our commitments, in figures", "Reputation indicators", "What is said about us", "Testimonials"]
+        "Our commitments, in figures",
+        "Reputation indicators",
+        "What is said about us",
+        "Testimonials",
+    ]
     assert text_of(doc.select_one('tr[data-quarter="2025-Q4"] th')) == "Q4 2025"
     assert text_of(doc.select_one('tr[data-kpi="average_rating"] .met')) == "Met"
-    assert ("Transparency", "transparency/") in [(text_of(a), a["href"]) for a in page(demo / "site").select("header nav a")]
+    assert ("Transparency", "transparency/") in [
+        (text_of(a), a["href"]) for a in page(demo / "site").select("header nav a")
+    ]
     # the French quotes stay French and are marked as such
     langs = [f.blockquote.get("lang") for f in doc.select("figure.testimonial")]
     assert langs.count("fr") == 10 and None in langs  # the English one needs no lang on an English page
@@ -86,7 +96,12 @@ def test_an_empty_site_still_has_an_honest_page(tmp_path):
     Cli(tmp_path / "site")("build")
     doc = page(tmp_path / "site/site", "transparency/")
     text = text_of(doc.select_one("main"))
-    for sentence in ("Aucun incident publié", "Aucun indicateur publié", "Aucun résumé de veille", "Aucun témoignage publié"):
+    for sentence in (
+        "Aucun incident publié",
+        "Aucun indicateur publié",
+        "Aucun résumé de veille",
+        "Aucun témoignage publié",
+    ):
         assert sentence in text
 
 
@@ -99,8 +114,12 @@ def test_builds_are_deterministic(cli, demo, at_time, built):
 
 @pytest.mark.skipif(not VNU.exists() or shutil.which("java") is None, reason="the Nu HTML Checker is not installed")
 def test_the_page_is_valid_html(built):
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", str(built / "transparency/index.html")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", str(built / "transparency/index.html")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -116,7 +135,11 @@ OCTOBER = "status/monitoring/2026-10.yml"
         ('"2026-W44"', '"2027-W53"', "2027 has weeks W01 to W52"),
         ('"2026-W44"', '"semaine 44"', "'period: semaine 44' is not a period"),
         ('"2026-W44"', '"2026-10-32"', "'period: 2026-10-32' is not a period"),
-        ('"2026-W44"', '"2026-W45"', "the spike of 2026-W45 belongs in 2026-11.yml (a week is in the month of its Thursday)"),
+        (
+            '"2026-W44"',
+            '"2026-W45"',
+            "the spike of 2026-W45 belongs in 2026-11.yml (a week is in the month of its Thursday)",
+        ),
         ("count: 61", "count: .inf", "'count: inf' must be a whole number ≥ 0"),
         ("count: 61", "count: 61.5", "'count: 61.5' must be a whole number ≥ 0"),
         ("count: 61", "count: 12", "a spike of 12 is not above its baseline of 19.5"),
@@ -152,7 +175,11 @@ def test_a_day_is_a_period_too(built_at, demo):
         ("spikes:\n" + SPIKE, "spikes: 2026-W44", "'spikes' must be a list of"),
         ("sources:\n", "sources: [alertes-google]\nsourced:\n", "'sources' must be fields such as"),
         ("counts:\n", "counts: [1, 2]\ncounted:\n", "'counts' must be fields such as"),
-        ("2026-10-02: {alertes-google: 1", "2026-10-02: {alertes-google: -1", "'alertes-google: -1' must be a whole number ≥ 0"),
+        (
+            "2026-10-02: {alertes-google: 1",
+            "2026-10-02: {alertes-google: -1",
+            "'alertes-google: -1' must be a whole number ≥ 0",
+        ),
         ('url: "https://www.google.com', 'url: "https://[www.google.com', "'url' is not a web address"),
     ],
 )

@@ -131,13 +131,25 @@ def test_files_the_build_does_not_read_leave_it_dated_by_the_commit(tmp_path, mo
     assert datetime.fromisoformat(built) == datetime.fromisoformat(COMMIT_TIME)
 
 
-@pytest.mark.parametrize("where", ["incidents/brouillon.md", "content/nouvelle-page.md", "status/notes.yml",
-                                   "theme/main.html", "mkdocs.yml", "base.yml"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "incidents/brouillon.md",
+        "content/nouvelle-page.md",
+        "status/notes.yml",
+        "theme/main.html",
+        "mkdocs.yml",
+        "base.yml",
+    ],
+)
 def test_a_change_to_what_the_build_reads_dates_it_by_the_clock(tmp_path, monkeypatch, where):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     origin, _ = committed_demo(tmp_path)
     config = origin / "mkdocs.yml"
-    config.write_text("INHERIT: base.yml\n" + config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n"))
+    config.write_text(
+        "INHERIT: base.yml\n"
+        + config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n")
+    )
     (origin / "base.yml").write_text("copyright: Le Relais Solidaire\n")  # a parent configuration
     (origin / "theme").mkdir()
     (origin / "theme" / "README").write_text("Overrides of the theme\n")
@@ -172,7 +184,9 @@ def test_the_usual_virtualenv_folders_are_ignored_by_git(tmp_path):
         (scratch / "content" / "env").mkdir(parents=True)
         (scratch / "content" / "env" / "index.md").write_text("# Environnement\n")
         assert git(scratch, "status", "--porcelain", "--untracked-files=all").splitlines() == [
-            "?? .gitignore", "?? content/env/index.md"], ignore_file
+            "?? .gitignore",
+            "?? content/env/index.md",
+        ], ignore_file
 
 
 def test_the_demo_built_from_a_clone_long_after_reads_as_a_live_example(tmp_path, monkeypatch):
@@ -189,7 +203,9 @@ def test_the_demo_built_from_a_clone_long_after_reads_as_a_live_example(tmp_path
     assert "Maintenance de l'espace bénéficiaires" in text_of(home.select_one("#upcoming").parent)
     footer = home.select_one("footer")
     assert "Page présentant la situation au" in text_of(footer) and "générée" not in text_of(footer)
-    assert datetime.fromisoformat(footer.select_one("time")["datetime"]) == datetime.fromisoformat("2026-11-22T11:30:00+01:00")
+    assert datetime.fromisoformat(footer.select_one("time")["datetime"]) == datetime.fromisoformat(
+        "2026-11-22T11:30:00+01:00"
+    )
     assert footer.select_one(".build-version")["data-commit"] == sha  # the real commit, and its real time
     assert datetime.fromisoformat(footer.select_one(".build-version time")["datetime"]).year == 2027
 
@@ -216,7 +232,8 @@ def test_mkdocs_build_date_in_a_theme_template_is_the_reference_time(tmp_path, m
     config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: theme\n"))
     (origin / "theme").mkdir()
     (origin / "theme/main.html").write_text(
-        '{% extends "base.html" %}\n{% block content %}<p id="built">{{ build_date_utc.isoformat() }}</p>{% endblock %}\n')
+        '{% extends "base.html" %}\n{% block content %}<p id="built">{{ build_date_utc.isoformat() }}</p>{% endblock %}\n'
+    )
     commit_all(origin, "A theme that prints the build date", COMMIT_TIME)
     Cli(origin)("build")
     built = page(origin / "site", "a-propos/").select_one("#built")

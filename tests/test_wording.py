@@ -9,7 +9,12 @@ from conftest import DEMO_NOW, REPO, edit, page, text_of
 
 
 def test_the_monitoring_intro_names_the_site_not_the_demo(cli, demo, at_time):
-    edit(demo, "mkdocs.yml", "site_name: Le Relais Solidaire — État des services", "site_name: Les Amis <b>du</b> Quartier")
+    edit(
+        demo,
+        "mkdocs.yml",
+        "site_name: Le Relais Solidaire — État des services",
+        "site_name: Les Amis <b>du</b> Quartier",
+    )
     at_time(DEMO_NOW)
     cli("build")
     doc = page(demo / "site", "transparency/")

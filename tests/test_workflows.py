@@ -34,7 +34,9 @@ def zizmor(*files: Path) -> subprocess.CompletedProcess:
     # --offline: no network here; pedantic: every audit, including the ones the default persona skips.
     return subprocess.run(
         [command, "--offline", "--persona", "pedantic", "--no-progress", *map(str, files)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -50,8 +52,13 @@ def scaffold_workflows(site: Path) -> list[Path]:
 
 
 def test_the_repository_has_its_workflows():
-    assert [p.name for p in WORKFLOWS] == ["build-and-deploy.yml", "preview.yml", "publish.yml", "rebuild.yml",
-                                           "release.yml"]
+    assert [p.name for p in WORKFLOWS] == [
+        "build-and-deploy.yml",
+        "preview.yml",
+        "publish.yml",
+        "rebuild.yml",
+        "release.yml",
+    ]
 
 
 def test_actionlint_finds_nothing(scaffolded):
@@ -129,10 +136,15 @@ def test_a_quiet_spell_cannot_switch_publishing_off(where, scaffolded):
     assert step["env"] == {"GH_TOKEN": "${{ github.token }}"}
     assert step["run"] == 'gh api --method PUT "repos/$GITHUB_REPOSITORY/actions/workflows/rebuild.yml/enable"'
     # Nothing else may touch the Actions settings (the release only reads its own run's artifact).
-    actions = {(name, job_name, job["permissions"]["actions"]) for name, workflow in workflows.items()
-               for job_name, job in workflow["jobs"].items() if "actions" in job.get("permissions", {})}
+    actions = {
+        (name, job_name, job["permissions"]["actions"])
+        for name, workflow in workflows.items()
+        for job_name, job in workflow["jobs"].items()
+        if "actions" in job.get("permissions", {})
+    }
     assert actions == {("publish.yml", "keep-rebuilding", "write")} | (
-        {("release.yml", "publish", "read")} if where == "repository" else set())
+        {("release.yml", "publish", "read")} if where == "repository" else set()
+    )
 
 
 @pytest.mark.parametrize("where", ["repository", "scaffold"])
@@ -146,8 +158,14 @@ def test_publishing_guarantees(where, scaffolded):
     # On pushes to main touching content or config; previews on pull requests.
     assert publish["on"]["push"]["branches"] == ["main"]
     paths = publish["on"]["push"]["paths"]
-    assert {"incidents/**", "status/**", "content/**", "mkdocs.yml",
-            ".github/workflows/publish.yml", ".github/workflows/build-and-deploy.yml"} <= set(paths)
+    assert {
+        "incidents/**",
+        "status/**",
+        "content/**",
+        "mkdocs.yml",
+        ".github/workflows/publish.yml",
+        ".github/workflows/build-and-deploy.yml",
+    } <= set(paths)
     assert "pull_request" in preview["on"]
     # Both callers run the same jobs, written once; only the rebuild dates the build by the clock.
     assert triggers(pages) == {"workflow_call"}
@@ -215,7 +233,12 @@ def test_pre_commit_hook_definitions(scaffolded):
         assert hook["id"] == "balise-check" and hook["entry"] == "balise check"
         assert hook["pass_filenames"] is False
         files = re.compile(hook["files"])
-        for path in ("incidents/2026-11-22-panne.md", "status/components.yml", "content/playbooks/x.fr.md", "mkdocs.yml"):
+        for path in (
+            "incidents/2026-11-22-panne.md",
+            "status/components.yml",
+            "content/playbooks/x.fr.md",
+            "mkdocs.yml",
+        ):
             assert files.search(path), path
         for path in ("README.md", "site/index.html", "balise/cli.py"):
             assert not files.search(path), path
@@ -231,8 +254,9 @@ def test_the_release_workflow():
     assert publish["needs"] == "build" and publish["environment"] == {"name": "pypi"}
     assert publish["permissions"] == {"actions": "read", "id-token": "write"}
     assert "secrets." not in (REPO / ".github/workflows/release.yml").read_text()
-    steps = {name: [s.get("run") or s["uses"].split("@")[0] for s in job["steps"]]
-             for name, job in release["jobs"].items()}
+    steps = {
+        name: [s.get("run") or s["uses"].split("@")[0] for s in job["steps"]] for name, job in release["jobs"].items()
+    }
     assert steps["build"][0] == "actions/checkout" and build["steps"][0]["with"] == {"persist-credentials": False}
     installs = [run for job in steps.values() for run in job if run.startswith("python -m pip install")]
     assert installs and all(re.fullmatch(r"python -m pip install( [\w-]+==[\d.]+)+", run) for run in installs)
@@ -252,9 +276,11 @@ def test_a_release_tag_must_be_the_version_in_pyproject(tmp_path, tag, code):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "balise"\nversion = "0.1.0"\n', encoding="utf-8")
     python_first = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # the step runs `python`
     env = {**os.environ, "GITHUB_REF_NAME": tag, "PATH": python_first}
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", check], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == code, result.stdout + result.stderr
     if code:
-        assert result.stdout.strip() == (f"::error::tag {tag} is not v0.1.0, the version in pyproject.toml: "
-                                         "tag v0.1.0, or change the version first")
+        assert result.stdout.strip() == (
+            f"::error::tag {tag} is not v0.1.0, the version in pyproject.toml: tag v0.1.0, or change the version first"
+        )
