@@ -321,7 +321,7 @@ def suggest_status(kind: str, word: str) -> str:
     other = next((k for k in KINDS if statuses_for(k) != allowed and find_status(str(word), statuses_for(k))), None)
     if other:
         advice = f"did you mean '{meant}'?" if meant else "use one of: " + ", ".join(allowed)
-        return f"it is a status for {_with_article(other)}; {advice}"
+        return f"it is a status for {with_article(other)}; {advice}"
     return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(allowed)
 
 
@@ -341,5 +341,5 @@ def suggest_component_status(word: str) -> str:
     return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(COMPONENT_STATUSES)
 
 
-def _with_article(word: str) -> str:
+def with_article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word

@@ -17,7 +17,7 @@ import yaml
 
 from . import model
 from .errors import Collector
-from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status
+from .i18n import find_status, normal_word, suggest_component_status, suggest_impact, suggest_status, with_article
 from .messages import check_sanitised
 from .timeline import TimeError, format_time, offset_in, parse_body, parse_time, plain
 
@@ -797,10 +797,6 @@ def _order_problems(updates: list[model.Update], progress: tuple[str, ...]) -> l
         )
         kept.append(update)
     return problems
-
-
-def with_article(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
