@@ -1,5 +1,5 @@
 """`python3 -m balise ...` is the same as `balise ...` (handy where scripts are not on PATH)."""
 
-from .cli import main
+from balise.cli.main import main
 
 main(prog_name="balise")

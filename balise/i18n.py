@@ -108,7 +108,7 @@ class Translator:
 @cache  # read-only; asked once per incident file
 def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
     """Every way a writer may name a status (its key, or its label in any language) -> its key."""
-    from .timeline import plain
+    from balise.timeline import plain
 
     aliases: dict[str, str] = {}
     for status in kind_statuses:
@@ -121,7 +121,7 @@ def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
 
 def find_status(text: str, statuses: tuple[str, ...]) -> str | None:
     """The status key a writer meant by `text` (`in_progress`, `in progress`, `Résolu`…), or None."""
-    from .timeline import plain
+    from balise.timeline import plain
 
     aliases = status_aliases(statuses)
     written = plain(text)
@@ -275,13 +275,13 @@ IMPACT_VARIANTS = {
 
 def normal_word(text: str) -> str:
     """A word as written, compared forgivingly: no accents or case, '_' and '-' as spaces."""
-    from .timeline import plain
+    from balise.timeline import plain
 
     return " ".join(plain(str(text)).replace("_", " ").replace("-", " ").strip(" .!:;").split())
 
 
 @cache
-def _vocabulary(catalog_key: str, keys: tuple[str, ...]) -> dict[str, str]:
+def vocabulary(catalog_key: str, keys: tuple[str, ...]) -> dict[str, str]:
     """Every way of writing each of `keys` -> the key: itself, its labels, its variants."""
     variants = {"impact": IMPACT_VARIANTS, "update_status": STATUS_VARIANTS}.get(catalog_key, {})
     words: dict[str, str] = {}
@@ -309,37 +309,3 @@ def closest(word: str, vocabulary: dict[str, str]) -> str | None:
             if close:
                 return vocabulary[close[0]]
     return None
-
-
-def suggest_status(kind: str, word: str) -> str:
-    """What to write instead of `word`, not a status for `kind` — the hint after "'…' is not a
-    status for an incident — ", the same in `balise check` and the CLI's --status."""
-    from .model import KINDS, statuses_for
-
-    allowed = statuses_for(kind)
-    meant = closest(word, _vocabulary("update_status", allowed))
-    other = next((k for k in KINDS if statuses_for(k) != allowed and find_status(str(word), statuses_for(k))), None)
-    if other:
-        advice = f"did you mean '{meant}'?" if meant else "use one of: " + ", ".join(allowed)
-        return f"it is a status for {with_article(other)}; {advice}"
-    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(allowed)
-
-
-def suggest_impact(word: str) -> str:
-    """What to write instead of `word`, not an impact: the same hint in `balise check` and the CLI."""
-    from .model import IMPACTS
-
-    meant = closest(word, _vocabulary("impact", IMPACTS))
-    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(IMPACTS)
-
-
-def suggest_component_status(word: str) -> str:
-    """What to write instead of `word`, not a component status (its labels are suggested too)."""
-    from .model import COMPONENT_STATUSES
-
-    meant = closest(word, _vocabulary("component_status", COMPONENT_STATUSES))
-    return f"did you mean '{meant}'?" if meant else "expected one of: " + ", ".join(COMPONENT_STATUSES)
-
-
-def with_article(word: str) -> str:
-    return ("an " if word[:1] in "aeiou" else "a ") + word

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from balise.cli import main
+from balise.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_PARTS = ("mkdocs.yml", "status", "incidents", "content")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from balise.accountability import median, percentile, promises, quarterly
-from balise.model import Incident, Update
+from balise.content.model import Incident, Update
+from balise.transparency.accountability import median, percentile, promises, quarterly
 from conftest import DEMO_NOW, page, text_of
 
 PARIS = ZoneInfo("Europe/Paris")

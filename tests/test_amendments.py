@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from balise import history, model
+from balise.content import history, model
 from conftest import Cli, copy_demo, page, text_of
 from gitrepo import commit_all, init_repo
 

@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from balise.api import SCHEMA_OF, SCHEMAS
+from balise.outputs.api import SCHEMA_OF, SCHEMAS
 from conftest import REPO, Cli
 
 # The demo at 11:30 on 22 November 2026: one open incident, a maintenance announced for 5 December.

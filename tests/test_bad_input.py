@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from balise import loaders
+from balise.content import loaders
 from balise.errors import Collector
 from conftest import Cli, copy_demo
 

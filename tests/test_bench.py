@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from balise import loaders, parallel, pipeline
+from balise.content import loaders
+from balise.content.model import Settings
 from balise.errors import Collector
-from balise.model import Settings
-from balise.render import PageContext, SiteRenderer
+from balise.outputs.pages import PageContext, SiteRenderer
+from balise.pipeline import parallel, stages as pipeline
 from balise.timeline import parse_body
 from conftest import REPO, page
 
@@ -182,7 +183,7 @@ def test_the_next_update_line_is_found_after_a_long_message(last_line):
 
 
 def test_the_home_page_lists_a_bounded_number_of_recent_incidents(demo_page, tmp_path, monkeypatch):
-    from balise import render
+    from balise.outputs import pages as render
 
     monkeypatch.setattr(render, "RECENT_DAYS", 3650)  # every closed incident of the demo is recent
     write_all(SiteRenderer(demo_page, PageContext()), tmp_path / "all")

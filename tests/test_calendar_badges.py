@@ -9,8 +9,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from balise import badges, loaders
+from balise.content import loaders
 from balise.errors import Collector
+from balise.outputs import badges
 from conftest import Cli, page, text_of
 
 PINNED = datetime.fromisoformat("2026-11-22T11:30:00+01:00")

@@ -147,13 +147,13 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     """Amendments (read from git history) move Atom's `updated`, never the id."""
     from zoneinfo import ZoneInfo
 
-    from balise import loaders
+    from balise.content import loaders
+    from balise.content.model import Amendment, Settings
     from balise.errors import Collector
-    from balise.feeds import FeedWriter
-    from balise.links import SiteLinks
-    from balise.model import Amendment, Settings
-    from balise.outputs import data_environment
-    from balise.render import PageContext, SiteRenderer
+    from balise.outputs.feeds import FeedWriter
+    from balise.outputs.links import SiteLinks
+    from balise.outputs.pages import PageContext, SiteRenderer
+    from balise.outputs.site import data_environment
 
     settings = Settings(ZoneInfo("Europe/Paris"), "fr", SITE, "Relais", now=PINNED)
     content = loaders.load_content(demo / "status", demo / "incidents", Collector(demo))
@@ -292,8 +292,8 @@ def test_an_english_site_has_english_feeds(tmp_path, at_time):
 def test_feeds_keep_the_50_newest_updates_in_a_stable_order():
     from datetime import timedelta
 
-    from balise.feeds import FEED_SIZE, updates_newest_first
-    from balise.model import Incident, Update
+    from balise.content.model import Incident, Update
+    from balise.outputs.feeds import FEED_SIZE, updates_newest_first
 
     start = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
     incidents = [

@@ -37,7 +37,7 @@ def test_an_english_site_is_written_in_english(tmp_path):
 def test_french_punctuation_never_starts_a_line(built_demo):
     """A non-breaking space before ':' and inside « », a narrow one before ; ! ? — in balise's words
     and in the writers' messages, but never inside code."""
-    from balise.messages import MarkdownRenderer
+    from balise.content.messages import MarkdownRenderer
 
     html = MarkdownRenderer("fr")("Attention : « faux » courriel ? Tapez `a : b`.\n\n    code : x")
     assert html == (

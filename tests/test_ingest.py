@@ -306,7 +306,7 @@ def test_a_limit_under_one_kib_is_shown_in_bytes(cli, site, feeds, length):
 
 
 def test_sizes_read_as_a_person_would():
-    from balise.ingest import size_text
+    from balise.transparency.ingest import size_text
 
     assert [size_text(n) for n in (0, 100, 1023, 1024, 20_000, 5 * 1024 * 1024)] == [
         "0 bytes",

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from balise.transparency import Kpis, Monitoring, Target, sparkline
+from balise.content.transparency import Kpis, Monitoring, Target, sparkline
 from conftest import DEMO_NOW, edit, page, text_of
 
 

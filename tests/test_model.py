@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from balise import model
+from balise.content import model
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=PARIS)

@@ -279,7 +279,7 @@ def test_numbers_keep_their_units_and_percent_signs(built_demo):
     from zoneinfo import ZoneInfo
 
     from balise.i18n import Translator
-    from balise.render import MarkdownRenderer
+    from balise.outputs.pages import MarkdownRenderer
 
     french, english = Translator("fr", ZoneInfo("Europe/Paris")), Translator("en", ZoneInfo("Europe/Paris"))
     assert french.duration(timedelta(minutes=65)) == "1\u00a0h\u00a005"

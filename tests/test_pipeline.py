@@ -1,4 +1,4 @@
-"""The pipeline (balise.pipeline) builds without MkDocs, and makes the same files as the MkDocs build."""
+"""The pipeline (balise.pipeline.stages) builds without MkDocs, and makes the same files as the MkDocs build."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ WITHOUT_MKDOCS = textwrap.dedent(
 
     import yaml
 
-    from balise import pipeline
-    from balise.model import Settings
+    from balise.pipeline import stages as pipeline
+    from balise.content.model import Settings
 
     site, target = Path(sys.argv[1]), Path(sys.argv[2])
     config = yaml.safe_load((site / "mkdocs.yml").read_text(encoding="utf-8"))

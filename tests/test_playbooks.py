@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from balise.content.loaders import placeholders_in
+from balise.content.playbooks import load_playbooks
 from balise.errors import Collector
-from balise.loaders import placeholders_in
-from balise.playbooks import load_playbooks
 from conftest import REPO, Cli, page, text_of
 
 SCENARIOS = {
@@ -279,6 +279,6 @@ def test_a_value_is_cased_for_where_the_playbook_puts_it(cli, demo):
     ],
 )
 def test_cased(value, before, expected):
-    from balise.playbooks import cased
+    from balise.content.playbooks import cased
 
     assert cased(value, before) == expected

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from balise import loaders, model, transparency as tr, transparency_loaders as tl
+from balise.content import loaders, model, transparency as tr
 from balise.errors import Collector
-from balise.render import PageContext, SiteRenderer
+from balise.outputs.pages import PageContext, SiteRenderer
 from balise.timeline import TimeError, parse_body, parse_time
-from balise.transparency_page import transparency_pages
+from balise.transparency import loaders as tl
+from balise.transparency.page import transparency_pages
 
 COMPONENTS = {"paiements", "courriels", "site-internet"}
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

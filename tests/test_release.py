@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from balise import __version__
-from balise.scaffold import NotReproducible, balise_requirement
+from balise.cli.scaffold import NotReproducible, balise_requirement
 from conftest import REPO, Cli
 from gitrepo import commit_all, init_repo
 

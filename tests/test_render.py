@@ -10,8 +10,8 @@ from urllib.parse import urljoin
 import feedparser
 import pytest
 
-from balise import gfm
-from balise.messages import MarkdownRenderer
+from balise.content import gfm
+from balise.content.messages import MarkdownRenderer
 from conftest import page, text_of
 
 OPEN_INCIDENT = "2026-11-22-prise-de-rendez-vous-indisponible"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from balise.messages import MarkdownRenderer, sanitising_losses
+from balise.content.messages import MarkdownRenderer, sanitising_losses
 from conftest import DEMO_NOW, page, text_of
 
 OPEN_INCIDENT = "2026-11-22-prise-de-rendez-vous-indisponible"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from balise.transparency import looks_like_initials, personal_data
+from balise.content.transparency import looks_like_initials, personal_data
 from conftest import DEMO_NOW, edit, page, text_of
 
 ONE = "content/testimonials/2026-09-24-usager-enquete.yml"

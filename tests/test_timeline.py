@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from balise.content.loaders import load_incident
 from balise.errors import Collector
-from balise.loaders import load_incident
 from balise.timeline import TimeError, append_update, format_time, format_update, parse_body, parse_time
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -294,7 +294,7 @@ def test_gmt_is_utc():
 
 
 def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
-    from balise.i18n import suggest_component_status, suggest_impact, suggest_status
+    from balise.content.vocabulary import suggest_component_status, suggest_impact, suggest_status
 
     assert suggest_status("incident", "Résolue") == "did you mean 'resolved'?"
     assert suggest_status("incident", "RÉTABLI") == "did you mean 'resolved'?"
@@ -316,7 +316,7 @@ def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
 
 
 def test_did_you_mean_ignores_case_and_accents():
-    from balise.loaders import did_you_mean
+    from balise.content.loaders import did_you_mean
 
     assert did_you_mean("Paiements", ["paiements", "dons"]) == "did you mean 'paiements'?"
     assert did_you_mean("Démande-aide", ["demande-aide", "dons"]) == "did you mean 'demande-aide'?"

@@ -1,0 +1,367 @@
+"""The typed content model: components, incidents and their timelines, and what derives from them.
+
+Pure data and rules, no I/O and no MkDocs: loaders build these objects, the page layer,
+feeds and API read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from balise.content.transparency import Transparency
+
+KINDS = ("incident", "maintenance", "notice")
+IMPACTS = ("none", "minor", "major", "critical")
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
+# Statuspage's component vocabulary, from best to worst: the worst one wins.
+COMPONENT_STATUSES = (
+    "operational",
+    "under_maintenance",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+)
+IMPACT_TO_COMPONENT_STATUS = {
+    "none": "operational",
+    "minor": "degraded_performance",
+    "major": "partial_outage",
+    "critical": "major_outage",
+}
+# Statuspage's page indicator for the worst component status.
+COMPONENT_STATUS_TO_INDICATOR = {
+    "operational": "none",
+    "under_maintenance": "maintenance",
+    "degraded_performance": "minor",
+    "partial_outage": "major",
+    "major_outage": "critical",
+}
+
+
+def statuses_for(kind: str) -> tuple[str, ...]:
+    return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+
+
+def worst(statuses: Iterable[str]) -> str:
+    return max(statuses, key=COMPONENT_STATUSES.index, default="operational")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the site's configuration tells the content layer."""
+
+    timezone: ZoneInfo
+    language: str = "fr"
+    site_url: str = ""
+    site_name: str = "Statut"
+    now: datetime | None = None  # the build's reference time (aware); None means "now"
+    commit: str | None = None  # the content's git commit (full SHA), None outside git
+    commit_time: datetime | None = None
+    # When `as_of` pins the moment shown (a demo), writers still date updates by the clock: this is
+    # then the clock, so an update written today is not "ahead" of the page's moment.
+    written_by: datetime | None = None
+
+    @property
+    def reference_time(self) -> datetime:
+        from datetime import timezone
+
+        return self.now or datetime.now(timezone.utc).replace(microsecond=0)
+
+    @property
+    def latest_writing_time(self) -> datetime:
+        """The latest moment the content can have been written: updates dated after it are ahead."""
+        return max(self.written_by, self.reference_time) if self.written_by else self.reference_time
+
+
+@dataclass(frozen=True)
+class ComponentGroup:
+    id: str
+    name: str
+    description: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str = ""
+    group: str | None = None
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A published update's wording changed by a later commit: when, in which commit, and the text before."""
+
+    at: datetime  # the time of the commit that changed the wording
+    commit: str
+    earlier_message: str
+    earlier_status: str = ""  # the status as it was, when the correction changed it
+    earlier_next_update: datetime | None = None  # the promise as it was, when the correction changed it
+
+
+@dataclass
+class Update:
+    """One public statement in an incident's timeline."""
+
+    at: datetime
+    status: str
+    message: str  # Markdown, as written
+    line: int = 0  # line of its heading in the source file
+    next_update: datetime | None = None  # the update it promises, if any
+    amendments: list[Amendment] = field(default_factory=list)  # oldest first, filled from git history
+
+    @property
+    def last_modified(self) -> datetime:
+        """When this statement last changed: its own time, or its latest amendment's (Atom's `updated`)."""
+        return self.amendments[-1].at if self.amendments else self.at
+
+    @cached_property
+    def anchor(self) -> str:
+        """A stable fragment id: the update's UTC time, unique within an incident."""
+        from datetime import timezone
+
+        return "update-" + self.at.astimezone(timezone.utc).strftime("%Y%m%dt%H%M%Sz")
+
+
+@dataclass
+class Incident:
+    """An incident, a maintenance or a notice, with its timeline (oldest update first)."""
+
+    id: str
+    title: str
+    kind: str = "incident"
+    impact: str = "none"
+    # component id -> explicit status given by the writer, or None to derive it from the impact
+    components: dict[str, str | None] = field(default_factory=dict)
+    updates: list[Update] = field(default_factory=list)
+    draft: bool = False
+    publish_at: datetime | None = None
+    next_update: datetime | None = None  # front matter promise, if written there
+    spokesperson: str = ""
+    postmortem: str = ""  # Markdown
+    postmortem_at: datetime | None = None  # when the postmortem was first public (from git history), else None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+    began_at: datetime | None = None  # when the disruption began, if before the first update
+    path: str = ""
+
+    # -- timeline --------------------------------------------------------------
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == "maintenance"
+
+    @property
+    def first(self) -> Update:
+        return self.updates[0]
+
+    @property
+    def latest(self) -> Update:
+        return self.updates[-1]
+
+    @property
+    def status(self) -> str:
+        return self.latest.status
+
+    @property
+    def created_at(self) -> datetime:
+        return self.first.at
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.latest.at
+
+    @property
+    def started_at(self) -> datetime:
+        """When the disruption began: the window's start for maintenance, else the first update."""
+        if self.is_maintenance and self.scheduled_for:
+            return self.scheduled_for
+        return self.began_at or self.first.at
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in ("resolved", "completed")
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        return self.latest.at if self.is_closed else None
+
+    def ended_at(self, now: datetime) -> datetime | None:
+        """When the disruption ended, if it has (a maintenance window also ends by the clock)."""
+        if self.is_closed:
+            return self.latest.at
+        if self.is_maintenance and self.maintenance_phase(now) == "completed":
+            return self.scheduled_until
+        return None
+
+    def duration(self, now: datetime) -> timedelta:
+        end = self.ended_at(now) or now
+        return max(end - self.started_at, timedelta(0))
+
+    @property
+    def updates_newest_first(self) -> list[Update]:
+        return self.updates[::-1]
+
+    # -- state at a given time -------------------------------------------------
+    def is_published(self, now: datetime) -> bool:
+        return not self.draft and (self.publish_at is None or self.publish_at <= now)
+
+    def maintenance_phase(self, now: datetime) -> str:
+        """upcoming, active or completed. A window that has passed completes by itself,
+        unless the writer says the work is still going on."""
+        status = self.status
+        if status == "completed":
+            return "completed"
+        if status in ("in_progress", "verifying"):
+            return "active"
+        start, end = self.scheduled_for, self.scheduled_until
+        if start and now < start:
+            return "upcoming"
+        if end and now >= end:
+            return "completed"
+        return "active"
+
+    def status_at(self, now: datetime) -> str:
+        """The status to show: the latest update's, except that a maintenance window moves by the
+        clock (`scheduled` shows as `in_progress` once it opens, and `completed` once it has passed)."""
+        if self.is_maintenance:
+            phase = self.maintenance_phase(now)
+            if phase == "completed":
+                return "completed"
+            if phase == "active" and self.status == "scheduled":
+                return "in_progress"
+        return self.status
+
+    def is_active(self, now: datetime) -> bool:
+        """Does it affect component status right now?"""
+        if self.is_maintenance:
+            return self.maintenance_phase(now) == "active"
+        return not self.is_closed
+
+    def promised_update(self, now: datetime | None = None) -> datetime | None:
+        """The time of the next promised update, while the incident is open."""
+        if self.is_closed or (self.is_maintenance and now and self.maintenance_phase(now) == "completed"):
+            return None
+        promise = self.latest.next_update
+        if promise is None and self.next_update and self.next_update > self.latest.at:
+            promise = self.next_update
+        return promise
+
+    def is_overdue(self, now: datetime) -> bool:
+        promise = self.promised_update(now)
+        return promise is not None and promise < now
+
+    def component_status(self, component_id: str) -> str:
+        """What this incident, while active, makes of one of its components."""
+        explicit = self.components.get(component_id)
+        if explicit:
+            return explicit
+        if self.is_maintenance:
+            return "under_maintenance"
+        return IMPACT_TO_COMPONENT_STATUS[self.impact]
+
+
+@dataclass
+class StatusPage:
+    """Everything published at one reference time, and the state derived from it."""
+
+    settings: Settings
+    groups: list[ComponentGroup]
+    components: list[Component]
+    incidents: list[Incident]  # published only, newest first
+    transparency: Transparency | None = None  # published items only
+
+    @property
+    def now(self) -> datetime:
+        return self.settings.reference_time
+
+    @cached_property
+    def components_by_id(self) -> dict[str, Component]:
+        return {c.id: c for c in self.components}
+
+    @cached_property
+    def groups_by_id(self) -> dict[str, ComponentGroup]:
+        return {g.id: g for g in self.groups}
+
+    @cached_property
+    def active(self) -> list[Incident]:
+        return [i for i in self.incidents if i.is_active(self.now)]
+
+    @cached_property
+    def open_incidents(self) -> list[Incident]:
+        """Unresolved incidents and notices, the ones with an overdue promise first."""
+        now = self.now
+        found = [i for i in self.incidents if not i.is_maintenance and not i.is_closed]
+        return sorted(found, key=lambda i: (not i.is_overdue(now), -i.updated_at.timestamp()))
+
+    @cached_property
+    def active_maintenance(self) -> list[Incident]:
+        return [i for i in self.incidents if i.is_maintenance and i.maintenance_phase(self.now) == "active"]
+
+    @cached_property
+    def upcoming_maintenance(self) -> list[Incident]:
+        found = [i for i in self.incidents if i.is_maintenance and i.maintenance_phase(self.now) == "upcoming"]
+        return sorted(found, key=lambda i: i.scheduled_for or i.created_at)
+
+    @cached_property
+    def component_status(self) -> dict[str, str]:
+        """Each component's current status: the worst any active incident gives it."""
+        found: dict[str, list[str]] = {c.id: [] for c in self.components}
+        for incident in self.active:
+            for component_id in incident.components:
+                if component_id in found:
+                    found[component_id].append(incident.component_status(component_id))
+        return {cid: worst(statuses) for cid, statuses in found.items()}
+
+    @cached_property
+    def overall_status(self) -> str:
+        return worst(self.component_status.values())
+
+    @property
+    def indicator(self) -> str:
+        return COMPONENT_STATUS_TO_INDICATOR[self.overall_status]
+
+    def group_status(self, group_id: str) -> str:
+        return worst(self.component_status[c.id] for c in self.components if c.group == group_id)
+
+    @cached_property
+    def incidents_by_component(self) -> dict[str, list[Incident]]:
+        found: dict[str, list[Incident]] = {c.id: [] for c in self.components}
+        for incident in self.incidents:
+            for component_id in incident.components:
+                found.setdefault(component_id, []).append(incident)
+        return found
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.settings.timezone).date()
+
+    def daily_impact(self, component_id: str, days: int = 90) -> list[tuple[date, str, list[Incident]]]:
+        """For each of the last `days` days (site time zone), the worst status the component
+        had that day and the incidents behind it; oldest day first."""
+        today = self.local_date(self.now)
+        first_day = today - timedelta(days=days - 1)
+        per_day: dict[date, list[tuple[str, Incident]]] = {}
+        for incident in self.incidents_by_component.get(component_id, ()):
+            if incident.is_maintenance and incident.maintenance_phase(self.now) == "upcoming":
+                continue
+            start = self.local_date(incident.started_at)
+            end_moment = incident.ended_at(self.now) or self.now
+            end = self.local_date(end_moment)
+            if end < first_day or start > today:
+                continue
+            status = incident.component_status(component_id)
+            day = max(start, first_day)
+            while day <= min(end, today):
+                per_day.setdefault(day, []).append((status, incident))
+                day += timedelta(days=1)
+        result = []
+        for offset in range(days):
+            day = first_day + timedelta(days=offset)
+            entries = per_day.get(day, [])
+            result.append((day, worst(s for s, _ in entries), [i for _, i in entries]))
+        return result

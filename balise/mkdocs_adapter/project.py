@@ -1,0 +1,116 @@
+"""A balise site on disk: its mkdocs.yml, the balise plugin's settings, and its content."""
+
+from __future__ import annotations
+
+import logging
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from balise.content import loaders
+from balise.errors import Collector, ContentError, Problem, one_line, show_problems
+from balise.mkdocs_adapter.plugin import BalisePlugin
+from balise.pipeline import stages as pipeline
+
+
+@dataclass
+class Project:
+    config: object  # the MkDocs config
+    plugin: BalisePlugin
+
+    @property
+    def root(self) -> Path:
+        return self.plugin.root
+
+    @property
+    def settings(self):
+        return self.plugin.settings
+
+    def load(self, report: Collector) -> loaders.Content:
+        content = self.plugin.load(report)
+        self.plugin.content = content
+        return content
+
+
+def shown(path: Path) -> str:
+    """A path as the writer would type it: relative to the current folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def open_project(config_file: str | None, site_dir: str | None = None, strict: bool = False) -> Project:
+    """Load mkdocs.yml and prepare the balise plugin, without loading content yet."""
+    path = Path(config_file or "mkdocs.yml")
+    if not path.exists():
+        raise click.ClickException(f"{path}: no such file — run this in a balise site, or give -f path/to/mkdocs.yml")
+    options = {"config_file": str(path), "strict": strict}
+    if site_dir:
+        options["site_dir"] = site_dir
+    with _config_messages(path) as errors:
+        try:
+            config = load_config(**options)
+        except (ConfigurationError, Abort) as error:  # MkDocs logs each problem, then aborts
+            raise ContentError(errors or [Problem(str(path), 1, one_line(str(error)))]) from None
+    plugin = config.plugins.get("balise")
+    if not isinstance(plugin, BalisePlugin):
+        raise click.ClickException(f"{path}:1: the balise plugin is not enabled — add 'plugins: [balise]'")
+    plugin.prepare(config)
+    return Project(config, plugin)
+
+
+@contextmanager
+def _config_messages(path: Path):
+    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: each error
+    is gathered as a problem on the line of its option, each warning shown as one."""
+    errors: list[Problem] = []
+
+    class Gather(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = one_line(record.getMessage())
+            problem = Problem(
+                str(path),
+                _option_line(path, message),
+                message,
+                "error" if record.levelno >= logging.ERROR else "warning",
+            )
+            errors.append(problem) if problem.severity == "error" else show_problems([problem])
+
+    logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+
+
+# How MkDocs names the option a message is about: "Config value 'site_url': …" or
+# "Config value 'plugins': Plugin 'balise' option 'as_of': …".
+CONFIG_OPTION = re.compile(r"^Config value '(?P<key>[^']+)'(?:: Plugin '[^']+' option '(?P<option>[^']+)')?")
+
+
+def _option_line(path: Path, message: str) -> int:
+    """The line of mkdocs.yml where the option the message is about is set, else 1."""
+    found = CONFIG_OPTION.match(message)
+    if found is None:
+        return 1
+    key = re.compile(rf"^\s*(?:-\s+)?{re.escape(found['option'] or found['key'])}\s*:")
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if key.match(line)), 1)
+
+
+def load_checked(project: Project) -> tuple[loaders.Content, Collector]:
+    """Load content; raise a ContentError listing every error, if any."""
+    report = Collector(project.root)
+    content = project.load(report)
+    pipeline.validate(report)
+    return content, report

@@ -1,0 +1,265 @@
+"""A read-only JSON API compatible with Atlassian Statuspage's public API v2.
+
+Same paths (`api/v2/summary.json`, …), field names and enum values, so Slack bots, dashboards and
+aggregators that already read Statuspage pages read a balise page unchanged. Ids are balise's own
+(component, group and incident ids from the content), which clients treat as opaque strings.
+The JSON Schemas in `balise/schemas/` describe every document.
+
+Where balise and Statuspage differ, the Statuspage meaning wins:
+- a maintenance's `impact` is `maintenance`, and its `status` follows its window the way
+  Statuspage's automatic transitions do (`scheduled` → `in_progress` → `completed`);
+- a resolved incident with a published postmortem has the status `postmortem`;
+- `status.indicator` is `none|minor|major|critical` from the worst component status, and
+  `maintenance` while a maintenance is the only thing going on, as real Statuspage pages report
+  (with the description "Service Under Maintenance" there; here, the page's own wording).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from balise.content.model import Incident, StatusPage, Update
+from balise.i18n import Translator
+from balise.outputs.links import SiteLinks
+
+API_DIR = "api/v2/"
+LIST_SIZE = 50  # Statuspage returns the 50 most recent incidents and maintenances
+SCHEMAS = Path(__file__).parents[1] / "schemas"
+# Each document (path under api/v2/) and the JSON Schema (in balise/schemas/) it follows.
+SCHEMA_OF = {
+    "summary.json": "summary.json",
+    "status.json": "status.json",
+    "components.json": "components.json",
+    "incidents.json": "incidents.json",
+    "incidents/unresolved.json": "incidents.json",
+    "scheduled-maintenances.json": "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json": "scheduled-maintenances.json",
+    "scheduled-maintenances/active.json": "scheduled-maintenances.json",
+}
+
+
+class StatuspageAPI:
+    def __init__(self, page: StatusPage, t: Translator, links: SiteLinks):
+        self.page, self.t, self.links = page, t, links
+        self.zone = page.settings.timezone
+
+    # -- documents ---------------------------------------------------------------
+    def documents(self) -> dict[str, dict]:
+        """Every document by its site-relative path."""
+        page = self.page
+        incidents = [i for i in page.incidents if not i.is_maintenance]
+        maintenance = sorted(
+            (i for i in page.incidents if i.is_maintenance),
+            key=lambda i: ((i.scheduled_for or i.created_at).timestamp(), i.id),
+            reverse=True,
+        )
+        unresolved = [self.incident(i) for i in page.open_incidents]
+        upcoming = [self.incident(i) for i in page.upcoming_maintenance]
+        active = [self.incident(i) for i in page.active_maintenance]
+        head = {"page": self.page_info()}
+        return {
+            API_DIR + "summary.json": {
+                **head,
+                "components": self._components,
+                "incidents": unresolved,
+                "scheduled_maintenances": active + upcoming,
+                "status": self.status(),
+                "balise": self.build(),
+            },
+            API_DIR + "status.json": {**head, "status": self.status()},
+            API_DIR + "components.json": {**head, "components": self._components},
+            API_DIR + "incidents.json": {**head, "incidents": [self.incident(i) for i in incidents[:LIST_SIZE]]},
+            API_DIR + "incidents/unresolved.json": {**head, "incidents": unresolved},
+            API_DIR + "scheduled-maintenances.json": {
+                **head,
+                "scheduled_maintenances": [self.incident(i) for i in maintenance[:LIST_SIZE]],
+            },
+            API_DIR + "scheduled-maintenances/upcoming.json": {**head, "scheduled_maintenances": upcoming},
+            API_DIR + "scheduled-maintenances/active.json": {**head, "scheduled_maintenances": active},
+        }
+
+    def files(self):
+        for path, document in self.documents().items():
+            yield path, dump(document)
+
+    # -- parts -------------------------------------------------------------------
+    def time(self, moment: datetime | None) -> str | None:
+        """Statuspage's timestamps: ISO 8601 in the page's time zone, with milliseconds."""
+        return moment.astimezone(self.zone).isoformat(timespec="milliseconds") if moment else None
+
+    @property
+    def page_id(self) -> str:
+        return self.links.host or self.page.settings.site_name
+
+    def page_info(self) -> dict:
+        return {
+            "id": self.page_id,
+            "name": self.page.settings.site_name,
+            "url": self.page.settings.site_url.rstrip("/") or "",
+            "time_zone": self.zone.key,
+            "updated_at": self.time(self.updated_at),
+        }
+
+    @cached_property
+    def updated_at(self) -> datetime:
+        """The last time anything on the page changed: an update, or a maintenance window opening or closing."""
+        return max(self._all_changes, default=self.page.settings.commit_time or self.page.now)
+
+    @cached_property
+    def first_change(self) -> datetime:
+        """Components have no creation date of their own: the page's first published change stands in."""
+        return min(self._all_changes, default=self.updated_at)
+
+    @cached_property
+    def _all_changes(self) -> list[datetime]:
+        return self._changes(self.page.incidents)
+
+    def _changes(self, incidents) -> list[datetime]:
+        now = self.page.now
+        moments = []
+        for incident in incidents:
+            moments += [u.last_modified for u in incident.updates if u.at <= now]
+            if incident.is_maintenance:
+                moments += [m for m in (incident.scheduled_for, incident.scheduled_until) if m and m <= now]
+        return moments
+
+    def status(self) -> dict:
+        page = self.page
+        return {"indicator": page.indicator, "description": self.t(f"overall_status.{page.overall_status}")}
+
+    def build(self) -> dict:
+        settings = self.page.settings
+        return {"commit": settings.commit, "commit_time": self.time(settings.commit_time)}
+
+    @cached_property
+    def _components(self) -> list[dict]:
+        return self.components()
+
+    def components(self) -> list[dict]:
+        """Groups and components in display order, as Statuspage lists them: a group is a component
+        with `group: true` and the ids of its members; a member names its group in `group_id`."""
+        page = self.page
+        found = []
+        position = 0
+        for group in page.groups:
+            members = [c for c in page.components if c.group == group.id]
+            if not members:
+                continue
+            position += 1
+            found.append(
+                self._component(
+                    group.id,
+                    group.name,
+                    group.description,
+                    page.group_status(group.id),
+                    position,
+                    None,
+                    self._changes([i for c in members for i in page.incidents_by_component.get(c.id, [])]),
+                    members=[c.id for c in members],
+                )
+            )
+            for index, component in enumerate(members, 1):
+                found.append(self._member(component, index, group.id))
+        for component in page.components:
+            if component.group is None:
+                position += 1
+                found.append(self._member(component, position, None))
+        return found
+
+    def _member(self, component, position: int, group_id: str | None) -> dict:
+        status = self.page.component_status[component.id]
+        changes = self._changes(self.page.incidents_by_component.get(component.id, []))
+        return self._component(component.id, component.name, component.description, status, position, group_id, changes)
+
+    def _component(self, cid, name, description, status, position, group_id, changes, members=None) -> dict:
+        first = self.first_change
+        document = {
+            "id": cid,
+            "name": name,
+            "status": status,
+            "created_at": self.time(first),
+            "updated_at": self.time(max(changes, default=first)),
+            "position": position,
+            "description": description or None,
+            "showcase": members is None,
+            "start_date": None,
+            "group_id": group_id,
+            "page_id": self.page_id,
+            "group": members is not None,
+            "only_show_if_degraded": False,
+        }
+        if members is not None:
+            document["components"] = members
+        return document
+
+    def incident_status(self, incident: Incident) -> str:
+        if incident.is_maintenance:
+            return incident.status_at(self.page.now)
+        if incident.is_closed and incident.postmortem:
+            return "postmortem"
+        return incident.status
+
+    def incident(self, incident: Incident) -> dict:
+        now = self.page.now
+        monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
+        resolved = incident.ended_at(now) if incident.is_maintenance else incident.resolved_at
+        document = {
+            "id": incident.id,
+            "name": incident.title,
+            "status": self.incident_status(incident),
+            "created_at": self.time(incident.created_at),
+            "updated_at": self.time(max(u.last_modified for u in incident.updates)),
+            "monitoring_at": self.time(monitoring),
+            "resolved_at": self.time(resolved),
+            "impact": "maintenance" if incident.is_maintenance else incident.impact,
+            "shortlink": self.links.shown(self.links.incident_path(incident)),
+            "started_at": self.time(incident.started_at),
+            "page_id": self.page_id,
+            "incident_updates": [self.update(incident, u) for u in incident.updates_newest_first],
+            "components": [self._component_documents[c] for c in incident.components if c in self._component_documents],
+        }
+        if incident.is_maintenance:
+            document["scheduled_for"] = self.time(incident.scheduled_for)
+            document["scheduled_until"] = self.time(incident.scheduled_until)
+        return document
+
+    @cached_property
+    def _component_documents(self) -> dict[str, dict]:
+        return {document["id"]: document for document in self.components() if not document["group"]}
+
+    def update(self, incident: Incident, update: Update) -> dict:
+        affected = None
+        if not incident.is_maintenance and (
+            update is incident.first or (update is incident.latest and incident.is_closed)
+        ):
+            closing = update is incident.latest and incident.is_closed
+            affected = [
+                {
+                    "code": cid,
+                    "name": self.page.components_by_id[cid].name,
+                    "old_status": incident.component_status(cid) if closing else "operational",
+                    "new_status": "operational" if closing else incident.component_status(cid),
+                }
+                for cid in incident.components
+                if cid in self.page.components_by_id
+            ] or None
+        return {
+            "id": f"{incident.id}-{update.anchor}",
+            "status": update.status,
+            "body": update.message,
+            "incident_id": incident.id,
+            "created_at": self.time(update.at),
+            "updated_at": self.time(update.last_modified),
+            "display_at": self.time(update.at),
+            "affected_components": affected,
+            "deliver_notifications": True,
+            "custom_tweet": None,
+            "tweet_id": None,
+        }
+
+
+def dump(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

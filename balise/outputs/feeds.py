@@ -1,0 +1,256 @@
+"""RSS 2.0 and Atom 1.0 feeds: every update of every published incident or maintenance is one entry.
+
+Site-wide (`history.rss`, `history.atom`), per component (`components/<id>/history.rss|.atom`) and
+per incident (`incidents/<id>/feed.atom`). Newest first, the last `FEED_SIZE` updates. An entry's id
+is built from the site, the incident and the update's anchor, never from its text: correcting a
+published update changes its Atom `updated`, not its id, so readers show it once.
+
+The documents are built with ElementTree (`balise.outputs.xmldoc`), never as text, so no title or message
+can make them ill-formed.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import jinja2
+
+from balise.content.messages import rebase_links
+from balise.content.model import Incident, StatusPage, Update
+from balise.i18n import Translator
+from balise.outputs.links import SiteLinks
+from balise.outputs.xmldoc import sub_element, xml_document, xml_text
+
+FEED_SIZE = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One update, or a postmortem, as written in every feed it appears in."""
+
+    id: str
+    title: str
+    link: str
+    content: str  # HTML: the sanitised message and the promised next update
+    category: str  # the update's status, or "postmortem"
+    category_label: str  # the same, in words
+    published: datetime
+    updated: datetime
+
+
+def updates_newest_first(incidents, limit: int | None = FEED_SIZE) -> list[tuple[Incident, Update | None]]:
+    """(incident, update) pairs, newest first; ties broken by incident id, then anchor. A postmortem
+    is news too, once published: a pair (incident, None), dated when git first saw it public."""
+    pairs = [(incident, update) for incident in incidents for update in incident.updates]
+    pairs += [(incident, None) for incident in incidents if incident.postmortem and incident.postmortem_at]
+    pairs.sort(key=lambda pair: (-_moment(*pair).timestamp(), pair[0].id, pair[1].anchor if pair[1] else "~"))
+    return pairs if limit is None else pairs[:limit]
+
+
+def _moment(incident: Incident, update: Update | None) -> datetime:
+    return update.at if update is not None else incident.postmortem_at
+
+
+def atom_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rss_time(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What a feed says about itself."""
+
+    id: str
+    title: str
+    subtitle: str
+    self_url: str
+    html_url: str
+    updated: datetime
+    language: str
+    site_name: str
+
+
+def atom_feed(channel: Channel, entries: list[ET.Element]) -> str:
+    """The Atom document, around entries made by `atom_entry`."""
+    # Tags are written as they appear, the namespace declared as an attribute: ElementTree's own
+    # prefixes would need a process-wide registration.
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": xml_text(channel.language)})
+    sub_element(feed, "id", channel.id)
+    sub_element(feed, "title", channel.title)
+    sub_element(feed, "subtitle", channel.subtitle)
+    sub_element(feed, "link", attributes={"rel": "self", "type": "application/atom+xml", "href": channel.self_url})
+    sub_element(feed, "link", attributes={"rel": "alternate", "type": "text/html", "href": channel.html_url})
+    sub_element(feed, "updated", atom_time(channel.updated))
+    sub_element(sub_element(feed, "author"), "name", channel.site_name)
+    sub_element(feed, "generator", "balise")
+    feed.extend(entries)
+    return xml_document(feed)
+
+
+def atom_entry(entry: Entry) -> ET.Element:
+    element = ET.Element("entry")
+    sub_element(element, "id", entry.id)
+    sub_element(element, "title", entry.title)
+    sub_element(element, "link", attributes={"rel": "alternate", "type": "text/html", "href": entry.link})
+    sub_element(element, "published", atom_time(entry.published))
+    sub_element(element, "updated", atom_time(entry.updated))
+    sub_element(element, "category", attributes={"term": entry.category, "label": entry.category_label})
+    sub_element(element, "content", entry.content, {"type": "html"})
+    return element
+
+
+def rss_feed(channel: Channel, items: list[ET.Element]) -> str:
+    """The RSS document, around items made by `rss_item`."""
+    rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS})
+    feed = sub_element(rss, "channel")
+    sub_element(feed, "title", channel.title)
+    sub_element(feed, "link", channel.html_url)
+    sub_element(feed, "description", channel.subtitle)
+    sub_element(feed, "language", channel.language)
+    sub_element(feed, "lastBuildDate", rss_time(channel.updated))
+    sub_element(feed, "generator", "balise")
+    sub_element(feed, "atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": channel.self_url})
+    feed.extend(items)
+    return xml_document(rss)
+
+
+def rss_item(entry: Entry) -> ET.Element:
+    element = ET.Element("item")
+    sub_element(element, "title", entry.title)
+    sub_element(element, "link", entry.link)
+    sub_element(element, "guid", entry.id, {"isPermaLink": "false"})
+    sub_element(element, "pubDate", rss_time(entry.published))
+    sub_element(element, "category", entry.category_label)
+    sub_element(element, "description", entry.content)
+    return element
+
+
+FEED_KINDS = {"atom": (atom_feed, atom_entry), "rss": (rss_feed, rss_item)}
+
+
+def _made_once(made: dict, kind: str, entry: Entry, element) -> ET.Element:
+    """An element can be in several trees: the feeds of one kind hold it at the same depth, so
+    indented the same in each."""
+    if (kind, entry) not in made:
+        made[kind, entry] = element(entry)
+    return made[kind, entry]
+
+
+class FeedWriter:
+    """Writes the feeds of a `StatusPage`; an entry's HTML comes from `templates/feeds/entry.html`."""
+
+    def __init__(self, page: StatusPage, env: jinja2.Environment, t: Translator, markdown, links: SiteLinks):
+        self.page, self.env, self.t, self.markdown, self.links = page, env, t, markdown, links
+        self._entries: dict[tuple[str, str, str], Entry] = {}
+        # The site's and the components' feeds share their recent entries: each made once. Not kept
+        # for the incidents' own feeds, whose entries are mostly in no other (20,000 incidents…).
+        self._shared: dict[tuple[str, Entry], ET.Element] = {}
+
+    def files(self):
+        """Yield (site-relative path, text) for the site's and the components' feeds."""
+        page, t = self.page, self.t
+        name = page.settings.site_name
+        everything = updates_newest_first(page.incidents)
+        for kind in ("atom", "rss"):
+            yield from self._feed(
+                kind,
+                f"history.{kind}",
+                "history/",
+                t("subscribe.feed_title", site=name),
+                t("subscribe.feed_subtitle", site=name),
+                everything,
+                self._shared,
+            )
+        for component in page.components:
+            incidents = page.incidents_by_component.get(component.id, [])
+            for kind in ("atom", "rss"):
+                yield from self._feed(
+                    kind,
+                    f"components/{component.id}/history.{kind}",
+                    f"components/{component.id}/",
+                    t("subscribe.component_feed_title", component=component.name, site=name),
+                    t("subscribe.component_feed_subtitle", component=component.name),
+                    updates_newest_first(incidents),
+                    self._shared,
+                )
+
+    def incident_files(self, incident: Incident):
+        """The incident's own feed: rendered with its page, so by whichever process renders that."""
+        t, name = self.t, self.page.settings.site_name
+        yield from self._feed(
+            "atom",
+            f"incidents/{incident.id}/feed.atom",
+            self.links.incident_path(incident),
+            t("subscribe.incident_feed_title", incident=incident.title, site=name),
+            t("subscribe.incident_feed_subtitle", incident=incident.title),
+            updates_newest_first([incident], limit=None),
+        )
+
+    def _feed(self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs, shared=None):
+        entries = [self.entry(incident, update, path) for incident, update in pairs]
+        updated = max((e.updated for e in entries), default=self.page.settings.commit_time or self.page.now)
+        channel = Channel(
+            id=self.links.feed_id(path),
+            title=title,
+            subtitle=subtitle,
+            self_url=self.links.href(path, path),
+            html_url=self.links.href(html_path, path),
+            updated=updated,
+            language=self.t.language,
+            site_name=self.page.settings.site_name,
+        )
+        document, element = FEED_KINDS[kind]
+        yield (
+            path,
+            document(
+                channel,
+                [element(entry) if shared is None else _made_once(shared, kind, entry, element) for entry in entries],
+            ),
+        )
+
+    def entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
+        """One update (or postmortem) as a feed entry; with absolute links it is the same in every
+        feed, so made once."""
+        key = (incident.id, update.anchor if update else "postmortem", "" if self.links.absolute else feed_path)
+        made = self._entries.get(key)
+        if made is None:
+            made = self._entries[key] = self._entry(incident, update, feed_path)
+        return made
+
+    def _entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
+        t = self.t
+        link = self.links.href(self.links.update_path(incident, update), feed_path)
+        text = update.message if update is not None else incident.postmortem
+        content = self.env.get_template("feeds/entry.html").render(
+            incident=incident,
+            update=update,
+            message=rebase_links(
+                self.markdown(text),
+                self.links.incident_path(incident),
+                lambda target: self.links.href(target, feed_path),
+            ),
+            components=[
+                self.page.components_by_id[c].name for c in incident.components if c in self.page.components_by_id
+            ],
+            link=link,
+        )
+        category = update.status if update is not None else "postmortem"
+        label = t(f"update_status.{category}") if update is not None else t("postmortem")
+        published = _moment(incident, update)
+        return Entry(
+            id=self.links.update_id(incident, update),
+            title=f"[{label}] {incident.title}",
+            link=link,
+            content=str.strip(content),  # plain text for the XML writer: it escapes it itself
+            category=category,
+            category_label=label,
+            published=published,
+            updated=update.last_modified if update is not None else published,
+        )

@@ -1,0 +1,80 @@
+"""Addresses of the site's pages and files, for outputs read outside the site (feeds, API, calendar, badges).
+
+With `site_url` set, every link is absolute and every id is a `tag:` URI on the site's own host.
+Without it, links are relative to the file they are written in (feed readers resolve them against
+the feed's address) and ids are name-based UUIDs; the plugin warns that `site_url` should be set.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from urllib.parse import urlsplit
+from uuid import NAMESPACE_URL, uuid5
+
+from balise.content.model import Incident, Settings, Update
+
+
+def relative_url(target: str, page_path: str) -> str:
+    """A link from the page (or file) at `page_path` (e.g. "incidents/x/", or "components/x/history.atom",
+    two levels down) to `target`, both site-relative."""
+    depth = page_path.count("/")
+    prefix = "../" * depth
+    return (prefix + target) or "./"
+
+
+def incident_path(incident: Incident) -> str:
+    """An incident's page, site-relative: its id is its permanent address."""
+    return f"incidents/{incident.id}/"
+
+
+class SiteLinks:
+    def __init__(self, settings: Settings):
+        self.base = settings.site_url  # "" or ending with "/"
+        parts = urlsplit(self.base)
+        self.host = (parts.hostname or "").lower()
+        self.prefix = parts.path.strip("/")  # a site served under a path, e.g. org.github.io/status/
+        self.site_name = settings.site_name
+
+    @property
+    def absolute(self) -> bool:
+        return bool(self.base and self.host)
+
+    def href(self, target: str, from_path: str = "") -> str:
+        """`target` (site-relative, e.g. "incidents/x/#update-…") as written in the file at `from_path`."""
+        return self.base + target if self.absolute else relative_url(target, from_path)
+
+    def shown(self, target: str) -> str:
+        """`target` as shown to a reader: the absolute URL, or the site-relative path without a site URL."""
+        return self.base + target if self.absolute else "/" + target
+
+    @staticmethod
+    def incident_path(incident: Incident) -> str:
+        return incident_path(incident)
+
+    def update_path(self, incident: Incident, update: Update | None) -> str:
+        return f"{self.incident_path(incident)}#{update.anchor if update is not None else 'postmortem'}"
+
+    def update_id(self, incident: Incident, update: Update | None) -> str:
+        """The permanent id of one published update (or, for None, of the incident's postmortem): site,
+        incident id and the update's anchor. It does not depend on the message, so correcting the
+        wording keeps the id."""
+        moment = update.at if update is not None else incident.postmortem_at
+        day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")  # type: ignore[union-attr]  # asked once it is public
+        specific = f"{incident_path(incident)}{update.anchor if update is not None else 'postmortem'}"
+        if self.absolute:
+            path = f"{self.prefix}/{specific}" if self.prefix else specific
+            return f"tag:{self.host},{day}:{path}"
+        return "urn:uuid:" + str(uuid5(NAMESPACE_URL, f"balise:{self.site_name}:{specific}"))
+
+    def feed_id(self, path: str) -> str:
+        """A feed's id: its own address when the site has one."""
+        if self.absolute:
+            return self.base + path
+        return "urn:uuid:" + str(uuid5(NAMESPACE_URL, f"balise:{self.site_name}:{path}"))
+
+    def event_uid(self, incident: Incident) -> str:
+        """A calendar event's UID: the incident id at the site's host (RFC 5545 recommends this form)."""
+        domain = self.host or "balise.invalid"
+        return (
+            f"{incident.id}@{domain}" if not self.prefix else f"{incident.id}.{self.prefix.replace('/', '.')}@{domain}"
+        )

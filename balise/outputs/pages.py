@@ -1,0 +1,262 @@
+"""The public pages: Jinja templates filled from a `StatusPage`, written as static HTML.
+
+This is balise's own page layer for status pages (home, incidents, history, components).
+It needs no MkDocs, and writes nothing: it yields (path, HTML) pairs, which the pipeline's
+writer (`pipeline.write`) writes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from markupsafe import Markup
+
+from balise.content.messages import MarkdownRenderer, rebase_links
+from balise.content.model import Incident, StatusPage
+from balise.i18n import Translator
+from balise.outputs.badges import status_icon
+from balise.outputs.links import incident_path, relative_url
+from balise.transparency.page import transparency_pages
+
+TEMPLATES = Path(__file__).parents[1] / "templates"
+ASSETS = Path(__file__).parents[1] / "assets"
+HISTORY_PAGE_SIZE = 50
+RECENT_DAYS = 14
+RECENT_LIMIT = 20  # the home page lists at most this many recent incidents; the history has them all
+
+
+@dataclass(frozen=True)
+class NavLink:
+    title: str
+    url: str  # relative to the site root, e.g. "history/"
+
+
+@dataclass
+class PageContext:
+    """What every page template receives besides its own data."""
+
+    nav: list[NavLink] = field(default_factory=list)
+    build: dict = field(default_factory=dict)  # version information for the footer
+
+
+class _BytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates, kept for the life of the process and on disk between builds (keyed by the
+    source's checksum, so an edited template is compiled again). Compiling the theme's and balise's
+    templates is most of a small build's fixed cost; the cache changes no output byte.
+    `BALISE_CACHE_DIR` chooses the folder (default: ~/.cache/balise); an unwritable one is skipped."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+        base = os.environ.get("BALISE_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "balise"
+        )
+        self._folder = Path(base) / "templates"  # made when first written to, not at import
+        self._disk: jinja2.FileSystemBytecodeCache | None = jinja2.FileSystemBytecodeCache(str(self._folder))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        stored = self._code.get(bucket.key + bucket.checksum)
+        if stored is not None:
+            bucket.bytecode_from_string(stored)
+        elif self._disk is not None:
+            try:
+                self._disk.load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 — a damaged cache file only means compiling again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key + bucket.checksum] = bucket.bytecode_to_string()
+        if self._disk is not None:
+            try:
+                self._folder.mkdir(parents=True, exist_ok=True)
+                self._disk.dump_bytecode(bucket)
+            except OSError:  # an unwritable cache folder: keep compiled templates in memory only
+                self._disk = None
+
+
+TEMPLATE_BYTECODE = _BytecodeCache()  # also given to the theme's environment by the plugin
+
+
+def paginated(base: str, incidents: list):
+    """(path, incidents, pager) for each page of a list of `HISTORY_PAGE_SIZE` incidents: `base`,
+    then `base`page/2/…; the pager holds the page's number, the count, and the newer and older pages."""
+    pages = max(1, math.ceil(len(incidents) / HISTORY_PAGE_SIZE))
+    paths = [base] + [f"{base}page/{number}/" for number in range(2, pages + 1)]
+    for index, path in enumerate(paths):
+        chunk = incidents[index * HISTORY_PAGE_SIZE : (index + 1) * HISTORY_PAGE_SIZE]
+        pager = {
+            "number": index + 1,
+            "pages": pages,
+            "newer": paths[index - 1] if index else None,
+            "older": paths[index + 1] if index + 1 < pages else None,
+        }
+        yield path, chunk, pager
+
+
+ESSENTIAL_END = "/* -- end of the essential rules -- */"
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def essential_css() -> str:
+    """The rules every page needs (colours, header, footer, status pills), from the top of balise.css,
+    without comments and line breaks: the 404 page carries them inline, since it is served at any
+    address and on any host (a preview, a laptop), where no link to the stylesheet is sure to work."""
+    css = (ASSETS / "balise.css").read_text(encoding="utf-8").split(ESSENTIAL_END, 1)[0]
+    return " ".join(_CSS_COMMENT.sub("", css).split())
+
+
+class SiteRenderer:
+    """Renders every status page of a `StatusPage` into a directory."""
+
+    def __init__(self, page: StatusPage, context: PageContext, custom_templates: Path | None = None):
+        self.page = page
+        self.context = context
+        self.t = Translator(page.settings.language, page.settings.timezone)
+        self.markdown = MarkdownRenderer(page.settings.language)
+        search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []
+        self.loader = jinja2.FileSystemLoader(search + [str(TEMPLATES)])  # the site's overrides, then balise's
+        self.env = jinja2.Environment(
+            loader=self.loader,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # one build, templates do not change under it: no stat() per page
+            bytecode_cache=TEMPLATE_BYTECODE,
+        )
+        self.env.globals.update(
+            t=self.t,
+            site=page,
+            settings=page.settings,
+            context=context,
+            markdown=self.markdown,
+            message=self.message,
+            status_icon=status_icon,
+            now=page.now,
+            url=self.url,
+        )
+        self._page_path = ""
+        self._absolute_base: str | None = None  # set while rendering the 404 page
+        # The same on every page (no relative link in it): rendered once, not once per page.
+        self.env.globals["footer_note"] = self.fragment("partials/footer_note.html")
+
+    # -- pages -----------------------------------------------------------------
+    def pages(self):
+        """Yield (site-relative output path, HTML) for every status page."""
+        yield from self.site_pages()
+        for incident in self.page.incidents:
+            yield from self.incident_pages(incident)
+
+    def site_pages(self):
+        """The pages that are not one incident's: the writer may render those on other cores."""
+        yield "index.html", self.render("home.html", "", **self.home_data())
+        yield "404.html", self.not_found_page()
+        yield from self.history_pages()
+        yield from transparency_pages(self)
+        for component in self.page.components:
+            yield from self.component_pages(component)
+
+    def incident_pages(self, incident: Incident):
+        path = incident_path(incident)
+        yield path + "index.html", self.render("incident.html", path, incident=incident)
+
+    def home_data(self) -> dict:
+        page = self.page
+        since = page.now.timestamp() - RECENT_DAYS * 86400
+        recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed][:RECENT_LIMIT]
+        groups = []
+        for group in page.groups:
+            members = [c for c in page.components if c.group == group.id]
+            if members:
+                groups.append((group, members))
+        ungrouped = [c for c in page.components if c.group is None]
+        # The banner names what is affected and which promise is late, so a phone shows both in its first screen.
+        affected = [c for c in page.components if page.component_status[c.id] != "operational"]
+        overdue = [i for i in page.open_incidents + page.active_maintenance if i.is_overdue(page.now)]
+        return {
+            "groups": groups,
+            "ungrouped": ungrouped,
+            "open_incidents": page.open_incidents,
+            "active_maintenance": page.active_maintenance,
+            "upcoming_maintenance": page.upcoming_maintenance,
+            "recent": recent,
+            "affected": affected,
+            "only_maintenance": all(page.component_status[c.id] == "under_maintenance" for c in affected),
+            "overdue": overdue,
+        }
+
+    def history_pages(self):
+        for path, chunk, pager in paginated("history/", self.page.incidents):
+            months = [
+                (self.t.month_year(*key), list(items))
+                for key, items in groupby(chunk, key=lambda i: self._year_month(i))
+            ]
+            yield path + "index.html", self.render("history.html", path, months=months, **pager)
+
+    def component_pages(self, component):
+        """A component's page (its state, 90 days, latest incidents), then pages of its older incidents."""
+        incidents = self.page.incidents_by_component.get(component.id, [])
+        for path, chunk, pager in paginated(f"components/{component.id}/", incidents):
+            yield (
+                path + "index.html",
+                self.render(
+                    "component.html",
+                    path,
+                    component=component,
+                    status=self.page.component_status[component.id],
+                    days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
+                    incidents=chunk,
+                    **pager,
+                ),
+            )
+
+    def _year_month(self, incident: Incident) -> tuple[int, int]:
+        local = self.t.local(incident.started_at)
+        return local.year, local.month
+
+    def render(self, template: str, path: str, **data) -> str:
+        self._page_path = path  # `url()` in templates and macros links relative to this page
+        return self.env.get_template(template).render(page_path=path, **data)
+
+    def fragment(self, template: str) -> Markup:
+        """A piece of a page (e.g. the footer note) for pages balise does not render itself."""
+        return Markup(self.render(template, ""))
+
+    def url(self, target: str) -> str:
+        if self._absolute_base is not None:
+            return self._absolute_base + target
+        return relative_url(target, self._page_path)
+
+    def not_found_page(self) -> str:
+        """404.html, which the host serves at whatever address was not found: its links are absolute
+        (from `site_url`, or from the host's root without one). Light, like the status pages: it
+        replaces the theme's, which loads the theme's whole stylesheet and scripts."""
+        self._absolute_base = self.page.settings.site_url or "/"
+        try:
+            return self.render("404.html", "404.html", inline_css=Markup(essential_css()))
+        finally:
+            self._absolute_base = None
+
+    def message(self, text: str, incident: Incident) -> Markup:
+        """A message (or postmortem) of `incident` as HTML for the page being rendered: its relative
+        links were written from the incident's page, and are rebased from there."""
+        here = self._page_path
+
+        def write(target: str) -> str:
+            if target == here or target.startswith(here + "#"):  # this very page: keep it a fragment
+                return target[len(here) :] or "./"
+            return self.url(target)
+
+        return Markup(rebase_links(self.markdown(text), incident_path(incident), write))
+
+
+def asset_files():
+    """balise's stylesheet and scripts, as (site-relative path, bytes)."""
+    for asset in sorted(ASSETS.iterdir()):
+        yield str(PurePosixPath("assets/balise", asset.name)), asset.read_bytes()

@@ -1,0 +1,144 @@
+"""Everything balise writes besides the HTML status pages: feeds, the JSON API, the maintenance
+calendar, badges, and the Subscribe page that lists them with this site's addresses.
+
+No MkDocs here, and nothing written: `Outputs` takes the published page, the translator, the
+Markdown renderer and the templates' loader the pages use, and yields (path, content) pairs, which
+`pipeline.produce` hands to the writer; the Subscribe page is rendered with the pages' layout
+(`SiteRenderer`). Same input, same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from functools import lru_cache
+
+import jinja2
+
+from balise.content.messages import MarkdownRenderer
+from balise.content.model import Settings, StatusPage
+from balise.i18n import Translator
+from balise.outputs.api import API_DIR, StatuspageAPI
+from balise.outputs.badges import BadgeWriter
+from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
+from balise.outputs.feeds import FeedWriter, atom_time, rss_time
+from balise.outputs.links import SiteLinks, relative_url
+from balise.outputs.pages import TEMPLATES, SiteRenderer
+from balise.outputs.xmldoc import sitemap_document
+
+SUBSCRIBE_PATH = "subscribe/"
+API_DOCUMENTS = (  # (path under api/v2/, translation key of its description)
+    ("summary.json", "summary"),
+    ("status.json", "status"),
+    ("components.json", "components"),
+    ("incidents.json", "incidents"),
+    ("incidents/unresolved.json", "unresolved"),
+    ("scheduled-maintenances.json", "maintenances"),
+    ("scheduled-maintenances/upcoming.json", "upcoming"),
+    ("scheduled-maintenances/active.json", "active"),
+)
+
+
+def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environment:
+    """Templates for XML and SVG: autoescaping always on (file names like *.xml would not match
+    `select_autoescape`), and no HTML-page globals."""
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals["t"] = t
+    env.filters.update(atom_time=atom_time, rss_time=rss_time)
+    return env
+
+
+class Outputs:
+    """The files read outside the site, from the published page: per incident (its feed), and
+    site-wide. `loader` finds the templates (the site's own first), `markdown` renders messages."""
+
+    def __init__(self, page: StatusPage, t: Translator, markdown: MarkdownRenderer, loader: jinja2.BaseLoader):
+        self.page, self.t = page, t
+        self.links = SiteLinks(page.settings)
+        self.env = data_environment(loader, t)
+        self.feeds = FeedWriter(page, self.env, t, markdown, self.links)
+
+    def incident_files(self, incident):
+        yield from self.feeds.incident_files(incident)
+
+    def files(self):
+        """Yield (site-relative path, text or bytes) for every site-wide output."""
+        page, t, links = self.page, self.t, self.links
+        yield from self.feeds.files()
+        yield from StatuspageAPI(page, t, links).files()
+        yield CALENDAR_PATH, maintenance_calendar(page, t, links)
+        yield from BadgeWriter(page, self.env, t).files()
+
+
+def subscribe_page(renderer: SiteRenderer) -> tuple[str, str]:
+    """The Subscribe page, a status page that lists the outputs with this site's addresses."""
+    data = subscribe_data(renderer, SiteLinks(renderer.page.settings))
+    return SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **data)
+
+
+def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, str]]) -> str:
+    """sitemap.xml for search engines, which a crisis sends many readers through: every page balise
+    wrote (`written`, site-relative paths), and `others` ((address, last change)) such as the
+    writers' own pages. An incident page changes with its last update; the others with every build."""
+    page, links = renderer.page, SiteLinks(renderer.page.settings)
+    day = page.now.astimezone(timezone.utc).date().isoformat()
+    changed = {
+        links.incident_path(i): max(u.last_modified for u in i.updates).astimezone(timezone.utc).date().isoformat()
+        for i in page.incidents
+    }
+    urls = dict(others)
+    for path in written:
+        if path == "index.html" or path.endswith("/index.html"):
+            folder = path.removesuffix("index.html")
+            urls.setdefault(links.shown(folder), changed.get(folder, day))
+    return sitemap_document(sorted(urls.items()))
+
+
+def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
+    page = renderer.page
+    home = links.shown("")
+    calendar = links.shown(CALENDAR_PATH)
+    badge = links.shown("badge.svg")
+    example = page.components[0] if page.components else None
+    return {
+        "absolute": links.absolute,
+        "feeds": [
+            (renderer.t("subscribe.feed_atom"), links.shown("history.atom")),
+            (renderer.t("subscribe.feed_rss"), links.shown("history.rss")),
+        ],
+        "component_feeds": [
+            (c, links.shown(f"components/{c.id}/history.atom"), links.shown(f"components/{c.id}/history.rss"))
+            for c in page.components
+        ],
+        "calendar": calendar,
+        "webcal": "webcal://" + calendar.split("://", 1)[1] if links.absolute else None,
+        "api": [(links.shown(API_DIR + path), renderer.t(f"subscribe.api.{key}")) for path, key in API_DOCUMENTS],
+        "badge": badge,
+        "badge_markdown": f"[![{page.settings.site_name}]({badge})]({home})",
+        "badge_alt": page.settings.site_name,
+        "home": home,
+        "component_badge": links.shown(f"components/{example.id}/badge.svg") if example else None,
+    }
+
+
+def head_links(settings: Settings, page_path: str) -> str:
+    """The site-wide feeds' `<link rel="alternate">` tags for a page balise does not render
+    (the writers' MkDocs pages), linked relative to `page_path`."""
+    links = SiteLinks(settings)  # absolute when possible: right from any page's depth
+    return _feed_links_template(settings).render(
+        settings=settings,
+        url=lambda target: links.base + target if links.absolute else relative_url(target, page_path),
+    )
+
+
+@lru_cache(maxsize=4)
+def _feed_links_template(settings: Settings) -> jinja2.Template:
+    """Compiled once per build, not once per page."""
+    t = Translator(settings.language, settings.timezone)
+    return data_environment(jinja2.FileSystemLoader(str(TEMPLATES)), t).get_template("partials/feed_links.html")

@@ -1,0 +1,9 @@
+"""The build: read → validate → amendments → publish → produce → write, owned here and nowhere else.
+
+- `stages`: each stage as a plain function of the previous one's result and the build's settings;
+  `build` runs them all into a folder of its own.
+- `write`: the one writer (several cores through `parallel`, and the atomic swap `staged`).
+
+May import: `balise.content`, `balise.transparency`, `balise.outputs` and the ground modules
+(`errors`, `i18n`, `timeline`). Never MkDocs: the MkDocs adapter and the CLI call this package.
+"""
