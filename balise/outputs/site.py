@@ -20,6 +20,7 @@ from balise.i18n import Translator
 from balise.outputs.api import API_DIR, StatuspageAPI
 from balise.outputs.badges import BadgeWriter
 from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
+from balise.outputs.embed import EMBED_PATH, embed_script
 from balise.outputs.feeds import FeedWriter, atom_time, rss_time
 from balise.outputs.links import SiteLinks, relative_url
 from balise.outputs.pages import TEMPLATES, SiteRenderer
@@ -74,6 +75,7 @@ class Outputs:
         yield from StatuspageAPI(page, t, links).files()
         yield CALENDAR_PATH, maintenance_calendar(page, t, links)
         yield from BadgeWriter(page, self.env, t).files()
+        yield embed_script(page, self.env)
 
 
 def subscribe_page(renderer: SiteRenderer) -> tuple[str, str]:
@@ -124,6 +126,8 @@ def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
         "badge_alt": page.settings.site_name,
         "home": home,
         "component_badge": links.shown(f"components/{example.id}/badge.svg") if example else None,
+        "embed": links.shown(EMBED_PATH),
+        "embed_example": example.id if example else "",
     }
 
 
