@@ -115,6 +115,12 @@ def parse_delay(text: str) -> timedelta | None:
     return timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
 
 
+def later(moment: datetime, delay: timedelta) -> datetime:
+    """`delay` after `moment` as time elapses: one hour after 02:30 on the night clocks go back is 02:30
+    again (in the other offset), not 03:30 — aware arithmetic in one zone would count wall-clock time."""
+    return (moment.astimezone(timezone.utc) + delay).astimezone(moment.tzinfo)
+
+
 PLAUSIBLE_YEARS = (1900, 2999)
 
 

@@ -84,14 +84,18 @@ def test_an_update_dated_decades_ahead_is_refused_before_it_is_written(tmp_path)
 @pytest.mark.parametrize("value", ["", "abc", "1e9", "99999999999999"])
 def test_a_source_date_epoch_that_is_not_a_time_is_one_line(tmp_path, monkeypatch, value):
     demo = copy_demo(tmp_path / "demo")
+    before = files(demo)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
-    for command in ("build", "check"):
-        result = Cli(demo)(command, expect=1)
+    testimonial = ["testimonial", "add", "--quote", "Merci", "--attribution", "anonymous", "--relationship"]
+    testimonial += ["partner", "--source", "email", "--consent-date", "2026-11-01", "--consent-how", "email"]
+    # ingest and testimonial read it as build and check do (`content.version`): never a feed read with the clock
+    for command in (["build"], ["check"], testimonial, ["ingest", "http://127.0.0.1:9/feed.xml", "--dry-run"]):
+        result = Cli(demo)(*command, expect=1)
         assert result.stderr.strip() == (
             f"Error: SOURCE_DATE_EPOCH={value!r} is not a time — set it to seconds since 1970, e.g. "
             "SOURCE_DATE_EPOCH=$(date +%s), or unset it"
-        )
-    assert not (demo / "site").exists()
+        ), command
+    assert files(demo) == before
 
 
 def test_init_quotes_a_name_yaml_would_misread_and_its_site_builds(tmp_path, monkeypatch):
@@ -402,3 +406,16 @@ def test_at_a_terminal_a_second_file_is_asked_for_not_refused(tmp_path):
 
     assert answer("") == "" and not (demo / "incidents/2026-11-22-paiements-lents-2.md").exists()
     assert answer("y") == "incidents/2026-11-22-paiements-lents-2.md"
+
+
+@pytest.mark.parametrize("value", ["1795865400", "+1795865400"])
+def test_a_testimonial_is_dated_by_source_date_epoch_as_the_build_reads_it(cli, demo, monkeypatch, value):
+    """`testimonial add` reads SOURCE_DATE_EPOCH through `content.version`, as `build` and `check` do:
+    every value they accept dates it, none falls back to the clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)  # 2026-11-28 in Paris
+    result = cli(
+        "testimonial", "add", "--quote", "Merci", "--attribution", "anonymous", "--relationship", "partner",
+        "--source", "email", "--consent-date", "2026-11-20", "--consent-how", "email",
+    )  # fmt: skip
+    assert result.stdout.strip() == "content/testimonials/2026-11-28-partner-anonyme.yml"
+    assert "\ndate: 2026-11-28\n" in (demo / result.stdout.strip()).read_text(encoding="utf-8")

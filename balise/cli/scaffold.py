@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib.metadata import Distribution, distribution
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 import jinja2
 import yaml
+
+from balise.mkdocs_adapter.project import shown
 
 SCAFFOLD = Path(__file__).parents[1] / "scaffold" / "site"
 # Dotfiles and dot-folders are awkward to ship inside a package: they are renamed on the way out.
@@ -19,6 +23,53 @@ RENAMED = {"gitignore": ".gitignore", "github": ".github", "pre-commit-config.ya
 VERBATIM = ("github/", "content/playbooks/")
 # Pieces the templates include (e.g. the README in the site's language), not files of the new site.
 INCLUDED_ONLY = ("_readme/",)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--name", default=None, help="The organisation's name (default: the folder's name).")
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--timezone", "zone", default="Europe/Paris", show_default=True)
+@click.option(
+    "--balise-requirement",
+    "requirement",
+    envvar="BALISE_REQUIREMENT",
+    show_envvar=True,
+    default=None,
+    help="What the site's requirements.txt installs, e.g. 'balise==0.2.0' or "
+    "'balise @ git+https://github.com/OWNER/balise@COMMIT' (default: this very balise, "
+    "from the release or the git commit it was installed from).",
+)
+def init(directory: str, name: str | None, language: str, zone: str, requirement: str | None) -> None:
+    """Create a new status site in DIRECTORY."""
+    if not directory.strip():
+        raise click.BadParameter("give the folder to create, e.g. balise init statut", param_hint="DIRECTORY")
+    if name is not None and (not name.strip() or any(not ch.isprintable() for ch in name)):
+        raise click.BadParameter(
+            f"{name!r} is not a name to show — give the organisation's name on one line", param_hint="--name"
+        )
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"unknown time zone '{zone}' — use an IANA name such as Europe/Paris", param_hint="--timezone"
+        ) from None
+    if requirement is None:
+        try:
+            requirement = balise_requirement()
+        except NotReproducible as reason:
+            raise click.ClickException(
+                f"{reason}, which the site's CI cannot install — say what its requirements.txt should install, "
+                'e.g. --balise-requirement "balise @ git+https://github.com/OWNER/balise@COMMIT"'
+            ) from None
+    elif not (re.match(r"balise(?![\w.-])", requirement.strip(), re.IGNORECASE) and requirement.isprintable()):
+        raise click.BadParameter(
+            f"{requirement!r} does not install balise — give one requirement line such as "
+            "'balise==0.2.0' or 'balise @ git+https://github.com/OWNER/balise@COMMIT'",
+            param_hint="--balise-requirement",
+        )
+    for path in scaffold(Path(directory), name=name, language=language, timezone=zone, requirement=requirement.strip()):
+        click.echo(shown(path))
 
 
 def scaffold(directory: Path, *, name: str | None, language: str, timezone: str, requirement: str) -> list[Path]:

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import os
+import json
 import sys
-import tempfile
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import click
 
+from balise.cli.context import Site, config_option, pass_site, write_checked
 from balise.content import transparency as tr
-from balise.content.authoring import slugify, write_atomically
+from balise.content.authoring import slugify
+from balise.content.version import clock_time
 from balise.errors import Collector, one_line
-from balise.mkdocs_adapter.project import open_project, shown
+from balise.mkdocs_adapter.project import shown
 from balise.transparency.ingest import FeedSpec, IngestOptions, ingest as run_ingest, slug, spec_for_url
 from balise.transparency.loaders import load_testimonial
-
-config_option = click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Path to mkdocs.yml (default: ./mkdocs.yml).",
-)
-
-
-def _now() -> datetime:
-    """SOURCE_DATE_EPOCH if set (reproducible runs and tests), else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 @click.command()
@@ -47,13 +32,16 @@ def _now() -> datetime:
 @click.option("--timeout", type=float, default=None, help="Seconds allowed per feed (default: feed_timeout, 10).")
 @click.option("--max-bytes", type=int, default=None, help="Largest feed accepted (default: feed_max_bytes, 5 MiB).")
 @click.option("--dry-run", is_flag=True, help="Read the feeds and report, but write nothing.")
-def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
+@pass_site
+def ingest(
+    site: Site, urls: tuple[str, ...], kind: str, timeout: float | None, max_bytes: int | None, dry_run: bool
+) -> None:
     """Read the monitoring feeds and update status/monitoring/YYYY-MM.yml.
 
     Without URL, reads the feeds listed under monitoring_feeds in mkdocs.yml; with URLs, only those.
     Review the written files, then commit them: the site shows only committed summaries.
     Exit status: 0 if at least one feed was read, 1 if none could be."""
-    project = open_project(config_file)
+    project = site.project
     config = project.plugin.config
     configured = [FeedSpec(slug(feed.name), feed.name, feed.url, feed.kind) for feed in config.monitoring_feeds]
     if urls:
@@ -62,14 +50,13 @@ def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
     else:
         specs = configured
     if not specs:
-        config_file = Path(project.config.config_file_path)  # type: ignore[attr-defined]  # TODO(lead): Project.config: MkDocsConfig
         raise click.ClickException(
-            f"{shown(config_file)}: no feeds to read — list them under "
+            f"{shown(Path(project.config.config_file_path))}: no feeds to read — list them under "
             "'monitoring_feeds:' in the balise plugin's options (name, url, kind), or give URLs: balise ingest URL..."
         )
     options = IngestOptions(
         zone=project.settings.timezone,
-        now=_now(),
+        now=clock_time(),
         period=config.monitoring_period,
         spike_factor=float(config.spike_factor),
         spike_window=config.spike_window,
@@ -107,11 +94,11 @@ def ingest(config_file, urls, kind, timeout, max_bytes, dry_run):
 
 
 @click.group()
-def testimonial():
+def testimonial() -> None:
     """Testimonials shown on the transparency page."""
 
 
-def parse_attribution(value: str) -> dict | str:
+def parse_attribution(value: str) -> dict[str, str] | str:
     text = value.strip()
     if text.lower() in ("anonymous", "anonyme"):
         return "anonymous"
@@ -124,24 +111,22 @@ def parse_attribution(value: str) -> dict | str:
 
 
 def _q(value: str) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
 def testimonial_text(
     *,
-    quote,
-    attribution,
-    relationship,
-    given_on,
-    source,
-    consent_date,
-    consent_how,
-    language="",
-    source_url="",
-    context="",
-    published=True,
+    quote: str,
+    attribution: dict[str, str] | str,
+    relationship: str,
+    given_on: str,
+    source: str,
+    consent_date: str,
+    consent_how: str,
+    language: str = "",
+    source_url: str = "",
+    context: str = "",
+    published: bool = True,
 ) -> str:
     paragraphs = [" ".join(p.split()) for p in quote.replace("\r\n", "\n").split("\n\n") if p.strip()]
     lines = ["quote: |-"]
@@ -197,20 +182,21 @@ def _iso_date(value: str, option: str) -> str:
 @click.option("--source-url", default="", help="Where it was published, e.g. the review's address.")
 @click.option("--context", default="", help="A few words shown after the attribution, e.g. 'bénéficiaire depuis 2024'.")
 @click.option("--unpublished", is_flag=True, help="Record it without showing it (published: false).")
+@pass_site
 def testimonial_add(
-    config_file,
-    quote,
-    attribution,
-    relationship,
-    source,
-    consent_date,
-    consent_how,
-    given_on,
-    language,
-    source_url,
-    context,
-    unpublished,
-):
+    site: Site,
+    quote: str,
+    attribution: str,
+    relationship: str,
+    source: str,
+    consent_date: str | None,
+    consent_how: str | None,
+    given_on: str | None,
+    language: str,
+    source_url: str,
+    context: str,
+    unpublished: bool,
+) -> None:
     """Write a new testimonial file in content/testimonials/ and print its path."""
     if not consent_date or not consent_how:
         raise click.ClickException(
@@ -218,11 +204,10 @@ def testimonial_add(
             "(YYYY-MM-DD) and --consent-how (written_form, email, online_form, recorded_oral, other)"
         )
     consent_date = _iso_date(consent_date, "--consent-date")
-    project = open_project(config_file)
+    project = site.project
     author = parse_attribution(attribution)
-    given_on = (
-        _iso_date(given_on, "--date") if given_on else _now().astimezone(project.settings.timezone).date().isoformat()
-    )
+    today = clock_time().astimezone(project.settings.timezone).date()
+    given_on = _iso_date(given_on, "--date") if given_on else today.isoformat()
     language = language or project.settings.language  # recorded, so the quote keeps its language if the site's changes
     text = testimonial_text(
         quote=quote,
@@ -240,15 +225,8 @@ def testimonial_add(
     who = next(iter(author.values())) if isinstance(author, dict) else "anonyme"
     stem = f"{given_on}-{slugify(relationship + ' ' + who)}"
     folder = project.plugin.docs_dir / "testimonials"
-    with tempfile.TemporaryDirectory() as scratch:
-        trial = Path(scratch) / f"{stem}.yml"
-        trial.write_text(text, encoding="utf-8")
-        report = Collector(Path(scratch))
-        load_testimonial(trial, report, _now().astimezone(project.settings.timezone).date())
-        if report.errors:
-            raise click.ClickException("refusing to write: " + "; ".join(p.message for p in report.errors))
     path, counter = folder / f"{stem}.yml", 2
     while path.exists():
         path, counter = folder / f"{stem}-{counter}.yml", counter + 1
-    write_atomically(path, text)
+    write_checked(path, text, lambda trial, report: load_testimonial(trial, report, today))
     click.echo(shown(path))

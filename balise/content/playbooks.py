@@ -11,7 +11,7 @@ an error (`loaders.load_incident`). No MkDocs here.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,12 +23,13 @@ from balise.content.loaders import (
     Fields,
     content_files,
     did_you_mean,
+    placeholders_in,
     read_front_matter,
     unknown_status,
 )
 from balise.errors import Collector
 from balise.i18n import LANGUAGES, Translator, find_status
-from balise.timeline import parse_delay
+from balise.timeline import later, parse_delay
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
 # Values `balise new --template` always knows, under an English and a French name.
@@ -235,3 +236,69 @@ def _when(moment: datetime, reference: datetime, translator: Translator) -> str:
     if translator.local(moment).date() == translator.local(reference).date():
         return translator("playbook_by_time", time=translator.time(moment))
     return translator("playbook_by_datetime", datetime=translator.datetime(moment))
+
+
+# -- An incident started from a playbook (`balise new --template`) ----------------------------------
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The fields of an incident started from a playbook, before they are checked and written."""
+
+    title: str
+    message: str
+    kind: str
+    impact: str | None
+    status: str | None
+    components: tuple[str, ...]
+    spokesperson: str
+    next_update: datetime | None
+    unfilled: list[str]  # placeholders left as written: the incident is written as a draft
+    unused: list[str]  # names given a value that fill no placeholder of the playbook
+
+
+def opening(
+    playbook: Playbook,
+    *,
+    title: str | None,
+    message: str | None,
+    kind: str | None,
+    impact: str | None,
+    status: str | None,
+    components: Sequence[str],
+    spokesperson: str,
+    values: dict[str, str],
+    at: datetime,
+    next_update: datetime | None,
+    starts: datetime | None,
+    ends: datetime | None,
+    organisation: str,
+    translator: Translator,
+) -> Opening:
+    """The playbook merged with what the writer gave: each field given wins over the playbook's (the
+    components add up), the next update is promised the playbook's delay after `at` unless given, and
+    the placeholders are filled with `values` and those balise knows (`builtin_values`)."""
+    promise = next_update
+    if promise is None and playbook.next_update is not None:
+        promise = later(at, playbook.next_update)
+    known = builtin_values(
+        playbook, at=at, next_update=promise, organisation=organisation, starts=starts, ends=ends, translator=translator
+    )
+    known.update(values)
+    builtin = set(known) - set(values)
+    texts = [
+        fill(text, known)
+        for text in (title or playbook.title, message or playbook.message, spokesperson or playbook.spokesperson)
+    ]
+    return Opening(
+        title=texts[0],
+        message=texts[1],
+        kind=kind or playbook.kind,
+        impact=impact or playbook.impact,
+        status=status or playbook.status,
+        components=tuple(dict.fromkeys([*playbook.components, *components])),
+        spokesperson=texts[2],
+        next_update=promise,
+        unfilled=sorted({found for text in texts for _, found in placeholders_in(text)}),
+        unused=sorted(set(values) - set(playbook.placeholders) - builtin),
+    )

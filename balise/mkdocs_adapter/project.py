@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from balise.content import loaders
+from balise.content.model import Settings
 from balise.errors import Collector, ContentError, Problem, one_line, show_problems
 from balise.mkdocs_adapter.plugin import BalisePlugin
 from balise.pipeline import stages as pipeline
@@ -20,7 +24,7 @@ from balise.pipeline import stages as pipeline
 
 @dataclass
 class Project:
-    config: object  # the MkDocs config
+    config: MkDocsConfig
     plugin: BalisePlugin
 
     @property
@@ -28,8 +32,10 @@ class Project:
         return self.plugin.root
 
     @property
-    def settings(self):
-        return self.plugin.settings
+    def settings(self) -> Settings:
+        settings = self.plugin.settings
+        assert settings is not None, "open_project prepares the plugin"
+        return settings
 
     def load(self, report: Collector) -> loaders.Content:
         content = self.plugin.load(report)
@@ -50,7 +56,7 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
     path = Path(config_file or "mkdocs.yml")
     if not path.exists():
         raise click.ClickException(f"{path}: no such file — run this in a balise site, or give -f path/to/mkdocs.yml")
-    options = {"config_file": str(path), "strict": strict}
+    options: dict[str, Any] = {"config_file": str(path), "strict": strict}
     if site_dir:
         options["site_dir"] = site_dir
     with _config_messages(path) as errors:
@@ -66,7 +72,7 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
 
 
 @contextmanager
-def _config_messages(path: Path):
+def _config_messages(path: Path) -> Iterator[list[Problem]]:
     """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: each error
     is gathered as a problem on the line of its option, each warning shown as one."""
     errors: list[Problem] = []
@@ -80,7 +86,10 @@ def _config_messages(path: Path):
                 message,
                 "error" if record.levelno >= logging.ERROR else "warning",
             )
-            errors.append(problem) if problem.severity == "error" else show_problems([problem])
+            if problem.severity == "error":
+                errors.append(problem)
+            else:
+                show_problems([problem])
 
     logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)
     logger.addHandler(handler)

@@ -1,0 +1,77 @@
+"""What the commands share: the site they work on, as click's context object, the options that say
+where it is, and writing a file only once a scratch copy of it reads back clean."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from balise.content.authoring import write_atomically
+from balise.errors import Collector
+from balise.mkdocs_adapter.project import Project, open_project
+
+
+class Site:
+    """The site a command works on (click's context object, as in click's "complex" example): the
+    options common to the commands, and the site opened from them when a command first needs it."""
+
+    def __init__(self) -> None:
+        self.config_file: str | None = None
+        self.site_dir: str | None = None
+        self.strict = False
+        self._project: Project | None = None
+
+    @property
+    def project(self) -> Project:
+        """mkdocs.yml loaded and the balise plugin prepared (content is loaded by each command)."""
+        if self._project is None:
+            self._project = open_project(self.config_file, self.site_dir, self.strict)
+        return self._project
+
+
+pass_site = click.make_pass_decorator(Site, ensure=True)
+
+
+def _on_site(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Keep an option's value on the site rather than pass it to the command."""
+    assert param.name is not None
+    setattr(ctx.ensure_object(Site), param.name, value)
+
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Path to mkdocs.yml (default: ./mkdocs.yml).",
+    expose_value=False,
+    callback=_on_site,
+)
+site_dir_option = click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the site (default: site/).",
+    expose_value=False,
+    callback=_on_site,
+)
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings as errors.", expose_value=False, callback=_on_site
+)
+
+
+def write_checked(path: Path, text: str, read_back: Callable[[Path, Collector], object]) -> None:
+    """Write `text` to `path` only if `read_back`, reading a scratch copy of it as the build would,
+    reports no error: a command never leaves a broken file behind, nor one the next command refuses."""
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / path.name
+        trial.write_text(text, encoding="utf-8")
+        report = Collector(Path(scratch))
+        read_back(trial, report)
+        if report.errors:
+            raise click.ClickException("refusing to write: " + "; ".join(p.message for p in report.errors))
+    write_atomically(path, text)

@@ -1,0 +1,82 @@
+"""`check` and `status`: the site's content read, and what it says reported."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+import click
+
+from balise.cli.context import Site, config_option, pass_site
+from balise.content import loaders
+from balise.content.playbooks import load_playbooks
+from balise.content.version import clock_time
+from balise.errors import Collector, show_problems
+from balise.i18n import Translator
+from balise.mkdocs_adapter.project import load_checked
+from balise.timeline import format_time
+
+
+@click.command()
+@config_option
+@pass_site
+def check(site: Site) -> None:
+    """Validate all content; print each problem as path:line: message."""
+    project = site.project
+    report = Collector(project.root)
+    content = project.load(report)
+    now = project.settings.written_by or clock_time(project.plugin.config.as_of)
+    load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
+    if not report.errors:
+        loaders.naming_slips(project.plugin.incidents_dir, report)
+        loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
+        loaders.scope_slips(content.incidents, report)
+        for incident in content.incidents:
+            if incident.is_published(now) and incident.is_overdue(now) and (promise := incident.promised_update(now)):
+                report.warning(
+                    incident.path,
+                    incident.latest.line,
+                    f"the next update was promised for {format_time(promise)} and is overdue — "
+                    f"post an update now: balise update {incident.id} --status ... --message ...",
+                )
+    show_problems(report.problems, report.root)
+    if report.errors:
+        sys.exit(1)
+    published = sum(1 for i in content.incidents if i.is_published(now))
+    click.echo(
+        f"{_count(len(content.components), 'component')}, {_count(published, 'published incident')}, no errors.",
+        err=True,
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+@click.command()
+@config_option
+@pass_site
+def status(site: Site) -> None:
+    """Print the overall status, the components and the open incidents."""
+    project = site.project
+    content, _ = load_checked(project)
+    # The clock (or SOURCE_DATE_EPOCH), not the commit's time.
+    settings = replace(project.settings, now=clock_time(project.plugin.config.as_of))
+    page = loaders.publish(content, settings)
+    t = Translator(settings.language, settings.timezone)
+    click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")
+    for component in page.components:
+        state = page.component_status[component.id]
+        click.echo(f"  {component.name:<40} {t('component_status.' + state)}")
+    # Late promises first: those are the ones to answer now.
+    current = sorted(page.open_incidents + page.active_maintenance, key=lambda i: not i.is_overdue(page.now))
+    for incident in current:
+        overdue = " — " + t("overdue_short") if incident.is_overdue(page.now) else ""
+        click.echo(f"\n{incident.id}: {incident.title}{overdue}")
+        click.echo(f"  {t('update_status.' + incident.status)} · {t.datetime(incident.latest.at)}")
+        promise = incident.promised_update(page.now)
+        if promise:
+            click.echo(f"  {t.html('next_update_expected', time=t.datetime(promise)).unescape()}")
+    for incident in page.upcoming_maintenance:
+        assert incident.scheduled_for is not None  # upcoming: scheduled
+        click.echo(f"\n{incident.id}: {incident.title} ({t.datetime(incident.scheduled_for)})")
