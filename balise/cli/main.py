@@ -13,6 +13,7 @@ from balise import __version__
 from balise.content import loaders, model
 from balise.content.authoring import appended, incident_path, incident_text, new_incident_path, write_atomically
 from balise.content.loaders import load_incident
+from balise.content.publishing import writer_warnings
 from balise.content.version import clock_time
 from balise.errors import Collector, show_problems
 from balise.i18n import Translator, find_status
@@ -137,17 +138,7 @@ def check(config_file):
 
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
     if not report.errors:
-        loaders.naming_slips(project.plugin.incidents_dir, report)
-        loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
-        loaders.scope_slips(content.incidents, report)
-        for incident in content.incidents:
-            if incident.is_published(now) and incident.is_overdue(now) and (promise := incident.promised_update(now)):
-                report.warning(
-                    incident.path,
-                    incident.latest.line,
-                    f"the next update was promised for {format_time(promise)} and is overdue — "
-                    f"post an update now: balise update {incident.id} --status ... --message ...",
-                )
+        writer_warnings(content, project.plugin.incidents_dir, project.settings.timezone, now, report)
     _print_problems(report)
     if report.errors:
         sys.exit(1)
@@ -205,7 +196,7 @@ def _log_like_mkdocs() -> None:
 @config_option
 def status(config_file):
     """Print the overall status, the components and the open incidents."""
-    from balise.content.loaders import publish
+    from balise.content.publishing import publish
 
     project = open_project(config_file)
     content, _ = load_checked(project)
@@ -340,7 +331,7 @@ def new(
         )
         known_values.update(filled)
         for name in sorted(set(filled) - set(playbook.placeholders) - set(known_values.keys() - set(filled))):
-            from balise.content.loaders import did_you_mean
+            from balise.content.fields import did_you_mean
 
             click.echo(
                 f"warning: --set {name}=… fills no placeholder of {playbook.name} — "
@@ -365,7 +356,7 @@ def new(
     _refuse_structure(message, "--message")
     for component in components:
         if component not in known:
-            from balise.content.loaders import did_you_mean
+            from balise.content.fields import did_you_mean
 
             raise click.BadParameter(
                 f"unknown component '{component}' — {did_you_mean(component, sorted(known))}", param_hint="--component"
@@ -480,7 +471,7 @@ def _playbook(project: Project, name: str, component_ids):
         raise ContentError(report.errors)
     playbook = choose(found, name, project.settings.language)
     if playbook is None:
-        from balise.content.loaders import did_you_mean
+        from balise.content.fields import did_you_mean
 
         names = sorted({p.name for p in found})
         hint = did_you_mean(name, names) if names else f"there is none in {shown(project.plugin.playbooks_dir)}"
@@ -556,7 +547,7 @@ def _incident_for(argument: str, incidents: list[model.Incident], project: Proje
         raise click.BadParameter(
             f"'{argument}' could be {', '.join(sorted(i.id for i in found))} — give more of the name", param_hint="ID"
         )
-    from balise.content.loaders import did_you_mean
+    from balise.content.fields import did_you_mean
 
     ids = sorted(i.id for i in incidents)
     raise click.BadParameter(
