@@ -186,7 +186,7 @@ def _refused_shape(loader: yaml.SafeLoader) -> tuple[int, str] | None:
     try:
         depth = 0
         while loader.check_event():
-            event = loader.get_event()
+            event = loader.get_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 return (
                     event.start_mark.line,
