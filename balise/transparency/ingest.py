@@ -19,7 +19,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -306,7 +306,8 @@ def _flag_spikes(
             # A week belongs to the month of its Thursday, as ISO weeks belong to years.
             month = (start + timedelta(days=0 if options.period == "day" else 3)).strftime("%Y-%m")
             summary = summaries.setdefault(month, tr.MonthSummary(month, {}, {}, [], [], ""))
-            summary.spikes = [s for s in summary.spikes if (s.period, s.source) != (label, source_id)] + [entry]
+            kept = [s for s in summary.spikes if (s.period, s.source) != (label, source_id)]
+            summaries[month] = replace(summary, spikes=[*kept, entry])
             touched.add(month)
             if (label, source_id) not in stored:
                 found.append(entry)
