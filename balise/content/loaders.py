@@ -89,7 +89,7 @@ def load_components(path: Path, report: Collector) -> tuple[list[model.Component
     return groups, components
 
 
-def _entries(located: Located, key: str, known: tuple, path: Path, report: Collector) -> list[dict]:
+def _entries(located: Located, key: str, known: tuple[str, ...], path: Path, report: Collector) -> list[dict[str, Any]]:
     items = located.data.get(key) or []
     if not isinstance(items, list):
         report.error(

@@ -13,6 +13,7 @@ import math
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from balise.content import transparency as tr
@@ -105,12 +106,14 @@ def _plausible_date(fields: Fields, key: str, required: bool = False) -> date | 
     return value
 
 
-def _yaml_text(value) -> str:
+def _yaml_text(value: Any) -> str:
     """A value as the writer typed it in YAML (true, not Python's True)."""
     return str(value).lower() if isinstance(value, bool) or value is None else str(value)
 
 
-def _section(located: Located, data: dict, key: str, kind: type, path: Path, report: Collector, example: str):
+def _section(
+    located: Located, data: dict[Any, Any], key: str, kind: type, path: Path, report: Collector, example: str
+) -> Any:
     """The mapping (or list) under a top-level key; empty, after an error at its line, if it is not one."""
     value = data.get(key)
     if value is None:
@@ -265,7 +268,7 @@ def load_testimonials(directory: Path, report: Collector, today: date) -> list[t
 KPI_LIMITS = {"average_rating": (0, 5), "response_rate": (0, 100)}
 
 
-def _number(value) -> float | None:
+def _number(value: Any) -> float | None:
     """A finite number, also written '4,2' or '83%'; None for anything else (text, .nan, .inf)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
@@ -416,7 +419,7 @@ def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
     return tr.MonthSummary(path.stem, sources, dict(sorted(counts.items())), items, spikes, str(path))
 
 
-def _sources(located: Located, data: dict, path: Path, report: Collector) -> dict[str, tr.Source]:
+def _sources(located: Located, data: dict[Any, Any], path: Path, report: Collector) -> dict[str, tr.Source]:
     sources: dict[str, tr.Source] = {}
     for source_id, raw in _section(
         located, data, "sources", dict, path, report, "'alertes-google: {name: ..., kind: mentions}'"
@@ -443,7 +446,7 @@ def _sources(located: Located, data: dict, path: Path, report: Collector) -> dic
 
 
 def _counts(
-    located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector
+    located: Located, data: dict[Any, Any], sources: dict[str, tr.Source], path: Path, report: Collector
 ) -> dict[date, dict[str, int]]:
     month = path.stem
     counts: dict[date, dict[str, int]] = {}
@@ -495,7 +498,7 @@ SPIKE_FIELDS = ("period", "source", "count", "baseline", "factor")
 
 
 def _spikes(
-    located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector
+    located: Located, data: dict[Any, Any], sources: dict[str, tr.Source], path: Path, report: Collector
 ) -> list[tr.Spike]:
     spikes = []
     for index, raw in enumerate(
