@@ -33,6 +33,11 @@ def slug(text: str, default: str, limit: int | None = None) -> str:
     return found or default
 
 
+def as_word(value: Any) -> str:
+    """A value as the word of a choice it may be: lower case, no accents, '_' for a space or a dash."""
+    return plain(str(value)).replace(" ", "_").replace("-", "_")
+
+
 def unknown_component(component: str, component_ids: Collection[str] | None) -> str | None:
     """The problem with naming `component` in an incident or a playbook, or None if it exists (or
     if which components exist is unknown: components.yml itself is broken)."""
@@ -115,7 +120,7 @@ class Fields:
             if default is None:
                 self.error(None, f"missing '{key}' — add '{key}: {choices[0]}' (one of: {', '.join(choices)})")
             return default
-        text = plain(str(value)).replace(" ", "_").replace("-", "_")
+        text = as_word(value)
         text = (aliases or {}).get(text, text)
         chosen = next((choice for choice in choices if choice == text), None)
         if chosen is None:

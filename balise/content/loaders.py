@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from balise.content import model
-from balise.content.fields import ID_PATTERN, Fields, did_you_mean, slug, unknown_component
+from balise.content.fields import ID_PATTERN, Fields, as_word, did_you_mean, slug, unknown_component
 from balise.content.messages import check_sanitised
 from balise.content.playbooks import PLACEHOLDER, placeholder_message, placeholders_in
 from balise.content.transparency import Transparency
@@ -23,7 +23,7 @@ from balise.content.vocabulary import suggest_component_status, suggest_impact, 
 from balise.content.yamlfile import Located, content_files, parse_yaml, read_front_matter, read_text
 from balise.errors import Collector
 from balise.i18n import find_status
-from balise.timeline import TimeError, format_time, parse_body, parse_time, plain
+from balise.timeline import TimeError, format_time, parse_body, parse_time
 
 # What the loaders offer. The CLI still reads five names from here (`loaders.Fields`, `Located`,
 # `PLACEHOLDER`, `placeholders_in`, `unknown_status`) until it imports them from their own modules.
@@ -259,7 +259,7 @@ def _incident_components(
             continue
         explicit = None
         if status is not None:
-            normalised = plain(str(status)).replace(" ", "_").replace("-", "_")
+            normalised = as_word(status)
             if normalised not in model.COMPONENT_STATUSES:
                 report.error(path, line, f"'{status}' is not a component status — {suggest_component_status(status)}")
                 continue
