@@ -128,7 +128,9 @@ def find_status(text: str, statuses: tuple[Word, ...]) -> Word | None:
 
     aliases = status_aliases(statuses)
     written = plain(text)
-    return aliases.get(written.replace("_", " ")) or aliases.get(written)
+    found = aliases.get(written.replace("_", " ")) or aliases.get(written)
+    # The cache cannot tell ("resolved",) from (IncidentStatus.RESOLVED,): give back the caller's own word.
+    return None if found is None else statuses[statuses.index(found)]
 
 
 # Words writers use for a status or an impact besides its key and labels (accent-free, lower

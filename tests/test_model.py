@@ -156,3 +156,23 @@ def test_the_model_is_frozen_and_its_words_are_text():
     assert json.dumps({status: status}) == '{"partial_outage": "partial_outage"}'
     assert f"impact.{model.Impact.MAJOR}" == "impact.major"
     assert model.statuses_for(model.Kind.MAINTENANCE)[0] is model.MaintenanceStatus.SCHEDULED
+
+
+def test_loaded_content_carries_the_model_s_words():
+    """What the loaders read is typed with the enums, even after a caller asked with plain text."""
+    from pathlib import Path
+
+    from balise.content import loaders
+    from balise.errors import Collector
+    from balise.i18n import find_status
+
+    assert find_status("Résolu", ("investigating", "identified", "monitoring", "resolved")) == "resolved"
+    assert find_status("Résolu", model.INCIDENT_STATUSES) is model.IncidentStatus.RESOLVED
+    repo = Path(__file__).resolve().parents[1]
+    content = loaders.load_content(repo / "status", repo / "incidents", Collector(repo))
+    assert content.incidents
+    for item in content.incidents:
+        assert isinstance(item.kind, model.Kind) and isinstance(item.impact, model.Impact)
+        assert isinstance(item.updates, tuple)
+        assert all(isinstance(u.status, model.IncidentStatus | model.MaintenanceStatus) for u in item.updates)
+        assert all(s is None or isinstance(s, model.ComponentStatus) for s in item.components.values())
