@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -105,12 +105,15 @@ class Translator:
         return self("days_hours", d=days, h=hours)
 
 
+Word = TypeVar("Word", bound=str)  # a status or an impact: the model's words are `str` enums
+
+
 @cache  # read-only; asked once per incident file
-def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
+def status_aliases(kind_statuses: tuple[Word, ...]) -> dict[str, Word]:
     """Every way a writer may name a status (its key, or its label in any language) -> its key."""
     from balise.timeline import plain
 
-    aliases: dict[str, str] = {}
+    aliases: dict[str, Word] = {}
     for status in kind_statuses:
         aliases[plain(status)] = status
         aliases[plain(status.replace("_", " "))] = status
@@ -119,13 +122,15 @@ def status_aliases(kind_statuses: tuple[str, ...]) -> dict[str, str]:
     return aliases
 
 
-def find_status(text: str, statuses: tuple[str, ...]) -> str | None:
+def find_status(text: str, statuses: tuple[Word, ...]) -> Word | None:
     """The status key a writer meant by `text` (`in_progress`, `in progress`, `Résolu`…), or None."""
     from balise.timeline import plain
 
     aliases = status_aliases(statuses)
     written = plain(text)
-    return aliases.get(written.replace("_", " ")) or aliases.get(written)
+    found = aliases.get(written.replace("_", " ")) or aliases.get(written)
+    # The cache cannot tell ("resolved",) from (IncidentStatus.RESOLVED,): give back the caller's own word.
+    return None if found is None else statuses[statuses.index(found)]
 
 
 # Words writers use for a status or an impact besides its key and labels (accent-free, lower

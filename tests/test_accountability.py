@@ -155,6 +155,23 @@ def test_a_promise_kept_exactly_on_time_counts_as_kept():
     assert promises(b, NOW) == (2, 2)
 
 
+def test_the_promise_in_force_is_the_one_judged_and_a_promise_is_broken_only_once_overdue():
+    """The latest update's promise, else the front matter's (`Incident.promised_update`); broken
+    when `Incident.is_overdue` says so, the same moment the page and `balise check` flag it."""
+    from dataclasses import replace
+
+    silent = incident("s", "minor", [("2026-04-20T10:00+02:00", "investigating", None)])
+    promised = replace(silent, next_update=at("2026-04-20T11:00+02:00"))  # written in the front matter
+    assert promises(silent, at("2026-04-20T12:00+02:00")) == (0, 0)
+    assert promises(promised, at("2026-04-20T12:00+02:00")) == (0, 1)
+    on_time = incident("t", "minor", [("2026-04-20T10:00+02:00", "investigating", "2026-04-20T11:00+02:00")])
+    for item in (promised, on_time):
+        for moment in ("2026-04-20T10:59+02:00", "2026-04-20T11:00+02:00", "2026-04-20T11:01+02:00"):
+            now = at(moment)
+            assert promises(item, now) == (0, int(item.is_overdue(now))), (item.id, moment)
+    assert promises(on_time, at("2026-04-20T11:00+02:00")) == (0, 0)  # an update now would still keep it
+
+
 def test_the_demo_page_shows_the_computed_figures(cli, demo, at_time):
     at_time(DEMO_NOW)
     cli("build")

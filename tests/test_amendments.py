@@ -143,7 +143,7 @@ def test_draft_edits_are_not_amendments_unit():
         (history.Revision("d" * 40, at.replace(minute=20)), FIRST.replace("sont lents", "c")),  # amended
         (history.Revision("e" * 40, at.replace(minute=30)), None),  # a version that cannot be read
     ]
-    history._apply(incident, versions)
+    incident = history._apply(incident, versions)
     (amendment,) = incident.updates[0].amendments
     assert amendment.commit == "d" * 40 and amendment.at == at.replace(minute=20)
     assert "paiements en ligne b." in amendment.earlier_message
@@ -161,7 +161,7 @@ def test_an_embargoed_update_is_not_public_until_its_time(embargo, expected):
             model.Update(at=datetime.fromisoformat("2026-12-01T10:00:00+01:00"), status="investigating", message="c")
         ],
     )
-    history._apply(
+    incident = history._apply(
         incident,
         [
             (history.Revision("a" * 40, at), embargoed),
@@ -178,7 +178,7 @@ def test_a_version_public_once_its_embargo_lifted_counts_and_one_that_never_buil
     at = datetime.fromisoformat("2026-12-01T10:00:00+01:00")
     embargoed = FIRST.replace("---\n\n", "publish_at: 2026-12-01 12:00 +01:00\n---\n\n", 1)
     incident = model.Incident(id=ID, title="x", updates=[model.Update(at=at, status="investigating", message="c")])
-    history._apply(
+    incident = history._apply(
         incident,
         [
             (history.Revision("a" * 40, at), embargoed),
@@ -191,7 +191,7 @@ def test_a_version_public_once_its_embargo_lifted_counts_and_one_that_never_buil
 
     broken = FIRST.replace("  - paiements", "  - paiement").replace("sont lents", "NOTE INTERNE : Acme")
     incident = model.Incident(id=ID, title="x", updates=[model.Update(at=at, status="investigating", message="c")])
-    history._apply(
+    incident = history._apply(
         incident,
         [
             (history.Revision("a" * 40, at), broken),  # refused by the build
@@ -199,7 +199,7 @@ def test_a_version_public_once_its_embargo_lifted_counts_and_one_that_never_buil
         ],
         {"paiements"},
     )
-    assert incident.updates[0].amendments == []
+    assert incident.updates[0].amendments == ()
 
 
 def test_a_published_postmortem_is_announced_in_the_feeds_when_git_first_saw_it(tmp_path, at_time):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from balise.content import loaders
+from balise.content import loaders, yamlfile
 from balise.errors import Collector
 from conftest import Cli, copy_demo
 
@@ -86,8 +86,8 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     demo = copy_demo(tmp_path / "demo")
     source = (demo / "incidents/2026-02-24-dons-en-ligne-indisponibles.md").read_text(encoding="utf-8")
     padding = "Journal collé par erreur : " + "x" * 80 + "\n"
-    huge = source + "\n" + padding * (loaders.MAX_FILE_BYTES // len(padding) + 10)
-    assert len(huge.encode()) > loaders.MAX_FILE_BYTES
+    huge = source + "\n" + padding * (yamlfile.MAX_FILE_BYTES // len(padding) + 10)
+    assert len(huge.encode()) > yamlfile.MAX_FILE_BYTES
     (demo / "incidents/2026-02-25-journal-enorme.md").write_text(huge, encoding="utf-8")
     cli = Cli(demo)
     for command in ("check", "build"):
@@ -123,7 +123,7 @@ def test_deep_nesting_gets_balise_s_message_with_either_parser(tmp_path, monkeyp
     """PyYAML 6.0.4's libyaml stops at its own nesting limit before balise's check has seen level 21:
     the message and line must not depend on which parser PyYAML has, nor on how deep the mistake goes."""
     if parser == "pure Python":
-        monkeypatch.setattr(loaders, "ContentYamlLoader", loaders.PureContentYamlLoader)
+        monkeypatch.setattr(yamlfile, "ContentYamlLoader", yamlfile.PureContentYamlLoader)
     elif not hasattr(yaml, "CSafeLoader"):
         pytest.skip("this PyYAML was built without libyaml")
     path = tmp_path / "2026-01-01-profond.md"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from balise.content import loaders
+from balise.content import loaders, publishing
 from balise.content.model import Settings
 from balise.errors import Collector
 from balise.outputs.pages import PageContext, SiteRenderer
@@ -137,7 +137,7 @@ def demo_page(demo):
 
     from conftest import DEMO_NOW
 
-    return loaders.publish(content, Settings(timezone=ZoneInfo("Europe/Paris"), now=DEMO_NOW))
+    return publishing.publish(content, Settings(timezone=ZoneInfo("Europe/Paris"), now=DEMO_NOW))
 
 
 def test_a_worker_s_error_fails_the_build(demo_page, tmp_path, monkeypatch):

@@ -145,9 +145,10 @@ def test_a_feed_reader_sees_exactly_one_new_entry_per_published_update(cli, demo
 
 def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     """Amendments (read from git history) move Atom's `updated`, never the id."""
+    from dataclasses import replace
     from zoneinfo import ZoneInfo
 
-    from balise.content import loaders
+    from balise.content import loaders, publishing
     from balise.content.model import Amendment, Settings
     from balise.errors import Collector
     from balise.outputs.feeds import FeedWriter
@@ -158,8 +159,8 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
     settings = Settings(ZoneInfo("Europe/Paris"), "fr", SITE, "Relais", now=PINNED)
     content = loaders.load_content(demo / "status", demo / "incidents", Collector(demo))
 
-    def entry():
-        page = loaders.publish(content, settings)
+    def entry(content):
+        page = publishing.publish(content, settings)
         renderer = SiteRenderer(page, PageContext())
         writer = FeedWriter(
             page, data_environment(renderer.env.loader, renderer.t), renderer.t, renderer.markdown, SiteLinks(settings)
@@ -167,11 +168,15 @@ def test_a_corrected_update_keeps_its_id_and_changes_its_updated_time(demo):
         incident = next(i for i in page.incidents if i.id == OPEN_INCIDENT)
         return writer.entry(incident, incident.first, "history.atom"), incident.first
 
-    original, update = entry()
+    original, update = entry(content)
     original_id, original_published, original_updated = original.id, original.published, original.updated
-    update.message = "Texte corrigé : " + update.message
-    update.amendments.append(Amendment(datetime.fromisoformat("2026-11-22T10:05:00+01:00"), "abc", "old"))
-    corrected, _ = entry()
+    amendment = Amendment(datetime.fromisoformat("2026-11-22T10:05:00+01:00"), "abc", "old")
+    corrected_update = replace(update, message="Texte corrigé : " + update.message, amendments=(amendment,))
+    incidents = [
+        replace(i, updates=(corrected_update, *i.updates[1:])) if i.id == OPEN_INCIDENT else i
+        for i in content.incidents
+    ]
+    corrected, _ = entry(replace(content, incidents=incidents))
     assert corrected.id == original_id
     assert corrected.published == original_published
     assert corrected.updated > original_updated == original_published

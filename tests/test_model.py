@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,10 +24,17 @@ def incident(
         for n, s in enumerate(statuses)
     ]
     comps = {c: (overrides or {}).get(c) for c in components}
-    item = model.Incident(id=id, title=id, kind=kind, impact=impact, components=comps, updates=updates)
-    if window:
-        item.scheduled_for, item.scheduled_until = window
-    return item
+    scheduled_for, scheduled_until = window or (None, None)
+    return model.Incident(
+        id=id,
+        title=id,
+        kind=kind,
+        impact=impact,
+        components=comps,
+        updates=tuple(updates),
+        scheduled_for=scheduled_for,
+        scheduled_until=scheduled_until,
+    )
 
 
 def page(*incidents):
@@ -116,9 +126,53 @@ def test_all_operational_without_incidents():
 def test_daily_history_marks_each_day_an_incident_touched_in_the_site_zone():
     # 23:30 on 8 June in Paris is 21:30 UTC: the bar must mark 8 and 9 June (Paris), not 8 June only.
     item = incident("night", impact="critical", statuses=("investigating", "resolved"))
-    item.updates[0].at = datetime(2026, 6, 8, 23, 30, tzinfo=PARIS)
-    item.updates[1].at = datetime(2026, 6, 9, 0, 30, tzinfo=PARIS)
+    opened, closed = item.updates
+    item = replace(
+        item,
+        updates=(
+            replace(opened, at=datetime(2026, 6, 8, 23, 30, tzinfo=PARIS)),
+            replace(closed, at=datetime(2026, 6, 9, 0, 30, tzinfo=PARIS)),
+        ),
+    )
     days = {day.isoformat(): status for day, status, _ in page(item).daily_impact("api", 90)}
     assert days["2026-06-08"] == days["2026-06-09"] == "major_outage"
     assert days["2026-06-07"] == days["2026-06-10"] == "operational"
     assert len(days) == 90 and max(days) == "2026-06-10"
+
+
+def test_the_model_is_frozen_and_its_words_are_text():
+    """Nothing changes a published statement behind the model's back; its words are enums that
+    json, Jinja and comparisons read as their text."""
+    item = incident("frozen", statuses=("investigating",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.title = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.updates[0].message = "other"  # type: ignore[misc]
+    shown = page(item)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        shown.incidents = []  # type: ignore[misc]
+    status = shown.component_status["api"]
+    assert status is model.ComponentStatus.PARTIAL_OUTAGE and status == "partial_outage"
+    assert json.dumps({status: status}) == '{"partial_outage": "partial_outage"}'
+    assert f"impact.{model.Impact.MAJOR}" == "impact.major"
+    assert model.statuses_for(model.Kind.MAINTENANCE)[0] is model.MaintenanceStatus.SCHEDULED
+
+
+def test_loaded_content_carries_the_model_s_words():
+    """What the loaders read is typed with the enums, even after a caller asked with plain text."""
+    from pathlib import Path
+
+    from balise.content import loaders
+    from balise.errors import Collector
+    from balise.i18n import find_status
+
+    assert find_status("Résolu", ("investigating", "identified", "monitoring", "resolved")) == "resolved"
+    assert find_status("Résolu", model.INCIDENT_STATUSES) is model.IncidentStatus.RESOLVED
+    repo = Path(__file__).resolve().parents[1]
+    content = loaders.load_content(repo / "status", repo / "incidents", Collector(repo))
+    assert content.incidents
+    for item in content.incidents:
+        assert isinstance(item.kind, model.Kind) and isinstance(item.impact, model.Impact)
+        assert isinstance(item.updates, tuple)
+        assert all(isinstance(u.status, model.IncidentStatus | model.MaintenanceStatus) for u in item.updates)
+        assert all(s is None or isinstance(s, model.ComponentStatus) for s in item.components.values())

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from balise.content.loaders import placeholders_in
-from balise.content.playbooks import load_playbooks
+from balise.content.playbooks import load_playbooks, placeholders_in
 from balise.errors import Collector
 from conftest import REPO, Cli, page, text_of
 

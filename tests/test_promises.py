@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest import page, text_of
+from conftest import edit, page, text_of
 
 OPEN = "2026-11-22-prise-de-rendez-vous-indisponible"  # latest update 11:40, next update promised for 12:00
 
@@ -72,3 +72,26 @@ def test_status_lists_overdue_incidents_first(cli, demo, at_time):
     out = cli("status").stdout
     assert out.index("2026-11-22-lenteurs-des-paiements") < out.index(OPEN)
     assert "EN RETARD" not in out
+
+
+def test_a_promise_written_in_the_front_matter_is_kept_or_overdue_like_one_in_the_update(cli, demo, at_time):
+    """`next_update:` in the front matter, after the latest update, is the promise in force
+    (`Incident.promised_update`): check, the pages and `balise status` all read it there."""
+    relative = f"incidents/{OPEN}.md"
+    edit(demo, relative, "Next update: 2026-11-22 12:00 +01:00\n", "")
+    edit(demo, relative, "started_at:", "next_update: 2026-11-22 12:00 +01:00\nstarted_at:")
+
+    at_time(datetime.fromisoformat("2026-11-22T11:55:00+01:00"))
+    assert "overdue" not in cli("check").stderr
+    cli("build")
+    assert page(demo / "site", f"incidents/{OPEN}/").select(".promise.overdue") == []
+    assert page(demo / "site", f"incidents/{OPEN}/").select_one(".promise") is not None
+
+    at_time(datetime.fromisoformat("2026-11-22T12:01:00+01:00"))
+    warnings = [line for line in cli("check").stderr.splitlines() if "overdue" in line]
+    assert len(warnings) == 1 and "promised for 2026-11-22 12:00 +01:00 and is overdue" in warnings[0]
+    cli("build")
+    overdue = page(demo / "site", f"incidents/{OPEN}/").select_one(".promise.overdue")
+    assert "n'a pas encore été publiée" in text_of(overdue)
+    assert page(demo / "site").select_one(".promise.overdue") is not None  # the home page's banner
+    assert "EN RETARD" in cli("status").stdout

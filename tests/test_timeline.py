@@ -316,7 +316,7 @@ def test_status_and_impact_suggestions_ignore_accents_and_know_french_words():
 
 
 def test_did_you_mean_ignores_case_and_accents():
-    from balise.content.loaders import did_you_mean
+    from balise.content.fields import did_you_mean
 
     assert did_you_mean("Paiements", ["paiements", "dons"]) == "did you mean 'paiements'?"
     assert did_you_mean("Démande-aide", ["demande-aide", "dons"]) == "did you mean 'demande-aide'?"

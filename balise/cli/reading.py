@@ -8,13 +8,12 @@ from dataclasses import replace
 import click
 
 from balise.cli.context import Site, config_option, pass_site
-from balise.content import loaders
 from balise.content.playbooks import load_playbooks
+from balise.content.publishing import publish, writer_warnings
 from balise.content.version import clock_time
 from balise.errors import Collector, show_problems
 from balise.i18n import Translator
 from balise.mkdocs_adapter.project import load_checked
-from balise.timeline import format_time
 
 
 @click.command()
@@ -28,17 +27,7 @@ def check(site: Site) -> None:
     now = project.settings.written_by or clock_time(project.plugin.config.as_of)
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
     if not report.errors:
-        loaders.naming_slips(project.plugin.incidents_dir, report)
-        loaders.timing_slips(content.incidents, project.settings.timezone, now, report)
-        loaders.scope_slips(content.incidents, report)
-        for incident in content.incidents:
-            if incident.is_published(now) and incident.is_overdue(now) and (promise := incident.promised_update(now)):
-                report.warning(
-                    incident.path,
-                    incident.latest.line,
-                    f"the next update was promised for {format_time(promise)} and is overdue — "
-                    f"post an update now: balise update {incident.id} --status ... --message ...",
-                )
+        writer_warnings(content, project.plugin.incidents_dir, project.settings.timezone, now, report)
     show_problems(report.problems, report.root)
     if report.errors:
         sys.exit(1)
@@ -62,7 +51,7 @@ def status(site: Site) -> None:
     content, _ = load_checked(project)
     # The clock (or SOURCE_DATE_EPOCH), not the commit's time.
     settings = replace(project.settings, now=clock_time(project.plugin.config.as_of))
-    page = loaders.publish(content, settings)
+    page = publish(content, settings)
     t = Translator(settings.language, settings.timezone)
     click.echo(f"{t('overall_status.' + page.overall_status)}  [{page.overall_status}]")
     for component in page.components:

@@ -17,7 +17,10 @@ from balise.cli.context import Site, config_option, pass_site, write_checked
 from balise.cli.times import TimeParam, local, now_in, resolve_time
 from balise.content import loaders, model, playbooks as pb
 from balise.content.authoring import appended, incident_path, incident_text, new_incident_path
+from balise.content.fields import Fields, did_you_mean
 from balise.content.version import clock_time
+from balise.content.vocabulary import unknown_status
+from balise.content.yamlfile import Located
 from balise.errors import Collector, ContentError, show_problems
 from balise.i18n import Translator, find_status
 from balise.mkdocs_adapter.project import Project, load_checked, shown
@@ -33,7 +36,7 @@ def _status_choice(kind: str, value: str | None, default: str) -> str:
         return default
     found = find_status(value, model.statuses_for(kind))
     if not found:
-        raise click.BadParameter(loaders.unknown_status(value, kind), param_hint="--status")
+        raise click.BadParameter(unknown_status(value, kind), param_hint="--status")
     return found
 
 
@@ -43,8 +46,8 @@ def _field_choice(value: str | None, key: str, choices: Sequence[str], option: s
     if value is None:
         return None
     report = Collector(Path.cwd())
-    located = loaders.Located({key: value}, {}, 1)
-    found = loaders.Fields(located, located.data, (), Path(option), report).choice(key, choices)
+    located = Located({key: value}, {}, 1)
+    found = Fields(located, located.data, (), Path(option), report).choice(key, choices)
     if report.errors:
         raise click.BadParameter(report.errors[0].message, param_hint=option)
     return found
@@ -130,7 +133,7 @@ def new(
         for name in started.unused:
             click.echo(
                 f"warning: --set {name}=… fills no placeholder of {playbook.name} — "
-                f"{loaders.did_you_mean(name, playbook.placeholders)}",
+                f"{did_you_mean(name, playbook.placeholders)}",
                 err=True,
             )
         title, message, chosen_kind, impact = started.title, started.message, started.kind, started.impact
@@ -139,7 +142,7 @@ def new(
         draft = draft or bool(unfilled)
     if title is None or message is None:
         raise click.UsageError("give --title and --message, or start from a playbook with --template NAME")
-    if not any(ch.isalnum() for ch in loaders.PLACEHOLDER.sub("", title)) and playbook is None:
+    if not any(ch.isalnum() for ch in pb.PLACEHOLDER.sub("", title)) and playbook is None:
         raise click.BadParameter(
             f"'{title}' has no letter or digit — say what is happening, e.g. "
             '"Paiements en ligne indisponibles" (it also names the incident\'s page)',
@@ -149,7 +152,7 @@ def new(
     for component in components:
         if component not in known:
             raise click.BadParameter(
-                f"unknown component '{component}' — {loaders.did_you_mean(component, sorted(known))}",
+                f"unknown component '{component}' — {did_you_mean(component, sorted(known))}",
                 param_hint="--component",
             )
     assert chosen_kind is not None  # --kind has a default
@@ -175,7 +178,7 @@ def new(
         scheduled_until=local(window_end, project),
     )
     # The file name is the incident's permanent URL: never made of placeholder names.
-    named_by = loaders.PLACEHOLDER.sub("", title).strip() if playbook is not None else title
+    named_by = pb.PLACEHOLDER.sub("", title).strip() if playbook is not None else title
     day = moment.astimezone(project.settings.timezone)
     if not any(ch.isalnum() for ch in named_by):
         assert playbook is not None  # a title given on its own has a letter
@@ -199,7 +202,7 @@ def _refuse_a_second_file(path: Path, incidents: list[model.Incident]) -> None:
     file is completed or updated, not doubled. A terminal may confirm a second one; a script is refused."""
     existing = next((i for i in incidents if Path(i.path) == path), None)
     if existing is not None and existing.draft:
-        left = sorted({found for _, found in loaders.placeholders_in(path.read_text(encoding="utf-8"))})
+        left = sorted({found for _, found in pb.placeholders_in(path.read_text(encoding="utf-8"))})
         fill = f"fill {', '.join(left)} in it, then " if left else "complete it, then "
         hint = (
             f"{shown(path)} is already a draft of this incident — {fill}remove 'draft: true' to publish it "
@@ -259,7 +262,7 @@ def _playbook(project: Project, name: str, component_ids: Collection[str]) -> pb
     playbook = pb.choose(found, name, project.settings.language)
     if playbook is None:
         names = sorted({p.name for p in found})
-        hint = loaders.did_you_mean(name, names) if names else f"there is none in {shown(project.plugin.playbooks_dir)}"
+        hint = did_you_mean(name, names) if names else f"there is none in {shown(project.plugin.playbooks_dir)}"
         raise click.BadParameter(
             f"no playbook '{name}' — {hint} (list them with: balise templates)", param_hint="--template"
         )
@@ -325,7 +328,7 @@ def _incident_for(argument: str, incidents: list[model.Incident], project: Proje
     ids = sorted(i.id for i in incidents)
     raise click.BadParameter(
         f"no incident '{argument}' in {shown(project.plugin.incidents_dir)} — "
-        f"{loaders.did_you_mean(wanted, ids) if ids else 'there is none yet: open one with balise new'}",
+        f"{did_you_mean(wanted, ids) if ids else 'there is none yet: open one with balise new'}",
         param_hint="ID",
     )
 

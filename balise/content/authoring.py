@@ -7,7 +7,6 @@ and an append changes nothing but the end of the timeline.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +14,13 @@ from typing import Any
 
 import yaml
 
-from balise.timeline import append_update, format_time, format_update, plain
+from balise.content.fields import slug
+from balise.timeline import append_update, format_time, format_update
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", plain(text)).strip("-")[:60].strip("-") or "incident"
+    """The short name in an incident's (or a testimonial's) file name (`fields.slug`, at most 60 characters)."""
+    return slug(text, "incident", limit=60)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -55,9 +56,10 @@ def incident_text(
     scheduled_until: datetime | None = None,
 ) -> str:
     """The text of a new incident file, in the documented syntax."""
-    front: dict[str, Any] = {"title": title, "kind": kind, "impact": impact}
+    # Plain text: YAML's safe writer refuses the model's words (`str` subclasses).
+    front: dict[str, Any] = {"title": title, "kind": str(kind), "impact": str(impact)}
     if components:
-        front["components"] = [cid if status is None else {cid: status} for cid, status in components.items()]
+        front["components"] = [cid if status is None else {cid: str(status)} for cid, status in components.items()]
     if spokesperson:
         front["spokesperson"] = spokesperson
     if scheduled_for:

@@ -18,17 +18,16 @@ Cost: one `git log --raw` over the incidents folder (it names each version's blo
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from balise.content import model
 from balise.content.loaders import load_incident
+from balise.content.version import git_output
 from balise.errors import Collector
 
-GIT_TIMEOUT = 120
 SHALLOW_WARNING = (
     "the git history is shallow, so corrected updates cannot be marked as amended — "
     "fetch the whole history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
@@ -42,35 +41,29 @@ class Revision:
     blob: str | None = None  # the file's content in that commit, None if the commit deleted it
 
 
-def _git(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), *args], input=data, capture_output=True, timeout=GIT_TIMEOUT, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout if result.returncode == 0 else None
-
-
 def record_amendments(
-    root: Path, incidents_dir: Path, incidents: list[model.Incident], component_ids: Collection[str] | None = None
-) -> str | None:
-    """Fill `Update.amendments` of `incidents` from the git history of `incidents_dir`.
+    root: Path,
+    incidents_dir: Path,
+    incidents: Sequence[model.Incident],
+    component_ids: Collection[str] | None = None,
+) -> tuple[list[model.Incident], str | None]:
+    """`incidents`, each with the amendments of its updates and the date of its postmortem read from
+    the git history of `incidents_dir` (new objects: the ones given are left as they are).
 
-    Returns a warning to show the writer (a shallow clone), or None. Outside git, or without
-    git installed, there is no history and nothing to say: the footer already says the
-    version is unknown.
+    Also a warning to show the writer (a shallow clone), or None. Outside git, or without git
+    installed, there is no history and nothing to say: the footer already says the version is unknown.
     """
-    top = _git(root, "rev-parse", "--show-toplevel")
+    unchanged = list(incidents)
+    top = git_output(root, "rev-parse", "--show-toplevel")
     if not top:
-        return None
-    if (_git(root, "rev-parse", "--is-shallow-repository") or b"").strip() == b"true":
-        return SHALLOW_WARNING
+        return unchanged, None
+    if (git_output(root, "rev-parse", "--is-shallow-repository") or b"").strip() == b"true":
+        return unchanged, SHALLOW_WARNING
     toplevel = Path(top.decode().strip()).resolve()
     try:
         folder = incidents_dir.resolve().relative_to(toplevel).as_posix()
     except ValueError:
-        return None
+        return unchanged, None
     prefix = "" if folder == "." else folder + "/"
     # Incident files sit directly in the incidents folder (their name is their id).
     wanted = {
@@ -79,23 +72,24 @@ def record_amendments(
         if incident.path
     }
     revisions = _revisions(toplevel, folder or ".", set(wanted))
-    for path, revs in revisions.items():  # a file committed once: its postmortem is as old as the file
-        incident = wanted[path]
-        if len(revs) == 1 and incident.postmortem and revs[0].blob:
-            incident.postmortem_at = max(revs[0].at, incident.publish_at or revs[0].at)
     several = {path: revs for path, revs in revisions.items() if len(revs) > 1}
-    if not several:
-        return None
     texts = _read_blobs(toplevel, sorted({rev.blob for revs in several.values() for rev in revs if rev.blob}))
-    for path, revs in sorted(several.items()):
+    amended: dict[str, model.Incident] = {}  # by path
+    for path, revs in sorted(revisions.items()):
+        incident = wanted[path]
+        if len(revs) == 1:  # a file committed once: its postmortem is as old as the file
+            if incident.postmortem and revs[0].blob:
+                postmortem_at = max(revs[0].at, incident.publish_at or revs[0].at)
+                amended[incident.path] = replace(incident, postmortem_at=postmortem_at)
+            continue
         versions = [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs]
-        _apply(wanted[path], versions, component_ids)
-    return None
+        amended[incident.path] = _apply(incident, versions, component_ids)
+    return [amended.get(incident.path, incident) for incident in incidents], None
 
 
 def _revisions(toplevel: Path, folder: str, wanted: set[str]) -> dict[str, list[Revision]]:
     """For each wanted file, the commits that changed it, oldest first (one `git log` for all)."""
-    out = _git(
+    out = git_output(
         toplevel,
         "-c",
         "core.quotePath=false",
@@ -133,7 +127,7 @@ def _read_blobs(toplevel: Path, wanted: list[str]) -> dict[str, str]:
     if not wanted:
         return {}
     request = "".join(f"{blob}\n" for blob in wanted).encode("ascii")
-    out = _git(toplevel, "cat-file", "--batch", data=request)
+    out = git_output(toplevel, "cat-file", "--batch", data=request)
     texts: dict[str, str] = {}
     if out is None:
         return texts
@@ -155,7 +149,7 @@ class _Statement:
     """What the public reads of one update: its words, its status and its promise."""
 
     message: str
-    status: str
+    status: model.UpdateStatus
     next_update: datetime | None
 
     def same_as(self, other: _Statement) -> bool:
@@ -187,13 +181,15 @@ def _version(incident: model.Incident, text: str, component_ids: Collection[str]
 
 def _apply(
     incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids: Collection[str] | None = None
-) -> None:
-    """Walk the versions oldest first, comparing each public one with what the public last saw.
+) -> model.Incident:
+    """`incident` with its amendments and the date of its postmortem: the versions walked oldest
+    first, each public one compared with what the public last saw.
 
     A version was public if the build accepted it and it was current at some moment after its
     embargo (`publish_at`) lifted."""
     seen: dict[datetime, _Statement] = {}  # update time -> the statement last published
     found: dict[datetime, list[model.Amendment]] = {}
+    postmortem_at = incident.postmortem_at
     for index, (revision, text) in enumerate(versions):
         version = _version(incident, text, component_ids) if text is not None else None
         if version is None or version.public_from is None:
@@ -201,8 +197,8 @@ def _apply(
         until = versions[index + 1][0].at if index + 1 < len(versions) else None
         if until is not None and max(revision.at, version.public_from) >= until:
             continue  # replaced before its embargo lifted
-        if version.has_postmortem and incident.postmortem_at is None:
-            incident.postmortem_at = max(revision.at, version.public_from)
+        if version.has_postmortem and postmortem_at is None:
+            postmortem_at = max(revision.at, version.public_from)
         for at, statement in version.messages.items():
             earlier = seen.get(at)
             if earlier is not None and not earlier.same_as(statement):
@@ -211,12 +207,12 @@ def _apply(
                         revision.at,
                         revision.commit,
                         earlier.message,
-                        earlier_status=earlier.status if earlier.status != statement.status else "",
+                        earlier_status=earlier.status if earlier.status != statement.status else None,
                         earlier_next_update=earlier.next_update
                         if earlier.next_update != statement.next_update
                         else None,
                     )
                 )
             seen[at] = statement
-    for update in incident.updates:
-        update.amendments = found.get(update.at, [])
+    updates = tuple(replace(update, amendments=tuple(found.get(update.at, ()))) for update in incident.updates)
+    return replace(incident, updates=updates, postmortem_at=postmortem_at)

@@ -8,46 +8,90 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from balise.content.transparency import Transparency
 
-KINDS = ("incident", "maintenance", "notice")
-IMPACTS = ("none", "minor", "major", "critical")
-INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
-MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
-# Statuspage's component vocabulary, from best to worst: the worst one wins.
-COMPONENT_STATUSES = (
-    "operational",
-    "under_maintenance",
-    "degraded_performance",
-    "partial_outage",
-    "major_outage",
-)
+# The words of the content. Each is a `str` (json, Jinja and `==` with text treat it as its value);
+# `yaml.safe_dump` does not: write `str(word)`.
+
+
+class Kind(StrEnum):
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+    NOTICE = "notice"
+
+
+class Impact(StrEnum):
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+class IncidentStatus(StrEnum):
+    """An incident's or a notice's update, in the order an incident progresses."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class MaintenanceStatus(StrEnum):
+    """A maintenance's update, in the order a maintenance progresses."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+
+
+UpdateStatus = IncidentStatus | MaintenanceStatus
+CLOSING_STATUSES = (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
+
+
+class ComponentStatus(StrEnum):
+    """Statuspage's component vocabulary, from best to worst: the worst one wins."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+
+# The same words as tuples, in order, for who lists or indexes them.
+KINDS = tuple(Kind)
+IMPACTS = tuple(Impact)
+INCIDENT_STATUSES = tuple(IncidentStatus)
+MAINTENANCE_STATUSES = tuple(MaintenanceStatus)
+COMPONENT_STATUSES = tuple(ComponentStatus)
 IMPACT_TO_COMPONENT_STATUS = {
-    "none": "operational",
-    "minor": "degraded_performance",
-    "major": "partial_outage",
-    "critical": "major_outage",
+    Impact.NONE: ComponentStatus.OPERATIONAL,
+    Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
+    Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
+    Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
 }
 # Statuspage's page indicator for the worst component status.
 COMPONENT_STATUS_TO_INDICATOR = {
-    "operational": "none",
-    "under_maintenance": "maintenance",
-    "degraded_performance": "minor",
-    "partial_outage": "major",
-    "major_outage": "critical",
+    ComponentStatus.OPERATIONAL: "none",
+    ComponentStatus.UNDER_MAINTENANCE: "maintenance",
+    ComponentStatus.DEGRADED_PERFORMANCE: "minor",
+    ComponentStatus.PARTIAL_OUTAGE: "major",
+    ComponentStatus.MAJOR_OUTAGE: "critical",
 }
 
 
-def statuses_for(kind: str) -> tuple[str, ...]:
-    return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+def statuses_for(kind: str) -> tuple[UpdateStatus, ...]:
+    return MAINTENANCE_STATUSES if kind == Kind.MAINTENANCE else INCIDENT_STATUSES
 
 
-def worst(statuses: Iterable[str]) -> str:
-    return max(statuses, key=COMPONENT_STATUSES.index, default="operational")
+def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
+    return max(statuses, key=COMPONENT_STATUSES.index, default=ComponentStatus.OPERATIONAL)
 
 
 @dataclass(frozen=True)
@@ -67,8 +111,6 @@ class Settings:
 
     @property
     def reference_time(self) -> datetime:
-        from datetime import timezone
-
         return self.now or datetime.now(timezone.utc).replace(microsecond=0)
 
     @property
@@ -101,20 +143,20 @@ class Amendment:
     at: datetime  # the time of the commit that changed the wording
     commit: str
     earlier_message: str
-    earlier_status: str = ""  # the status as it was, when the correction changed it
+    earlier_status: UpdateStatus | None = None  # the status as it was, when the correction changed it
     earlier_next_update: datetime | None = None  # the promise as it was, when the correction changed it
 
 
-@dataclass
+@dataclass(frozen=True)
 class Update:
     """One public statement in an incident's timeline."""
 
     at: datetime
-    status: str
+    status: UpdateStatus
     message: str  # Markdown, as written
     line: int = 0  # line of its heading in the source file
     next_update: datetime | None = None  # the update it promises, if any
-    amendments: list[Amendment] = field(default_factory=list)  # oldest first, filled from git history
+    amendments: tuple[Amendment, ...] = ()  # oldest first, from git history (`history.record_amendments`)
 
     @property
     def last_modified(self) -> datetime:
@@ -124,22 +166,20 @@ class Update:
     @cached_property
     def anchor(self) -> str:
         """A stable fragment id: the update's UTC time, unique within an incident."""
-        from datetime import timezone
-
         return "update-" + self.at.astimezone(timezone.utc).strftime("%Y%m%dt%H%M%Sz")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Incident:
     """An incident, a maintenance or a notice, with its timeline (oldest update first)."""
 
     id: str
     title: str
-    kind: str = "incident"
-    impact: str = "none"
+    kind: Kind = Kind.INCIDENT
+    impact: Impact = Impact.NONE
     # component id -> explicit status given by the writer, or None to derive it from the impact
-    components: dict[str, str | None] = field(default_factory=dict)
-    updates: list[Update] = field(default_factory=list)
+    components: dict[str, ComponentStatus | None] = field(default_factory=dict)
+    updates: tuple[Update, ...] = ()
     draft: bool = False
     publish_at: datetime | None = None
     next_update: datetime | None = None  # front matter promise, if written there
@@ -154,7 +194,7 @@ class Incident:
     # -- timeline --------------------------------------------------------------
     @property
     def is_maintenance(self) -> bool:
-        return self.kind == "maintenance"
+        return self.kind == Kind.MAINTENANCE
 
     @property
     def first(self) -> Update:
@@ -165,7 +205,7 @@ class Incident:
         return self.updates[-1]
 
     @property
-    def status(self) -> str:
+    def status(self) -> UpdateStatus:
         return self.latest.status
 
     @property
@@ -185,7 +225,7 @@ class Incident:
 
     @property
     def is_closed(self) -> bool:
-        return self.status in ("resolved", "completed")
+        return self.status in CLOSING_STATUSES
 
     @property
     def resolved_at(self) -> datetime | None:
@@ -205,7 +245,7 @@ class Incident:
 
     @property
     def updates_newest_first(self) -> list[Update]:
-        return self.updates[::-1]
+        return list(self.updates[::-1])
 
     # -- state at a given time -------------------------------------------------
     def is_published(self, now: datetime) -> bool:
@@ -226,15 +266,15 @@ class Incident:
             return "completed"
         return "active"
 
-    def status_at(self, now: datetime) -> str:
+    def status_at(self, now: datetime) -> UpdateStatus:
         """The status to show: the latest update's, except that a maintenance window moves by the
         clock (`scheduled` shows as `in_progress` once it opens, and `completed` once it has passed)."""
         if self.is_maintenance:
             phase = self.maintenance_phase(now)
             if phase == "completed":
-                return "completed"
-            if phase == "active" and self.status == "scheduled":
-                return "in_progress"
+                return MaintenanceStatus.COMPLETED
+            if phase == "active" and self.status == MaintenanceStatus.SCHEDULED:
+                return MaintenanceStatus.IN_PROGRESS
         return self.status
 
     def is_active(self, now: datetime) -> bool:
@@ -244,7 +284,9 @@ class Incident:
         return not self.is_closed
 
     def promised_update(self, now: datetime | None = None) -> datetime | None:
-        """The time of the next promised update, while the incident is open."""
+        """The promise in force: the time of the next update promised, while the incident is open —
+        the latest update's `next_update`, else the front matter's if it is later than that update
+        (a promise written after the last update, without a new one)."""
         if self.is_closed or (self.is_maintenance and now and self.maintenance_phase(now) == "completed"):
             return None
         promise = self.latest.next_update
@@ -253,20 +295,21 @@ class Incident:
         return promise
 
     def is_overdue(self, now: datetime) -> bool:
+        """The promise in force has passed and nobody spoke: an update at the promised time itself keeps it."""
         promise = self.promised_update(now)
         return promise is not None and promise < now
 
-    def component_status(self, component_id: str) -> str:
+    def component_status(self, component_id: str) -> ComponentStatus:
         """What this incident, while active, makes of one of its components."""
         explicit = self.components.get(component_id)
         if explicit:
             return explicit
         if self.is_maintenance:
-            return "under_maintenance"
+            return ComponentStatus.UNDER_MAINTENANCE
         return IMPACT_TO_COMPONENT_STATUS[self.impact]
 
 
-@dataclass
+@dataclass(frozen=True)
 class StatusPage:
     """Everything published at one reference time, and the state derived from it."""
 
@@ -309,9 +352,9 @@ class StatusPage:
         return sorted(found, key=lambda i: i.scheduled_for or i.created_at)
 
     @cached_property
-    def component_status(self) -> dict[str, str]:
+    def component_status(self) -> dict[str, ComponentStatus]:
         """Each component's current status: the worst any active incident gives it."""
-        found: dict[str, list[str]] = {c.id: [] for c in self.components}
+        found: dict[str, list[ComponentStatus]] = {c.id: [] for c in self.components}
         for incident in self.active:
             for component_id in incident.components:
                 if component_id in found:
@@ -319,14 +362,14 @@ class StatusPage:
         return {cid: worst(statuses) for cid, statuses in found.items()}
 
     @cached_property
-    def overall_status(self) -> str:
+    def overall_status(self) -> ComponentStatus:
         return worst(self.component_status.values())
 
     @property
     def indicator(self) -> str:
         return COMPONENT_STATUS_TO_INDICATOR[self.overall_status]
 
-    def group_status(self, group_id: str) -> str:
+    def group_status(self, group_id: str) -> ComponentStatus:
         return worst(self.component_status[c.id] for c in self.components if c.group == group_id)
 
     @cached_property
@@ -340,12 +383,12 @@ class StatusPage:
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.settings.timezone).date()
 
-    def daily_impact(self, component_id: str, days: int = 90) -> list[tuple[date, str, list[Incident]]]:
+    def daily_impact(self, component_id: str, days: int = 90) -> list[tuple[date, ComponentStatus, list[Incident]]]:
         """For each of the last `days` days (site time zone), the worst status the component
         had that day and the incidents behind it; oldest day first."""
         today = self.local_date(self.now)
         first_day = today - timedelta(days=days - 1)
-        per_day: dict[date, list[tuple[str, Incident]]] = {}
+        per_day: dict[date, list[tuple[ComponentStatus, Incident]]] = {}
         for incident in self.incidents_by_component.get(component_id, ()):
             if incident.is_maintenance and incident.maintenance_phase(self.now) == "upcoming":
                 continue

@@ -17,19 +17,37 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from balise.content import model
-from balise.content.loaders import (
-    BROKEN_PLACEHOLDER,
-    PLACEHOLDER,
-    Fields,
-    content_files,
-    did_you_mean,
-    placeholders_in,
-    read_front_matter,
-    unknown_status,
-)
+from balise.content.fields import Fields, unknown_component
+from balise.content.vocabulary import unknown_status
+from balise.content.yamlfile import content_files, read_front_matter
 from balise.errors import Collector
 from balise.i18n import LANGUAGES, Translator, find_status
 from balise.timeline import later, parse_delay
+
+# Playbooks mark what is still to write with {{ name }} (a word, so {{ 7*7 }} is just text); a
+# placeholder with a brace missing ("{{ depuis }", "{ depuis }}") is one too, never valid text.
+PLACEHOLDER = re.compile(r"\{\{\s*([^\W\d]\w*)\s*\}\}")
+BROKEN_PLACEHOLDER = re.compile(r"\{\{\s*[^\W\d]\w*\s*\}(?!\})|(?<!\{)\{\s*[^\W\d]\w*\s*\}\}")
+
+
+def placeholders_in(text: str) -> list[tuple[int, str]]:
+    """(line, placeholder as written) for every unfilled placeholder of a text, broken ones included."""
+    if "{" not in text:
+        return []
+    return sorted(
+        (number, match[0])
+        for number, line in enumerate(text.split("\n"), start=1)
+        for pattern in (PLACEHOLDER, BROKEN_PLACEHOLDER)
+        for match in pattern.finditer(line)
+    )
+
+
+def placeholder_message(found: str) -> str:
+    return (
+        f"unfilled placeholder {found} in a published file — replace it with the real text, "
+        "or add 'draft: true' to the front matter until the message is ready"
+    )
+
 
 FIELDS = ("description", "title", "kind", "impact", "components", "spokesperson", "status", "next_update")
 # Values `balise new --template` always knows, under an English and a French name.
@@ -131,12 +149,8 @@ def load_playbook(path: Path, report: Collector, component_ids: Collection[str] 
         components = []
     elif component_ids is not None:
         for index, component in enumerate(components):
-            if component not in component_ids:
-                report.error(
-                    path,
-                    located.line("components", index),
-                    f"unknown component '{component}' — {did_you_mean(component, sorted(component_ids))}",
-                )
+            if problem := unknown_component(component, component_ids):
+                report.error(path, located.line("components", index), problem)
     message = body.strip("\n")
     if not message.strip():
         report.error(

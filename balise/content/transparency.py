@@ -70,7 +70,7 @@ class Consent:
     reference: str = ""  # where the signed form or e-mail is kept (internal reference)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Testimonial:
     id: str  # the file name without .yml (or file name + index for a batch file)
     quote: str  # plain text, untrusted: always escaped when rendered
@@ -126,7 +126,7 @@ class Target:
         return True
 
 
-@dataclass
+@dataclass(frozen=True)
 class KpiSeries:
     kpi: str
     target: Target
@@ -142,7 +142,7 @@ class KpiSeries:
         return items[0] if items else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Kpis:
     targets: dict[str, Target]
     months: dict[str, dict[str, float]]  # "YYYY-MM" -> kpi -> value, as declared
@@ -214,7 +214,7 @@ class Spike:
     factor: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class MonthSummary:
     """One `status/monitoring/YYYY-MM.yml`: what ingest found (or a person counted) that month."""
 
@@ -226,7 +226,7 @@ class MonthSummary:
     path: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Monitoring:
     months: list[MonthSummary]  # oldest first
 
@@ -331,7 +331,7 @@ def spike_at(series: list[tuple[str, int]], index: int, factor: float, window: i
     return count >= minimum and count > factor * baseline, baseline
 
 
-@dataclass
+@dataclass(frozen=True)
 class Transparency:
     """Everything the transparency page is made of, as read from the files."""
 

@@ -23,14 +23,25 @@ class SourceVersion:
         return self.commit[:7] if self.commit else None
 
 
-def git(root: Path, *args: str) -> str | None:
+GIT_TIMEOUT = 120  # seconds; a whole history's `git log --raw` on a slow runner included
+
+
+def git_output(root: Path, *args: str, data: bytes | None = None) -> bytes | None:
+    """What `git -C root ARGS` prints (fed `data`), or None if git is missing, fails or times out:
+    balise then reads no history and says the version is unknown. The one place balise runs git."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False
+            ["git", "-C", str(root), *args], input=data, capture_output=True, timeout=GIT_TIMEOUT, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout if result.returncode == 0 else None
+
+
+def git(root: Path, *args: str) -> str | None:
+    """`git_output` as text."""
+    out = git_output(root, *args)
+    return out.decode("utf-8", "replace") if out is not None else None
 
 
 def source_version(root: Path, reads: Iterable[Path], output: Path | None = None) -> SourceVersion:

@@ -35,3 +35,8 @@ def suggest_component_status(word: str) -> str:
 
 def with_article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def unknown_status(text: str, kind: str) -> str:
+    """What to say of a status that is not one of `kind`'s (in a file, or given to `balise update`)."""
+    return f"'{text}' is not a status for {with_article(kind)} — {suggest_status(kind, text)}"

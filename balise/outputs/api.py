@@ -17,14 +17,17 @@ Where balise and Statuspage differ, the Statuspage meaning wins:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from balise.content.model import Incident, StatusPage, Update
+from balise.content.model import Component, Incident, StatusPage, Update
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
 
+Document = dict[str, Any]  # a JSON object
 API_DIR = "api/v2/"
 LIST_SIZE = 50  # Statuspage returns the 50 most recent incidents and maintenances
 SCHEMAS = Path(__file__).parents[1] / "schemas"
@@ -47,7 +50,7 @@ class StatuspageAPI:
         self.zone = page.settings.timezone
 
     # -- documents ---------------------------------------------------------------
-    def documents(self) -> dict[str, dict]:
+    def documents(self) -> dict[str, Document]:
         """Every document by its site-relative path."""
         page = self.page
         incidents = [i for i in page.incidents if not i.is_maintenance]
@@ -81,7 +84,7 @@ class StatuspageAPI:
             API_DIR + "scheduled-maintenances/active.json": {**head, "scheduled_maintenances": active},
         }
 
-    def files(self):
+    def files(self) -> Iterator[tuple[str, str]]:
         for path, document in self.documents().items():
             yield path, dump(document)
 
@@ -92,9 +95,9 @@ class StatuspageAPI:
 
     @property
     def page_id(self) -> str:
-        return self.links.host or self.page.settings.site_name
+        return self.links.page_id
 
-    def page_info(self) -> dict:
+    def page_info(self) -> Document:
         return {
             "id": self.page_id,
             "name": self.page.settings.site_name,
@@ -117,7 +120,7 @@ class StatuspageAPI:
     def _all_changes(self) -> list[datetime]:
         return self._changes(self.page.incidents)
 
-    def _changes(self, incidents) -> list[datetime]:
+    def _changes(self, incidents: Iterable[Incident]) -> list[datetime]:
         now = self.page.now
         moments = []
         for incident in incidents:
@@ -126,19 +129,19 @@ class StatuspageAPI:
                 moments += [m for m in (incident.scheduled_for, incident.scheduled_until) if m and m <= now]
         return moments
 
-    def status(self) -> dict:
+    def status(self) -> Document:
         page = self.page
         return {"indicator": page.indicator, "description": self.t(f"overall_status.{page.overall_status}")}
 
-    def build(self) -> dict:
+    def build(self) -> Document:
         settings = self.page.settings
         return {"commit": settings.commit, "commit_time": self.time(settings.commit_time)}
 
     @cached_property
-    def _components(self) -> list[dict]:
+    def _components(self) -> list[Document]:
         return self.components()
 
-    def components(self) -> list[dict]:
+    def components(self) -> list[Document]:
         """Groups and components in display order, as Statuspage lists them: a group is a component
         with `group: true` and the ids of its members; a member names its group in `group_id`."""
         page = self.page
@@ -169,14 +172,24 @@ class StatuspageAPI:
                 found.append(self._member(component, position, None))
         return found
 
-    def _member(self, component, position: int, group_id: str | None) -> dict:
+    def _member(self, component: Component, position: int, group_id: str | None) -> Document:
         status = self.page.component_status[component.id]
         changes = self._changes(self.page.incidents_by_component.get(component.id, []))
         return self._component(component.id, component.name, component.description, status, position, group_id, changes)
 
-    def _component(self, cid, name, description, status, position, group_id, changes, members=None) -> dict:
+    def _component(
+        self,
+        cid: str,
+        name: str,
+        description: str,
+        status: str,
+        position: int,
+        group_id: str | None,
+        changes: list[datetime],
+        members: list[str] | None = None,
+    ) -> Document:
         first = self.first_change
-        document = {
+        document: Document = {
             "id": cid,
             "name": name,
             "status": status,
@@ -202,11 +215,11 @@ class StatuspageAPI:
             return "postmortem"
         return incident.status
 
-    def incident(self, incident: Incident) -> dict:
+    def incident(self, incident: Incident) -> Document:
         now = self.page.now
         monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
         resolved = incident.ended_at(now) if incident.is_maintenance else incident.resolved_at
-        document = {
+        document: Document = {
             "id": incident.id,
             "name": incident.title,
             "status": self.incident_status(incident),
@@ -227,10 +240,10 @@ class StatuspageAPI:
         return document
 
     @cached_property
-    def _component_documents(self) -> dict[str, dict]:
+    def _component_documents(self) -> dict[str, Document]:
         return {document["id"]: document for document in self.components() if not document["group"]}
 
-    def update(self, incident: Incident, update: Update) -> dict:
+    def update(self, incident: Incident, update: Update) -> Document:
         affected = None
         if not incident.is_maintenance and (
             update is incident.first or (update is incident.latest and incident.is_closed)
@@ -247,7 +260,7 @@ class StatuspageAPI:
                 if cid in self.page.components_by_id
             ] or None
         return {
-            "id": f"{incident.id}-{update.anchor}",
+            "id": self.links.api_update_id(incident, update),
             "status": update.status,
             "body": update.message,
             "incident_id": incident.id,
@@ -261,5 +274,5 @@ class StatuspageAPI:
         }
 
 
-def dump(document: dict) -> str:
+def dump(document: Document) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -12,6 +12,7 @@ can make them ill-formed.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -42,17 +43,23 @@ class Entry:
     updated: datetime
 
 
-def updates_newest_first(incidents, limit: int | None = FEED_SIZE) -> list[tuple[Incident, Update | None]]:
+Pair = tuple[Incident, Update | None]  # an update, or (None) the incident's postmortem
+Made = dict[tuple[str, "Entry"], ET.Element]  # the elements made once, by feed kind and entry
+
+
+def updates_newest_first(incidents: Iterable[Incident], limit: int | None = FEED_SIZE) -> list[Pair]:
     """(incident, update) pairs, newest first; ties broken by incident id, then anchor. A postmortem
     is news too, once published: a pair (incident, None), dated when git first saw it public."""
-    pairs = [(incident, update) for incident in incidents for update in incident.updates]
+    pairs: list[Pair] = [(incident, update) for incident in incidents for update in incident.updates]
     pairs += [(incident, None) for incident in incidents if incident.postmortem and incident.postmortem_at]
     pairs.sort(key=lambda pair: (-_moment(*pair).timestamp(), pair[0].id, pair[1].anchor if pair[1] else "~"))
     return pairs if limit is None else pairs[:limit]
 
 
 def _moment(incident: Incident, update: Update | None) -> datetime:
-    return update.at if update is not None else incident.postmortem_at
+    moment = update.at if update is not None else incident.postmortem_at
+    assert moment is not None, "a postmortem is news only once git dated it (`updates_newest_first`)"
+    return moment
 
 
 def atom_time(moment: datetime) -> str:
@@ -132,10 +139,12 @@ def rss_item(entry: Entry) -> ET.Element:
     return element
 
 
-FEED_KINDS = {"atom": (atom_feed, atom_entry), "rss": (rss_feed, rss_item)}
+Document = Callable[[Channel, list[ET.Element]], str]
+Element = Callable[[Entry], ET.Element]
+FEED_KINDS: dict[str, tuple[Document, Element]] = {"atom": (atom_feed, atom_entry), "rss": (rss_feed, rss_item)}
 
 
-def _made_once(made: dict, kind: str, entry: Entry, element) -> ET.Element:
+def _made_once(made: Made, kind: str, entry: Entry, element: Element) -> ET.Element:
     """An element can be in several trees: the feeds of one kind hold it at the same depth, so
     indented the same in each."""
     if (kind, entry) not in made:
@@ -146,14 +155,16 @@ def _made_once(made: dict, kind: str, entry: Entry, element) -> ET.Element:
 class FeedWriter:
     """Writes the feeds of a `StatusPage`; an entry's HTML comes from `templates/feeds/entry.html`."""
 
-    def __init__(self, page: StatusPage, env: jinja2.Environment, t: Translator, markdown, links: SiteLinks):
+    def __init__(
+        self, page: StatusPage, env: jinja2.Environment, t: Translator, markdown: Callable[[str], str], links: SiteLinks
+    ) -> None:
         self.page, self.env, self.t, self.markdown, self.links = page, env, t, markdown, links
         self._entries: dict[tuple[str, str, str], Entry] = {}
         # The site's and the components' feeds share their recent entries: each made once. Not kept
         # for the incidents' own feeds, whose entries are mostly in no other (20,000 incidents…).
-        self._shared: dict[tuple[str, Entry], ET.Element] = {}
+        self._shared: Made = {}
 
-    def files(self):
+    def files(self) -> Iterator[tuple[str, str]]:
         """Yield (site-relative path, text) for the site's and the components' feeds."""
         page, t = self.page, self.t
         name = page.settings.site_name
@@ -181,7 +192,7 @@ class FeedWriter:
                     self._shared,
                 )
 
-    def incident_files(self, incident: Incident):
+    def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
         """The incident's own feed: rendered with its page, so by whichever process renders that."""
         t, name = self.t, self.page.settings.site_name
         yield from self._feed(
@@ -193,7 +204,16 @@ class FeedWriter:
             updates_newest_first([incident], limit=None),
         )
 
-    def _feed(self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs, shared=None):
+    def _feed(
+        self,
+        kind: str,
+        path: str,
+        html_path: str,
+        title: str,
+        subtitle: str,
+        pairs: list[Pair],
+        shared: Made | None = None,
+    ) -> Iterator[tuple[str, str]]:
         entries = [self.entry(incident, update, path) for incident, update in pairs]
         updated = max((e.updated for e in entries), default=self.page.settings.commit_time or self.page.now)
         channel = Channel(

@@ -1,8 +1,9 @@
-"""Addresses of the site's pages and files, for outputs read outside the site (feeds, API, calendar, badges).
+"""Addresses of the site's pages and files, and every id an output gives (feeds, API, calendar, badges).
 
-With `site_url` set, every link is absolute and every id is a `tag:` URI on the site's own host.
+With `site_url` set, every link is absolute and every feed id is a `tag:` URI on the site's own host.
 Without it, links are relative to the file they are written in (feed readers resolve them against
-the feed's address) and ids are name-based UUIDs; the plugin warns that `site_url` should be set.
+the feed's address) and feed ids are name-based UUIDs; the plugin warns that `site_url` should be set.
+The API's ids are Statuspage's: the page's host, the content's own ids.
 """
 
 from __future__ import annotations
@@ -71,6 +72,16 @@ class SiteLinks:
         if self.absolute:
             return self.base + path
         return "urn:uuid:" + str(uuid5(NAMESPACE_URL, f"balise:{self.site_name}:{path}"))
+
+    @property
+    def page_id(self) -> str:
+        """The API's page id: the site's host, else its name."""
+        return self.host or self.site_name
+
+    @staticmethod
+    def api_update_id(incident: Incident, update: Update) -> str:
+        """An update's id in the API: the incident id and the update's anchor (its time), unique on the page."""
+        return f"{incident.id}-{update.anchor}"
 
     def event_uid(self, incident: Incident) -> str:
         """A calendar event's UID: the incident id at the site's host (RFC 5545 recommends this form)."""

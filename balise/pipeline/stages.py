@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 
-from balise.content import loaders
+from balise.content import loaders, publishing
 from balise.content.history import record_amendments
 from balise.content.model import Incident, Settings, StatusPage
 from balise.content.version import SourceVersion, commit_url
@@ -53,8 +53,8 @@ def read(sources: Sources, settings: Settings, report: Collector) -> loaders.Con
     """Everything the writers wrote; each problem found goes to `report`."""
     content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings)
     today = settings.reference_time.astimezone(settings.timezone).date()
-    content.transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today)
-    return content
+    transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today)
+    return replace(content, transparency=transparency)
 
 
 def validate(report: Collector) -> None:
@@ -67,14 +67,15 @@ def validate(report: Collector) -> None:
 def apply_amendments(sources: Sources, content: loaders.Content) -> Problem | None:
     """Mark updates whose published wording a later commit changed; a warning when the history
     cannot tell (a shallow clone), which must not fail a strict build."""
-    warning = record_amendments(
+    amended, warning = record_amendments(
         sources.root, sources.incidents_dir, content.incidents, {c.id for c in content.components}
     )
+    content.incidents[:] = amended  # new incidents, each built whole (the model is frozen)
     return Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
 
 
 def publish(content: loaders.Content, settings: Settings) -> StatusPage:
-    return loaders.publish(content, settings)
+    return publishing.publish(content, settings)
 
 
 # -- produce ----------------------------------------------------------------------------

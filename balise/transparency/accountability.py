@@ -9,8 +9,9 @@ warning) are not disruptions of our services.
   and counted in `ttfu_unknown`.
 - **Promises kept**: every update that promises a next update is a promise. It is kept when the
   following update is published at or before the promised time, broken when it is later or when
-  none came and the time has passed. A promise still in the future, or one made by the closing
-  update, is not counted.
+  none came and the time has passed (`Incident.is_overdue`: the latest update's promise, or the
+  front matter's `next_update` written after it). A promise still in the future, or one made by
+  the closing update, is not counted.
 - **Time to resolve**: from the start to the closing update, for closed incidents.
 - **Postmortems**: closed major or critical incidents with a published postmortem, among those
   closed more than `postmortem_grace` ago (our commitment: an analysis within a week).
@@ -25,6 +26,7 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from balise.content.model import Incident
@@ -88,20 +90,17 @@ def time_to_first_update(incident: Incident) -> timedelta | None:
 
 
 def promises(incident: Incident, now: datetime) -> tuple[int, int]:
-    """(kept, counted) for the next-update promises written in an incident's updates."""
+    """(kept, counted) for the next-update promises of an incident: each update's but the last is
+    judged by the update that followed it; the last one's is the promise in force
+    (`Incident.promised_update`, which the front matter's `next_update` may give), broken once overdue."""
     kept = counted = 0
-    updates = incident.updates
-    for index, update in enumerate(updates):
-        promise = update.next_update
-        if promise is None:
-            continue
-        following = updates[index + 1] if index + 1 < len(updates) else None
-        if following is not None:
+    for update, following in pairwise(incident.updates):
+        if update.next_update is not None:
             counted += 1
-            kept += following.at <= promise
-        elif not incident.is_closed and promise <= now:
-            counted += 1  # nobody spoke by the promised time: broken
-        # else: still in the future, or promised by the closing update: not counted
+            kept += following.at <= update.next_update
+    if incident.is_overdue(now):
+        counted += 1  # nobody spoke by the promised time: broken
+    # else: still in the future, or the incident is closed: not counted
     return kept, counted
 
 

@@ -19,7 +19,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,10 @@ import nh3
 
 from balise import __version__
 from balise.content import transparency as tr
-from balise.content.loaders import CONTROL_CHARACTER
+from balise.content.fields import slug as id_of
+from balise.content.yamlfile import CONTROL_CHARACTER
 from balise.errors import Collector, ContentError
-from balise.timeline import format_time, plain
+from balise.timeline import format_time
 from balise.transparency.loaders import load_monitoring
 
 DEFAULT_TIMEOUT = 10.0
@@ -90,7 +91,8 @@ class IngestResult:
 
 # -- names -------------------------------------------------------------------------
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", plain(text)).strip("-")[:40].strip("-") or "feed"
+    """A monitoring source's id, made from its name or host (`fields.slug`, at most 40 characters)."""
+    return id_of(text, "feed", limit=40)
 
 
 def spec_for_url(url: str, kind: str = "mentions") -> FeedSpec:
@@ -304,7 +306,8 @@ def _flag_spikes(
             # A week belongs to the month of its Thursday, as ISO weeks belong to years.
             month = (start + timedelta(days=0 if options.period == "day" else 3)).strftime("%Y-%m")
             summary = summaries.setdefault(month, tr.MonthSummary(month, {}, {}, [], [], ""))
-            summary.spikes = [s for s in summary.spikes if (s.period, s.source) != (label, source_id)] + [entry]
+            kept = [s for s in summary.spikes if (s.period, s.source) != (label, source_id)]
+            summaries[month] = replace(summary, spikes=[*kept, entry])
             touched.add(month)
             if (label, source_id) not in stored:
                 found.append(entry)

@@ -4,7 +4,7 @@
 - `status/kpis.yml`: targets, and values per month.
 - `status/monitoring/YYYY-MM.yml`: one monitoring summary per month (written by `balise ingest`).
 
-No MkDocs here (see `balise.content.loaders` for the helpers shared with incidents).
+No MkDocs here (`balise.content.yamlfile` and `balise.content.fields` are shared with incidents).
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import math
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from balise.content import transparency as tr
-from balise.content.loaders import Fields, Located, did_you_mean, parse_yaml, read_text
+from balise.content.fields import ID_PATTERN, Fields, did_you_mean
+from balise.content.yamlfile import Located, parse_yaml, read_text
 from balise.errors import Collector
 from balise.timeline import PLAUSIBLE_YEARS, plain
 
@@ -24,7 +26,6 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TESTIMONIAL_FIELDS = (
     "quote",
     "attribution",
@@ -84,20 +85,6 @@ def _url(fields: Fields, key: str) -> str:
     return value
 
 
-def _choice(fields: Fields, key: str, choices, aliases=None, required=True) -> str | None:
-    value = fields.data.get(key)
-    if value is None:
-        if required:
-            fields.error(None, f"missing '{key}' — add '{key}: {choices[0]}' (one of: {', '.join(choices)})")
-        return None
-    text = plain(str(value)).replace(" ", "_").replace("-", "_")
-    text = (aliases or {}).get(text, text)
-    if text not in choices:
-        fields.error(key, f"'{value}' is not a valid {key} — {did_you_mean(value, choices)}")
-        return None
-    return text
-
-
 def _line_of(text_lines: list[str], needle: str, start: int) -> int:
     """The file line (from `start`) where `needle` first appears, else `start`."""
     for index in range(max(start - 1, 0), len(text_lines)):
@@ -119,12 +106,14 @@ def _plausible_date(fields: Fields, key: str, required: bool = False) -> date | 
     return value
 
 
-def _yaml_text(value) -> str:
+def _yaml_text(value: Any) -> str:
     """A value as the writer typed it in YAML (true, not Python's True)."""
     return str(value).lower() if isinstance(value, bool) or value is None else str(value)
 
 
-def _section(located: Located, data: dict, key: str, kind: type, path: Path, report: Collector, example: str):
+def _section(
+    located: Located, data: dict[Any, Any], key: str, kind: type, path: Path, report: Collector, example: str
+) -> Any:
     """The mapping (or list) under a top-level key; empty, after an error at its line, if it is not one."""
     value = data.get(key)
     if value is None:
@@ -152,17 +141,22 @@ def load_testimonial(path: Path, report: Collector, today: date) -> tr.Testimoni
         return None
     fields = Fields(located, located.data, (), path, report)
     fields.check_known(TESTIMONIAL_FIELDS)
-    if not SLUG.match(path.stem):
+    if not ID_PATTERN.match(path.stem):
         report.error(path, 1, f"file name '{path.name}' is not a valid id — use lower-case letters, digits and dashes")
     quote = fields.text("quote", required=True)
     attribution, author = _attribution(fields)
-    relationship = _choice(fields, "relationship", tr.RELATIONSHIPS)
+    relationship = fields.choice("relationship", tr.RELATIONSHIPS)
     given_on = _plausible_date(fields, "date", required=True)
-    source = _choice(
-        fields,
+    source = fields.choice(
         "source",
         tr.SOURCES,
-        {"review": "review_site", "avis": "review_site", "enquete": "survey", "lettre": "letter", "courriel": "email"},
+        aliases={
+            "review": "review_site",
+            "avis": "review_site",
+            "enquete": "survey",
+            "lettre": "letter",
+            "courriel": "email",
+        },
     )
     language = fields.text("language")
     if language and not LANGUAGE.match(language):
@@ -244,7 +238,7 @@ def _consent(located: Located, fields: Fields, path: Path, report: Collector, to
     sub = Fields(located, raw, ("consent",), path, report)
     sub.check_known(("date", "how", "reference"))
     given_on = sub.date("date", required=True)
-    how = _choice(sub, "how", tr.CONSENT_METHODS, CONSENT_ALIASES)
+    how = sub.choice("how", tr.CONSENT_METHODS, aliases=CONSENT_ALIASES)
     if given_on is None or how is None:
         return None
     if given_on > today:
@@ -274,7 +268,7 @@ def load_testimonials(directory: Path, report: Collector, today: date) -> list[t
 KPI_LIMITS = {"average_rating": (0, 5), "response_rate": (0, 100)}
 
 
-def _number(value) -> float | None:
+def _number(value: Any) -> float | None:
     """A finite number, also written '4,2' or '83%'; None for anything else (text, .nan, .inf)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
@@ -425,7 +419,7 @@ def load_month_summary(path: Path, report: Collector) -> tr.MonthSummary | None:
     return tr.MonthSummary(path.stem, sources, dict(sorted(counts.items())), items, spikes, str(path))
 
 
-def _sources(located: Located, data: dict, path: Path, report: Collector) -> dict[str, tr.Source]:
+def _sources(located: Located, data: dict[Any, Any], path: Path, report: Collector) -> dict[str, tr.Source]:
     sources: dict[str, tr.Source] = {}
     for source_id, raw in _section(
         located, data, "sources", dict, path, report, "'alertes-google: {name: ..., kind: mentions}'"
@@ -436,7 +430,7 @@ def _sources(located: Located, data: dict, path: Path, report: Collector) -> dic
             continue
         fields = Fields(located, raw, where, path, report)
         fields.check_known(("name", "kind", "url"))
-        if not isinstance(source_id, str) or not SLUG.match(source_id):
+        if not isinstance(source_id, str) or not ID_PATTERN.match(source_id):
             report.error(
                 path,
                 located.line(*where),
@@ -444,7 +438,7 @@ def _sources(located: Located, data: dict, path: Path, report: Collector) -> dic
                 "digits and dashes, starting with a letter or digit — e.g. alertes-google",
             )
             continue
-        kind = _choice(fields, "kind", tr.FEED_KINDS)
+        kind = fields.choice("kind", tr.FEED_KINDS)
         sources[source_id] = tr.Source(
             source_id, fields.text("name", required=True) or source_id, kind or "mentions", _url(fields, "url")
         )
@@ -452,7 +446,7 @@ def _sources(located: Located, data: dict, path: Path, report: Collector) -> dic
 
 
 def _counts(
-    located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector
+    located: Located, data: dict[Any, Any], sources: dict[str, tr.Source], path: Path, report: Collector
 ) -> dict[date, dict[str, int]]:
     month = path.stem
     counts: dict[date, dict[str, int]] = {}
@@ -504,7 +498,7 @@ SPIKE_FIELDS = ("period", "source", "count", "baseline", "factor")
 
 
 def _spikes(
-    located: Located, data: dict, sources: dict[str, tr.Source], path: Path, report: Collector
+    located: Located, data: dict[Any, Any], sources: dict[str, tr.Source], path: Path, report: Collector
 ) -> list[tr.Spike]:
     spikes = []
     for index, raw in enumerate(

@@ -6,10 +6,14 @@ only prepares the data. Everything from feeds and testimonials is plain text tha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 from balise.content import transparency as tr
+from balise.content.model import StatusPage
+from balise.i18n import Translator
 from balise.transparency import accountability
 
 PATH = "transparency/"
@@ -27,7 +31,7 @@ class KpiRow:
     target: str  # "" when there is none
     met: bool | None
     derived: bool  # the latest value comes from the monitoring summaries
-    spark: dict
+    spark: dict[str, Any]
     history: str  # every value shown in the trend, as text (the trend's text alternative)
 
 
@@ -38,7 +42,7 @@ def number(value: float, language: str, decimals: int = 0) -> str:
     return text
 
 
-def format_kpi(kpi: str, value: float, t) -> str:
+def format_kpi(kpi: str, value: float, t: Translator) -> str:
     kind = tr.KPI_FORMATS[kpi]
     language = t.language
     if kind == "rating":
@@ -48,7 +52,7 @@ def format_kpi(kpi: str, value: float, t) -> str:
     return number(value, language, 0)
 
 
-def target_text(kpi: str, target: tr.Target, t) -> str:
+def target_text(kpi: str, target: tr.Target, t: Translator) -> str:
     parts = []
     if target.minimum is not None:
         parts.append(t("transparency.at_least", value=format_kpi(kpi, target.minimum, t)))
@@ -57,12 +61,12 @@ def target_text(kpi: str, target: tr.Target, t) -> str:
     return ", ".join(parts)
 
 
-def month_label(month: str, t) -> str:
+def month_label(month: str, t: Translator) -> str:
     year, number_ = (int(part) for part in month.split("-"))
     return t.month_year(year, number_)
 
 
-def kpi_rows(data: tr.Transparency, t) -> list[KpiRow]:
+def kpi_rows(data: tr.Transparency, t: Translator) -> list[KpiRow]:
     if data.kpis is None:
         return []
     rows = []
@@ -92,7 +96,7 @@ def kpi_rows(data: tr.Transparency, t) -> list[KpiRow]:
     return rows
 
 
-def period_label(label: str, t) -> str:
+def period_label(label: str, t: Translator) -> str:
     """'2026-W44' -> 'semaine du 26 octobre 2026'; '2026-10-27' -> '27 octobre 2026'."""
     if "-W" in label:
         year, week = label.split("-W")
@@ -100,7 +104,7 @@ def period_label(label: str, t) -> str:
     return t.date(date.fromisoformat(label))
 
 
-def monitoring_data(monitoring: tr.Monitoring, t) -> dict:
+def monitoring_data(monitoring: tr.Monitoring, t: Translator) -> dict[str, Any]:
     sources = sorted(monitoring.sources.values(), key=lambda s: (tr.FEED_KINDS.index(s.kind), s.name))
     spikes = monitoring.spikes
     spiking = {s.period for s in spikes}
@@ -134,7 +138,19 @@ def monitoring_data(monitoring: tr.Monitoring, t) -> dict:
     }
 
 
-def transparency_pages(renderer):
+class Renderer(Protocol):
+    """What this page needs of the page renderer (`balise.outputs.pages.SiteRenderer`, a layer above)."""
+
+    @property
+    def page(self) -> StatusPage: ...
+
+    @property
+    def t(self) -> Translator: ...
+
+    def render(self, template: str, path: str, **data: Any) -> str: ...
+
+
+def transparency_pages(renderer: Renderer) -> Iterator[tuple[str, str]]:
     """Yield the transparency page for `SiteRenderer.pages()`."""
     page, t = renderer.page, renderer.t
     data = page.transparency if page.transparency is not None else tr.Transparency()
