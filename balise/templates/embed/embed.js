@@ -6,186 +6,151 @@
     script's origin and connect-src is enough), puts every text from the JSON in as text, and never
     throws into the host page: any failure, or no answer within data-timeout, shows nothing.
     These Jinja comments explain it; the file served carries none. -#}
-/* balise status banner: {{ home }} */
-(function () {
+/* balise status banner for {{ home }} */
+(() => {
   "use strict";
-  var script = document.currentScript;
-  var WORDS = {{ words|tojson }};
-  var SITE_LANGUAGE = {{ language|tojson }};
-  var TIME_ZONE = {{ time_zone|tojson }};
-  var CSS = {{ css|tojson }};
-{#- Statuspage's component statuses, best first; the worst of the watched ones names the state. #}
-  var STATES = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"];
-  var IMPACTS = ["none", "minor", "major", "critical"];
-  var CLOSED = ["resolved", "postmortem", "completed"];
+  const script = document.currentScript;
+  const WORDS = {{ words|tojson }};
+  const SITE_LANGUAGE = {{ language|tojson }};
+  const TIME_ZONE = {{ time_zone|tojson }};
+  const CSS = {{ css|tojson }};
+{# Statuspage's component statuses, best first: the worst of the watched ones names the state. #}
+  const STATES = ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"];
+  const IMPACTS = ["none", "minor", "major", "critical"];
+  const CLOSED = ["resolved", "postmortem", "completed"];
 
-  function option(name, fallback) {
-    var value = script.getAttribute("data-" + name);
-    return value === null || value === "" ? fallback : value;
-  }
+  const option = (name, fallback) => script.getAttribute("data-" + name) || fallback;
+  const concerns = (item, watched) =>
+    !watched.length || (item.components || []).some((component) => watched.includes(component && component.id));
+  const latest = (item) =>
+    Math.max(...[item.updated_at, ...(item.incident_updates || []).map((u) => u.display_at || u.created_at)]
+      .map(Date.parse).filter((time) => time === time));
 
-  function has(list, value) {
-    return list.indexOf(value) >= 0;
-  }
-
-  function ids(item) {
-    return (item.components || []).map(function (component) { return component && component.id; });
-  }
-
-  function concerns(item, watched) {
-    return !watched.length || ids(item).some(function (id) { return has(watched, id); });
-  }
-
-  function latest(item) {
-    var times = (item.incident_updates || []).map(function (update) {
-      return Date.parse(update.display_at || update.created_at);
-    });
-    times.push(Date.parse(item.updated_at));
-    return Math.max.apply(null, times.filter(function (time) { return time === time; }));
-  }
-{#- The open items to tell of, the most severe first: incidents and notices by impact, then a
-    maintenance in progress, then (with data-maintenance="upcoming") the next one planned. #}
+{# The open item to tell of, the most severe first: incidents and notices by impact, then a
+   maintenance in progress, then (with data-maintenance="upcoming") the next one planned. #}
   function chosen(summary, watched, maintenance) {
-    var items = [];
-    (summary.incidents || []).forEach(function (incident) {
-      if (!has(CLOSED, incident.status) && concerns(incident, watched)) {
-        items.push({ item: incident, rank: 10 + Math.max(0, IMPACTS.indexOf(incident.impact)), when: latest(incident) });
+    const items = [];
+    for (const incident of summary.incidents || []) {
+      if (!CLOSED.includes(incident.status) && concerns(incident, watched)) {
+        items.push({ item: incident, rank: 10 + IMPACTS.indexOf(incident.impact), when: latest(incident) });
       }
-    });
-    (summary.scheduled_maintenances || []).forEach(function (window_) {
-      var active = window_.status === "in_progress" || window_.status === "verifying";
-      if (maintenance === "none" || has(CLOSED, window_.status) || !concerns(window_, watched)) return;
-      if (active || (maintenance === "upcoming" && window_.status === "scheduled")) {
-        var start = Date.parse(window_.scheduled_for);
-        items.push({ item: window_, rank: active ? 5 : 1, when: active ? latest(window_) : -start, upcoming: !active, start: start });
+    }
+    for (const planned of maintenance === "none" ? [] : summary.scheduled_maintenances || []) {
+      const active = planned.status === "in_progress" || planned.status === "verifying";
+      if (concerns(planned, watched) && (active || (maintenance === "upcoming" && planned.status === "scheduled"))) {
+        const start = Date.parse(planned.scheduled_for);
+        items.push({ item: planned, rank: active ? 5 : 1, when: active ? latest(planned) : -start, start, upcoming: !active });
       }
-    });
-    items.sort(function (a, b) { return b.rank - a.rank || b.when - a.when; });
-    return items[0];
+    }
+    return items.sort((a, b) => b.rank - a.rank || b.when - a.when)[0];
   }
 
   function state(summary, watched) {
-    var worst = 0;
-    (summary.components || []).forEach(function (component) {
-      if (component && (!watched.length || has(watched, component.id))) {
+    let worst = 0;
+    for (const component of summary.components || []) {
+      if (component && (!watched.length || watched.includes(component.id))) {
         worst = Math.max(worst, STATES.indexOf(component.status));
       }
-    });
+    }
     return STATES[worst];
   }
 
-  function when(time, words, language) {
-    try {
-      return new Intl.DateTimeFormat(language, {
-        timeZone: TIME_ZONE, day: "numeric", month: "long", hour: "2-digit", minute: "2-digit"
-      }).format(new Date(time));
-    } catch (error) {
-      return new Date(time).toISOString().slice(0, 16).replace("T", " ") + " UTC";
-    }
-  }
-
   function element(name, className, text) {
-    var node = document.createElement(name);
-    if (className) node.className = className;
-    if (text) node.textContent = text;
+    const node = document.createElement(name);
+    node.className = className;
+    node.textContent = text;
     return node;
   }
 
+{# Only an http(s) address of the incident; anything else links to the status page itself. #}
   function address(item, source) {
     try {
-      var url = new URL(item.shortlink || "incidents/" + encodeURIComponent(item.id) + "/", source);
+      const url = new URL(item.shortlink || "incidents/" + encodeURIComponent(item.id) + "/", source);
       if (url.protocol === "https:" || url.protocol === "http:") return url.href;
-    } catch (error) { /* a malformed address: link to the status page itself */ }
+    } catch (error) {}
     return new URL("../../", source).href;
   }
 
-  function remembered(key, token) {
-    try { return window.sessionStorage.getItem(key) === token; } catch (error) { return false; }
-  }
-
-  function remember(key, token) {
-    try { window.sessionStorage.setItem(key, token); } catch (error) { /* storage refused: hide for this page only */ }
+{# sessionStorage may be refused (privacy settings): the banner then hides for this page only. #}
+  function stored(key, token) {
+    try {
+      if (token) sessionStorage.setItem(key, token);
+      return sessionStorage.getItem(key);
+    } catch (error) {}
   }
 
   function draw(summary, source) {
-    var requested = option("lang", "").toLowerCase().slice(0, 2);
-    var language = WORDS[requested] ? requested : WORDS[SITE_LANGUAGE] ? SITE_LANGUAGE : "en";
-    var words = WORDS[language];
-    var watched = option("components", "").split(",").map(function (id) { return id.trim(); }).filter(Boolean);
-    var pick = chosen(summary, watched, option("maintenance", "active"));
-    if (!pick || !pick.item || typeof pick.item.name !== "string") return;
-    var key = "balise-embed:" + source;
-    var token = String(pick.item.id) + "@" + pick.when;
-    if (remembered(key, token) || !document.body.attachShadow) return;
+    const requested = option("lang", "").toLowerCase().slice(0, 2);
+    const language = WORDS[requested] ? requested : WORDS[SITE_LANGUAGE] ? SITE_LANGUAGE : "en";
+    const words = WORDS[language];
+    const watched = option("components", "").split(",").map((id) => id.trim()).filter(Boolean);
+    const pick = chosen(summary, watched, option("maintenance", "active"));
+{# Without constructed stylesheets (browsers before 2023) it could not be styled under a strict CSP. #}
+    if (!pick || typeof pick.item.name !== "string" || !document.adoptedStyleSheets) return;
+    const key = "balise-embed:" + source;
+    const token = pick.item.id + "@" + pick.when;
+{# Included twice (a template and a page both add it): the first to get its answer draws. #}
+    const drawn = [...document.querySelectorAll("[data-balise-embed]")].some((node) => node.getAttribute("data-balise-embed") === source);
+    if (drawn || stored(key) === token) return;
 
-    var overall = state(summary, watched);
-    var severity = pick.upcoming ? "planned" : overall === "operational" ? "notice" : overall;
-    var heading = pick.upcoming ? words.upcoming : overall === "operational" ? words.notice : words.states[overall];
-    var time = pick.upcoming ? words.starts.replace("{time}", when(pick.start, words, language))
-      : words.updated.replace("{time}", when(pick.when, words, language));
-
-    var host = element("div");
+    const overall = state(summary, watched);
+    const severity = pick.upcoming ? "planned" : overall === "operational" ? "notice" : overall;
+    const format = new Intl.DateTimeFormat(language, {
+      timeZone: TIME_ZONE, day: "numeric", month: "long", hour: "2-digit", minute: "2-digit"
+    });
+    const host = element("div", "", "");
+    const bottom = option("position", "top") === "bottom";
     host.setAttribute("data-balise-embed", source);
-    host.setAttribute("data-position", option("position", "top") === "bottom" ? "bottom" : "top");
-    var root = host.attachShadow({ mode: "open" });
-    if (root.adoptedStyleSheets !== undefined && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
-      var sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
-      root.adoptedStyleSheets = [sheet];
-    } else {
-      root.appendChild(element("style", "", CSS));
-    }
-    var banner = element("div", "banner " + severity);
+    host.setAttribute("data-position", bottom ? "bottom" : "top");
+    const root = host.attachShadow({ mode: "open" });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+    const banner = element("div", "banner " + severity, "");
     banner.setAttribute("role", "status");
-    banner.setAttribute("lang", language);
-    root.appendChild(banner);
-    if (host.getAttribute("data-position") === "bottom") document.body.appendChild(host);
-    else document.body.insertBefore(host, document.body.firstChild);
+    banner.lang = language;
+    root.append(banner);
+    document.body[bottom ? "append" : "prepend"](host);
 
-{#- Filled a moment after the empty live region is in the page, so screen readers announce it. #}
-    setTimeout(function () {
-      try { fill(); } catch (error) { /* never into the host page */ }
+{# Filled a moment after the empty live region is in the page, so that screen readers announce it. #}
+    setTimeout(() => {
+      try {
+        fill();
+      } catch (error) {}
     }, 100);
 
     function fill() {
-      var text = element("p", "text");
-      text.appendChild(element("strong", "state", heading));
-      text.appendChild(document.createTextNode(" "));
-      var link = element("a", "", pick.item.name);
+      const link = element("a", "", pick.item.name);
       link.href = address(pick.item, source);
-      text.appendChild(link);
-      text.appendChild(document.createTextNode(" "));
-      text.appendChild(element("span", "time", time));
-      var close = element("button", "close", "\u00d7");
+      const close = element("button", "close", "\u00d7");
       close.type = "button";
       close.setAttribute("aria-label", words.dismiss);
-      close.addEventListener("click", function () {
-        remember(key, token);
-        host.parentNode && host.parentNode.removeChild(host);
-      });
-      banner.appendChild(text);
-      banner.appendChild(close);
+      close.onclick = () => {
+        stored(key, token);
+        host.remove();
+      };
+      const text = element("p", "text", "");
+      text.append(
+        element("strong", "state", pick.upcoming ? words.upcoming : words.states[overall] || words.notice), " ", link, " ",
+        element("span", "time", (pick.upcoming ? words.starts : words.updated)
+          .replace("{time}", format.format(pick.upcoming ? pick.start : pick.when)))
+      );
+      banner.append(text, close);
     }
   }
 
-  function start() {
-    var source = new URL("api/v2/summary.json", script.src).href;
-    if (document.querySelector('[data-balise-embed="' + source.replace(/["\\]/g, "") + '"]')) return;
-    var limit = Math.max(500, parseInt(option("timeout", "8000"), 10) || 8000);
-    var controller = window.AbortController ? new AbortController() : null;
-    var late = false;
-    var timer = setTimeout(function () { late = true; if (controller) controller.abort(); }, limit);
-    fetch(source, { credentials: "omit", cache: "no-cache", referrerPolicy: "no-referrer", signal: controller ? controller.signal : undefined })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (summary) {
-        clearTimeout(timer);
-        if (late || !summary || typeof summary !== "object") return;
-        if (document.body) draw(summary, source);
-        else document.addEventListener("DOMContentLoaded", function () { try { draw(summary, source); } catch (error) { /* quiet */ } });
-      })["catch"](function () { /* no answer, a malformed one, or too late: nothing to show */ });
+  async function start() {
+    const source = new URL("api/v2/summary.json", script.src).href;
+    const response = await fetch(source, {
+      credentials: "omit", cache: "no-cache", referrerPolicy: "no-referrer",
+      signal: AbortSignal.timeout(Math.max(500, parseInt(option("timeout", ""), 10) || 8000))
+    });
+    const summary = response.ok && (await response.json());
+    if (!summary || typeof summary !== "object") return;
+    if (!document.body) await new Promise((ready) => document.addEventListener("DOMContentLoaded", ready));
+    draw(summary, source);
   }
 
-  try {
-    if (script && window.fetch && window.URL && window.Promise) start();
-  } catch (error) { /* never into the host page */ }
+{# Every failure (no answer, a malformed one, too late, an old browser) ends here, quietly. #}
+  if (script) start().catch(() => {});
 })();
