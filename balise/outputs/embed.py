@@ -57,7 +57,7 @@ def compact(script: str) -> str:
         parts = _STRING.split(line.strip())
         strings = _STRING.findall(line.strip())
         code = [_SPACE_AROUND_PUNCTUATION.sub(r"\1", part) for part in parts]
-        joined = "".join(piece for pair in zip(code, [*strings, ""]) for piece in pair)
+        joined = "".join(piece for pair in zip(code, [*strings, ""], strict=True) for piece in pair)
         if joined:
             lines.append(joined)
     return "\n".join(lines) + "\n"
