@@ -11,6 +11,8 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import partial
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +26,8 @@ from balise.outputs.badges import status_icon
 from balise.outputs.links import incident_path, relative_url
 from balise.transparency.page import transparency_pages
 
+# (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
+Memo = Callable[[str, list, dict, Callable[[], str]], object]
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ASSETS = Path(__file__).parents[1] / "assets"
 HISTORY_PAGE_SIZE = 50
@@ -116,6 +120,9 @@ class SiteRenderer:
     def __init__(self, page: StatusPage, context: PageContext, custom_templates: Path | None = None):
         self.page = page
         self.context = context
+        self.custom_templates = custom_templates
+        # The pipeline's cache may hand back a list page it kept (`pipeline.stages.OutputKeys.memo`).
+        self.memo: Memo = lambda path, incidents, data, render: render()
         self.t = Translator(page.settings.language, page.settings.timezone)
         self.markdown = MarkdownRenderer(page.settings.language)
         search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []
@@ -193,28 +200,35 @@ class SiteRenderer:
 
     def history_pages(self):
         for path, chunk, pager in paginated("history/", self.page.incidents):
-            months = [
-                (self.t.month_year(*key), list(items))
-                for key, items in groupby(chunk, key=lambda i: self._year_month(i))
-            ]
-            yield path + "index.html", self.render("history.html", path, months=months, **pager)
+            yield path + "index.html", self.memo(
+                path + "index.html", chunk, pager, partial(self._history_page, path, chunk, pager)
+            )
+
+    def _history_page(self, path: str, chunk: list[Incident], pager: dict) -> str:
+        months = [
+            (self.t.month_year(*key), list(items)) for key, items in groupby(chunk, key=lambda i: self._year_month(i))
+        ]
+        return self.render("history.html", path, months=months, **pager)
 
     def component_pages(self, component):
         """A component's page (its state, 90 days, latest incidents), then pages of its older incidents."""
         incidents = self.page.incidents_by_component.get(component.id, [])
+        status = self.page.component_status[component.id]
         for path, chunk, pager in paginated(f"components/{component.id}/", incidents):
-            yield (
-                path + "index.html",
-                self.render(
-                    "component.html",
-                    path,
-                    component=component,
-                    status=self.page.component_status[component.id],
-                    days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
-                    incidents=chunk,
-                    **pager,
-                ),
+            render = partial(
+                self.render,
+                "component.html",
+                path,
+                component=component,
+                status=status,
+                days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
+                incidents=chunk,
+                **pager,
             )
+            # The first page shows the last 90 days, which move with the time: always rendered.
+            older = pager["number"] > 1
+            file = path + "index.html"
+            yield file, self.memo(file, chunk, {**pager, "status": status}, render) if older else render()
 
     def _year_month(self, incident: Incident) -> tuple[int, int]:
         local = self.t.local(incident.started_at)

@@ -9,6 +9,8 @@ Markdown renderer and the templates' loader the pages use, and yields (path, con
 
 from __future__ import annotations
 
+import gzip
+import io
 from datetime import timezone
 from functools import lru_cache
 
@@ -82,22 +84,28 @@ def subscribe_page(renderer: SiteRenderer) -> tuple[str, str]:
     return SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **data)
 
 
-def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, str]]) -> str:
-    """sitemap.xml for search engines, which a crisis sends many readers through: every page balise
-    wrote (`written`, site-relative paths), and `others` ((address, last change)) such as the
-    writers' own pages. An incident page changes with its last update; the others with every build."""
-    page, links = renderer.page, SiteLinks(renderer.page.settings)
+def sitemap_files(page: StatusPage, written: list[str], others: list[str]) -> list[tuple[str, bytes]]:
+    """sitemap.xml (and its gzip copy) for search engines, which a crisis sends many readers through:
+    every page balise wrote (`written`, site-relative paths), and `others`, the addresses of pages
+    made elsewhere (the writers' own, by the theme). An incident page changes with its last update;
+    the others with every build, so they are dated by the reference time, as the gzip header is:
+    the same commit builds the same bytes."""
+    links = SiteLinks(page.settings)
     day = page.now.astimezone(timezone.utc).date().isoformat()
     changed = {
         links.incident_path(i): max(u.last_modified for u in i.updates).astimezone(timezone.utc).date().isoformat()
         for i in page.incidents
     }
-    urls = dict(others)
+    urls = dict.fromkeys(others, day)
     for path in written:
         if path == "index.html" or path.endswith("/index.html"):
             folder = path.removesuffix("index.html")
             urls.setdefault(links.shown(folder), changed.get(folder, day))
-    return sitemap_document(sorted(urls.items()))
+    data = sitemap_document(sorted(urls.items())).encode("utf-8")
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, filename="sitemap.xml.gz", mode="wb", mtime=int(page.now.timestamp())) as file:
+        file.write(data)
+    return [("sitemap.xml", data), ("sitemap.xml.gz", packed.getvalue())]
 
 
 def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:

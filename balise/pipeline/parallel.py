@@ -32,6 +32,7 @@ class Shares:
 
     written: list[str] = field(default_factory=list)
     parallel: bool = False  # False: nobody else writes the incidents' files
+    collected: list = field(default_factory=list)  # what each worker's `collect()` gave
 
 
 def jobs() -> int:
@@ -51,12 +52,13 @@ def can_fork() -> bool:
 
 
 @contextmanager
-def incident_workers(incidents: list, files_of: Callable, write_files: Callable):
+def incident_workers(incidents: list, files_of: Callable, write_files: Callable, collect: Callable | None = None):
     """Around the writing of the site-wide files: workers write each incident's files
     (`files_of(incident)`, written by `write_files(pairs) -> paths`) meanwhile, taking chunks from a
     shared counter; this process joins them on exit, then waits for them all. Whoever is free takes
     the next chunk, so a core busy with something else slows nothing down. When the build stays
-    serial, `shares.parallel` is False and the caller writes the incidents' files itself."""
+    serial, `shares.parallel` is False and the caller writes the incidents' files itself. Each
+    worker hands back `collect()` too, once done (what it recorded), in `shares.collected`."""
     shares = Shares()
     count = jobs()
     if count < 2 or len(incidents) < MIN_INCIDENTS or not can_fork():
@@ -64,7 +66,7 @@ def incident_workers(incidents: list, files_of: Callable, write_files: Callable)
         return
     shares.parallel = True
     chunks = [incidents[start : start + CHUNK] for start in range(0, len(incidents), CHUNK)]
-    work = (chunks, files_of, write_files)
+    work = (chunks, files_of, write_files, collect)
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     workers = []
@@ -84,7 +86,9 @@ def incident_workers(incidents: list, files_of: Callable, write_files: Callable)
                 outcome, value = "error", RuntimeError(f"a page-rendering worker died (exit code {process.exitcode})")
             if outcome == "error":
                 raise value
-            done.update(value)
+            finished, collected = value
+            done.update(finished)
+            shares.collected.append(collected)
         shares.written = [path for index in sorted(done) for path in done[index]]
     finally:
         for process, receiver in workers:
@@ -97,7 +101,7 @@ def incident_workers(incidents: list, files_of: Callable, write_files: Callable)
 
 def _take(work, counter):
     """Write chunks until none is left: yields (chunk index, paths written)."""
-    chunks, files_of, write_files = work
+    chunks, files_of, write_files, _ = work
     while True:
         with counter.get_lock():
             index = counter.value
@@ -109,7 +113,8 @@ def _take(work, counter):
 
 def _work(work, counter, sender) -> None:
     try:
-        result = ("ok", list(_take(work, counter)))
+        finished = list(_take(work, counter))
+        result = ("ok", (finished, work[3]() if work[3] else None))
     except BaseException as error:  # noqa: BLE001 — handed to the parent, which raises it
         result = ("error", error)
     try:

@@ -18,9 +18,9 @@ The MkDocs plugin and the CLI are thin callers: the plugin translates mkdocs.yml
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -31,8 +31,9 @@ from balise.content.model import Incident, Settings, StatusPage
 from balise.content.version import SourceVersion, commit_url
 from balise.errors import Collector, ContentError, Problem, show_problems
 from balise.outputs.pages import NavLink, PageContext, SiteRenderer, asset_files
-from balise.outputs.site import Outputs, subscribe_page
-from balise.pipeline.write import Production, staged, write
+from balise.outputs.site import Outputs, sitemap_files, subscribe_page
+from balise.pipeline.cache import BuildCache, amendments_of, digest, time_state, tree_digest
+from balise.pipeline.write import Data, Files, Production, staged, write
 from balise.transparency.loaders import load_transparency
 
 
@@ -49,12 +50,51 @@ class Sources:
 
 
 # -- read, validate ---------------------------------------------------------------------
-def read(sources: Sources, settings: Settings, report: Collector) -> loaders.Content:
-    """Everything the writers wrote; each problem found goes to `report`."""
-    content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings)
+def read(sources: Sources, settings: Settings, report: Collector, cache: BuildCache | None = None) -> loaders.Content:
+    """Everything the writers wrote; each problem found goes to `report`. With a `cache`, an incident
+    file whose bytes the last build read is not parsed again."""
+    if cache is None:
+        content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings)
+    else:
+        content = _cached_content(sources, settings, report, cache)
     today = settings.reference_time.astimezone(settings.timezone).date()
     content.transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today)
     return content
+
+
+def _cached_content(sources: Sources, settings: Settings, report: Collector, cache: BuildCache) -> loaders.Content:
+    """`loaders.load_content`, each incident file loaded from the cache when its bytes, path,
+    components and zone are those the cache holds (with the problems found in it then)."""
+    start, before = len(report.problems), len(report.errors)
+    groups, components = loaders.load_components(sources.status_dir / "components.yml", report)
+    component_ids = {c.id for c in components} if len(report.errors) == before else None
+    folder = sources.incidents_dir
+    files = loaders.content_files(folder, markdown_only=False)
+    if not folder.is_dir() or any(path.suffix != ".md" for path in files):  # load_content says what is wrong
+        del report.problems[start:]
+        return loaders.load_content(sources.status_dir, folder, report, settings)
+    shared = digest(cache.fresh.fingerprint, sorted(component_ids) if component_ids is not None else None, str(settings.timezone))
+    incidents = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        key = digest(shared, str(path), data)
+        cache.source_keys[str(path)] = key
+        found = cache.loaded(key)
+        if found is None:
+            own = Collector(report.root)
+            incident = loaders.load_incident(path, component_ids, own, zone=settings.timezone)
+            found = (incident, own.problems)
+            cache.keep_load(key, found)
+        incident, problems = found
+        report.problems.extend(problems)
+        if incident is not None and incident.updates:
+            incidents.append(incident)
+    incidents.sort(key=lambda i: (i.started_at, i.id), reverse=True)
+    loaders.future_updates(incidents, settings.latest_writing_time, report)
+    return loaders.Content(groups, components, incidents)
 
 
 def validate(report: Collector) -> None:
@@ -97,21 +137,85 @@ def renderer(
     return SiteRenderer(page, PageContext(nav=list(nav or []), build=info), custom_templates)
 
 
-def produce(pages: SiteRenderer) -> Production:
-    """The files of the status pages (`pages`) and of every other output, from the same published page."""
+def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[str] | None = None) -> Production:
+    """The files of the status pages (`pages`) and of every other output, from the same published page.
+
+    With a `cache`, a file whose key the last site made it under is taken from there (`Reused`)
+    instead of rendered. `others`, the writers' own pages' addresses, are listed in the sitemap with
+    balise's pages (None: the theme makes no sitemap, nor does balise)."""
     outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader)
+    keys = OutputKeys(pages, cache) if cache is not None else None
 
-    def of_incident(incident: Incident) -> Iterator[tuple[str, str | bytes]]:
-        yield from pages.incident_pages(incident)
-        yield from outputs.incident_files(incident)
+    def rendered(incident: Incident) -> list[tuple[str, str | bytes]]:
+        return [*pages.incident_pages(incident), *outputs.incident_files(incident)]
 
-    def site() -> Iterator[tuple[str, str | bytes]]:
+    def of_incident(incident: Incident) -> Files:
+        if keys is None or cache is None:
+            return rendered(incident)
+        key = keys.incident(incident)
+        reused = cache.reusable(key)
+        if reused is not None:
+            return reused
+        files = rendered(incident)
+        cache.made(key, files)
+        return files
+
+    def site() -> Iterator[tuple[str, Data]]:
         yield from pages.site_pages()
         yield from outputs.files()  # feeds, API, calendar, badges
         yield subscribe_page(pages)
         yield from asset_files()
 
-    return Production(site(), pages.page.incidents, of_incident)
+    def sitemap(written: list[str]) -> Files:
+        return sitemap_files(pages.page, written, others) if others is not None else []
+
+    if cache is None:
+        return Production(site(), pages.page.incidents, of_incident, sitemap)
+    pages.memo = keys.memo if keys is not None else pages.memo
+    return Production(site(), pages.page.incidents, of_incident, sitemap, lambda: cache.journal, cache.merge)
+
+
+class OutputKeys:
+    """The keys files are cached under: the site's (every page shows the settings, navigation,
+    components and overall status), with an incident's own or a list's incidents'."""
+
+    def __init__(self, pages: SiteRenderer, cache: BuildCache):
+        self.pages, self.cache = pages, cache
+        page, build = pages.page, pages.context.build
+        settings = replace(page.settings, now=None, commit=None, commit_time=None, written_by=None)
+        pattern = {name: value for name, value in build.items() if name not in ("commit", "short", "commit_time")}
+        self.site = digest(
+            cache.fresh.fingerprint,
+            tree_digest(pages.custom_templates),
+            settings,
+            page.groups,
+            page.components,
+            pages.context.nav,
+            sorted(pattern.items()),
+            page.overall_status,
+        )
+        cache.fresh.footer = str(pages.env.globals["footer_note"])
+        cache.commit = str(build.get("short") or "")
+        self._incidents: dict[int, str] = {}
+
+    def incident(self, incident: Incident) -> str:
+        found = self._incidents.get(id(incident))
+        if found is None:
+            source = self.cache.source_keys.get(incident.path or "", incident.id)
+            found = digest(self.site, source, amendments_of(incident), time_state(incident, self.pages.page.now))
+            self._incidents[id(incident)] = found
+        return found
+
+    def memo(self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str]) -> Data:
+        """A page listing `incidents` (a page of the history, a component's older incidents): reused
+        when the same incidents, in the same state, are on it."""
+        key = digest(self.site, path, [self.incident(i) for i in incidents], sorted(data.items()))
+        reused = self.cache.reusable(key)
+        if reused is not None:
+            return reused[0][1]
+        html = render()
+        self.cache.made(key, [(path, html)])
+        return html
 
 
 def template_problem(error: jinja2.TemplateError, root: Path) -> str:

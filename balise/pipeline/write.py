@@ -1,34 +1,49 @@
 """The one writer: every file a build makes goes to disk here, on several cores, swapped in whole.
 
-`write` takes a `Production` (the site-wide files, and each incident's, all lazy) and writes it
-into a folder; incidents' files are rendered by forked workers (`parallel`) while this process
-writes the others. `staged` gives a fresh folder next to the site and swaps it in with two
-renames when the build succeeds, so a failed build leaves the previous site exactly as it was.
+`write` takes a `Production` (the site-wide files, and each incident's, all lazy; then the files
+made from the list of all others, the sitemap) and writes it into a folder; incidents' files are
+rendered by forked workers (`parallel`) while this process writes the others. A file the build
+cache kept (`cache.Reused`) is hard-linked from the last site, or copied with this build's footer
+note. `staged` gives a fresh folder next to the site and swaps it in with two renames when the
+build succeeds, so a failed build leaves the previous site exactly as it was (files hard-linked
+from it are never written to: a file is always replaced, never rewritten in place).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Union
 
 from balise.content.model import Incident
 from balise.pipeline import parallel
+from balise.pipeline.cache import Reused
 
-Files = Iterable[tuple[str, "str | bytes"]]  # (site-relative path, content)
+Data = Union[str, bytes, Reused, object]  # object: what a page renderer's memo hands back (a Reused)
+Files = Iterable[tuple[str, Data]]  # (site-relative path, content)
+
+
+def _nothing(written: list[str]) -> Files:
+    return []
 
 
 @dataclass
 class Production:
     """Every file balise makes: the site-wide ones, and each incident's (which `write` may hand to
-    other cores). Lazy: a file is rendered when the writer takes it."""
+    other cores), then those made from the list of the others (`after`). Lazy: a file is rendered
+    when the writer takes it."""
 
     site: Files
     incidents: list[Incident]
     of_incident: Callable[[Incident], Files]
+    after: Callable[[list[str]], Files] = _nothing
+    collect: Callable[[], object] | None = None  # what a worker hands back besides its paths…
+    merge: Callable[[list[object]], None] | None = None  # … given to this, once they have all finished
 
 
 def write(site_dir: Path, production: Production) -> list[str]:
@@ -41,13 +56,18 @@ def write(site_dir: Path, production: Production) -> list[str]:
     def write_files(files: Files) -> list[str]:
         return write_files_into(site_dir, files)
 
-    with parallel.incident_workers(production.incidents, production.of_incident, write_files) as others:
+    with parallel.incident_workers(
+        production.incidents, production.of_incident, write_files, production.collect
+    ) as others:
         written = write_files(production.site)
         if not others.parallel:
             written += write_files(
                 item for incident in production.incidents for item in production.of_incident(incident)
             )
-    return written + others.written
+    if production.merge is not None:
+        production.merge(others.collected)
+    written += others.written
+    return written + write_files(production.after(written))
 
 
 def write_files_into(site_dir: Path, files: Files) -> list[str]:
@@ -58,12 +78,32 @@ def write_files_into(site_dir: Path, files: Files) -> list[str]:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        if isinstance(data, bytes):
+        try:  # a file already there may be hard-linked from the last site: replaced, not written into
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+        if isinstance(data, Reused):
+            copy_reused(data, target)
+        elif isinstance(data, bytes):
             target.write_bytes(data)
-        else:
+        elif isinstance(data, str):
             target.write_text(data, encoding="utf-8", newline="\n")
+        else:
+            raise TypeError(f"{relative}: cannot write a {type(data).__name__}")
         written.append(relative)
     return written
+
+
+def copy_reused(reused: Reused, target: Path) -> None:
+    if reused.splice is None:
+        try:
+            os.link(reused.source, target)
+            return
+        except OSError:  # another file system, or no hard links there
+            shutil.copyfile(reused.source, target)
+            return
+    old, new = reused.splice
+    target.write_bytes(reused.source.read_bytes().replace(old, new))
 
 
 @contextmanager
