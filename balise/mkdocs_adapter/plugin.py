@@ -31,8 +31,8 @@ from balise.outputs.pages import TEMPLATE_BYTECODE, NavLink, SiteRenderer
 from balise.outputs.site import head_links
 from balise.pipeline import stages as pipeline
 from balise.pipeline.cache import BuildCache, MkDocsRecord, digest, tree_digest
-from balise.pipeline.write import write_files_into
 from balise.pipeline.stages import template_problem
+from balise.pipeline.write import write_files_into
 from balise.timeline import TimeError, parse_time
 
 log = get_plugin_logger(__name__)
@@ -169,7 +169,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         )
         self.cache = BuildCache(self.root, Path(config.site_dir))
         # Everything MkDocs reads but balise's content and code (in the cache's fingerprint).
-        theirs = [path for path in reads if path.resolve() not in {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}]
+        ours = {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}
+        theirs = [path for path in reads if path.resolve() not in ours]
         self.mkdocs_key = "mkdocs:" + digest(tree_digest(*theirs), bool(config.strict), str(config.site_dir))
 
     def read_paths(self, config) -> list[Path]:
@@ -370,7 +371,9 @@ def _sitemap_addresses(path: Path) -> list[str] | None:
     if not path.is_file():
         return None
     space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    return [url.findtext("s:loc", "", space).strip() for url in ElementTree.parse(path).getroot().findall("s:url", space)]
+    return [
+        url.findtext("s:loc", "", space).strip() for url in ElementTree.parse(path).getroot().findall("s:url", space)
+    ]
 
 
 def _inherited(config_file: Path) -> list[Path]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
 from pathlib import Path, PurePosixPath
@@ -200,8 +200,9 @@ class SiteRenderer:
 
     def history_pages(self):
         for path, chunk, pager in paginated("history/", self.page.incidents):
-            yield path + "index.html", self.memo(
-                path + "index.html", chunk, pager, partial(self._history_page, path, chunk, pager)
+            yield (
+                path + "index.html",
+                self.memo(path + "index.html", chunk, pager, partial(self._history_page, path, chunk, pager)),
             )
 
     def _history_page(self, path: str, chunk: list[Incident], pager: dict) -> str:

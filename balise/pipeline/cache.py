@@ -39,7 +39,16 @@ from balise.errors import Problem
 
 FORMAT = 1  # of state.pickle: a change makes every older cache start cold
 BALISE = Path(__file__).parents[1]
-DEPENDENCIES = ("jinja2", "markdown", "markupsafe", "cmarkgfm", "nh3", "mkdocs", "mkdocs-material", "pymdown-extensions")
+DEPENDENCIES = (
+    "jinja2",
+    "markdown",
+    "markupsafe",
+    "cmarkgfm",
+    "nh3",
+    "mkdocs",
+    "mkdocs-material",
+    "pymdown-extensions",
+)
 
 
 def cache_home() -> Path:

@@ -33,7 +33,7 @@ from balise.errors import Collector, ContentError, Problem, show_problems
 from balise.outputs.pages import NavLink, PageContext, SiteRenderer, asset_files
 from balise.outputs.site import Outputs, sitemap_files, subscribe_page
 from balise.pipeline.cache import BuildCache, amendments_of, digest, time_state, tree_digest
-from balise.pipeline.write import Data, Files, Production, staged, write
+from balise.pipeline.write import Files, Production, staged, write
 from balise.transparency.loaders import load_transparency
 
 
@@ -73,7 +73,9 @@ def _cached_content(sources: Sources, settings: Settings, report: Collector, cac
     if not folder.is_dir() or any(path.suffix != ".md" for path in files):  # load_content says what is wrong
         del report.problems[start:]
         return loaders.load_content(sources.status_dir, folder, report, settings)
-    shared = digest(cache.fresh.fingerprint, sorted(component_ids) if component_ids is not None else None, str(settings.timezone))
+    shared = digest(
+        cache.fresh.fingerprint, sorted(component_ids) if component_ids is not None else None, str(settings.timezone)
+    )
     incidents = []
     for path in files:
         try:
@@ -160,7 +162,7 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
         cache.made(key, files)
         return files
 
-    def site() -> Iterator[tuple[str, Data]]:
+    def site() -> Iterator[tuple[str, object]]:
         yield from pages.site_pages()
         yield from outputs.files()  # feeds, API, calendar, badges
         yield subscribe_page(pages)
@@ -206,7 +208,7 @@ class OutputKeys:
             self._incidents[id(incident)] = found
         return found
 
-    def memo(self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str]) -> Data:
+    def memo(self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str]) -> object:
         """A page listing `incidents` (a page of the history, a component's older incidents): reused
         when the same incidents, in the same state, are on it."""
         key = digest(self.site, path, [self.incident(i) for i in incidents], sorted(data.items()))

@@ -15,17 +15,15 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 from balise.content.model import Incident
 from balise.pipeline import parallel
 from balise.pipeline.cache import Reused
 
-Data = Union[str, bytes, Reused, object]  # object: what a page renderer's memo hands back (a Reused)
-Files = Iterable[tuple[str, Data]]  # (site-relative path, content)
+Files = Iterable[tuple[str, object]]  # (site-relative path, str, bytes or `Reused`)
 
 
 def _nothing(written: list[str]) -> Files:
@@ -78,10 +76,8 @@ def write_files_into(site_dir: Path, files: Files) -> list[str]:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        try:  # a file already there may be hard-linked from the last site: replaced, not written into
+        with suppress(FileNotFoundError):  # a file there may be hard-linked from the last site: replaced
             os.unlink(target)
-        except FileNotFoundError:
-            pass
         if isinstance(data, Reused):
             copy_reused(data, target)
         elif isinstance(data, bytes):
