@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -110,7 +111,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.renderer: SiteRenderer | None = None  # made in on_env, used in on_post_build
         self.cache: BuildCache | None = None  # the build cache of this site and output folder
         self.mkdocs_key = ""  # what MkDocs reads: unchanged, its last output can be reused
-        self.strict = False
+        self.reads: list[Path] = []  # what the build reads (`read_paths`)
+        self.site_dir = Path("site")
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -149,8 +151,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        reads = self.read_paths(config)
-        self.version = source_version(self.root, reads, Path(config.site_dir))
+        self.reads = self.read_paths(config)
+        self.site_dir = Path(config.site_dir)
         self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
@@ -162,16 +164,42 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             language=str(config.theme.get("language") or "en"),
             site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else "",
             site_name=config.site_name,
+        )
+        self.date()
+        self.cache = BuildCache(self.root, self.site_dir)
+        # Everything MkDocs reads but balise's content and code (in the cache's fingerprint).
+        ours = {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}
+        theirs = [path for path in self.reads if path.resolve() not in ours]
+        self.mkdocs_key = "mkdocs:" + digest(tree_digest(*theirs), bool(config.strict), str(config.site_dir))
+
+    def date(self) -> None:
+        """The commit the build is of, and the moment it shows (`content.version.reference_time`)."""
+        assert self.settings is not None
+        self.version = source_version(self.root, self.reads, self.site_dir)
+        self.settings = replace(
+            self.settings,
             now=reference_time(self.version, self.config.as_of),
             commit=self.version.commit,
             commit_time=self.version.commit_time,
             written_by=datetime.now(timezone.utc).replace(microsecond=0) if self.shown_as_of else None,
         )
-        self.cache = BuildCache(self.root, Path(config.site_dir))
-        # Everything MkDocs reads but balise's content and code (in the cache's fingerprint).
-        ours = {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}
-        theirs = [path for path in reads if path.resolve() not in ours]
-        self.mkdocs_key = "mkdocs:" + digest(tree_digest(*theirs), bool(config.strict), str(config.site_dir))
+
+    def renewed(self) -> BalisePlugin:
+        """This plugin for the next build of the same site (`balise serve`), where only the content
+        changed: the time and version read again, the cache handed on, nothing read from MkDocs."""
+        assert self.cache is not None
+        new = BalisePlugin()
+        new.config = self.config
+        new.root, new.reads, new.site_dir, new.repo_url = self.root, self.reads, self.site_dir, self.repo_url
+        new.docs_dir, new.sources, new.settings, new.mkdocs_key = (
+            self.docs_dir,
+            self.sources,
+            self.settings,
+            self.mkdocs_key,
+        )
+        new.date()
+        new.cache = self.cache.following()
+        return new
 
     def read_paths(self, config) -> list[Path]:
         """What a build reads, from the site's settings: only changes there make the work tree count

@@ -172,6 +172,13 @@ class BuildCache:
         self.source_keys: dict[str, str] = {}  # incident file -> the key it was loaded under
         self.journal: list[tuple[str, list[tuple[str, Record]]]] = []  # handed back by a worker process
 
+    def following(self) -> BuildCache:
+        """The cache of the next build in this process (`balise serve`): what this one made, in memory."""
+        following = BuildCache(self.root, self.target, self.folder)
+        following._state = self.fresh
+        following.fresh.loads = {}
+        return following
+
     @property
     def path(self) -> Path:
         return self.folder / "state.pickle"
