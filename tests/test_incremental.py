@@ -212,3 +212,31 @@ def test_a_failed_build_leaves_the_site_and_the_next_build_is_right(site):
 def test_a_file_removed_from_the_last_site_is_made_again(site):
     (site.site / CLOSED_FEED).unlink()
     site.rebuilds_alike()
+
+
+def test_serve_rebuilds_an_edited_incident_without_mkdocs(tmp_path, monkeypatch):
+    """`balise serve` after an edit of an incident: balise's pipeline alone, into the folder served
+    (the theme's files are those of the last build: same inodes), and the same site as a first build."""
+    from balise.mkdocs_adapter.serve import Preview
+
+    monkeypatch.setenv("BALISE_CACHE_DIR", str(tmp_path / "cache"))
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.chdir(root)
+
+    def preview(folder: str) -> Preview:
+        made = Preview(str(root / "mkdocs.yml"), str(tmp_path / folder))
+        made.serve_url = "http://127.0.0.1:8000/"
+        return made
+
+    served = preview("served")
+    served.rebuild(None)
+    site = tmp_path / "served"
+    (theme_file,) = site.glob("assets/stylesheets/main.*.css")
+    kept = inode(theme_file)
+    append_update(root, "Les rendez-vous sont de nouveau possibles.")
+    served.rebuild({root / OPEN_INCIDENT})
+    assert "de nouveau possibles" in (site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert inode(theme_file) == kept  # not built again by MkDocs
+    first = preview("first")
+    first.rebuild(None)
+    assert_same_site(site, tmp_path / "first")

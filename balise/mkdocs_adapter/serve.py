@@ -126,7 +126,7 @@ class Preview:
         if record is None:
             return False
         try:
-            with staged(Path(self.site_dir)) as staging:
+            with staged(Path(self.site_dir), _remove_later) as staging:
                 if not plugin.build_without_mkdocs(staging, record):
                     raise _NotReusableError
         except _NotReusableError:
@@ -145,6 +145,11 @@ class Preview:
         self.plugin = None
         build(config, serve_url=self.serve_url)
         self.plugin = plugin if isinstance(plugin, BalisePlugin) else None
+
+
+def _remove_later(folder: Path) -> None:
+    """The last preview's folder, removed while the browser already reloads."""
+    threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=True).start()
 
 
 class _NotReusableError(Exception):

@@ -27,7 +27,7 @@ from balise.outputs.links import incident_path, relative_url
 from balise.transparency.page import transparency_pages
 
 # (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
-Memo = Callable[[str, list, dict, Callable[[], str]], object]
+Memo = Callable[[str, list, dict, Callable[[], "str | bytes"]], object]
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ASSETS = Path(__file__).parents[1] / "assets"
 HISTORY_PAGE_SIZE = 50

@@ -24,7 +24,7 @@ from balise.outputs.badges import BadgeWriter
 from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
 from balise.outputs.feeds import FeedWriter, atom_time, rss_time
 from balise.outputs.links import SiteLinks, relative_url
-from balise.outputs.pages import TEMPLATES, SiteRenderer
+from balise.outputs.pages import TEMPLATES, Memo, SiteRenderer
 from balise.outputs.xmldoc import sitemap_document
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -60,8 +60,16 @@ class Outputs:
     """The files read outside the site, from the published page: per incident (its feed), and
     site-wide. `loader` finds the templates (the site's own first), `markdown` renders messages."""
 
-    def __init__(self, page: StatusPage, t: Translator, markdown: MarkdownRenderer, loader: jinja2.BaseLoader):
+    def __init__(
+        self,
+        page: StatusPage,
+        t: Translator,
+        markdown: MarkdownRenderer,
+        loader: jinja2.BaseLoader,
+        memo: Memo | None = None,
+    ):
         self.page, self.t = page, t
+        self.memo: Memo = memo or (lambda path, incidents, data, render: render())
         self.links = SiteLinks(page.settings)
         self.env = data_environment(loader, t)
         self.feeds = FeedWriter(page, self.env, t, markdown, self.links)
@@ -74,7 +82,8 @@ class Outputs:
         page, t, links = self.page, self.t, self.links
         yield from self.feeds.files()
         yield from StatuspageAPI(page, t, links).files()
-        yield CALENDAR_PATH, maintenance_calendar(page, t, links)
+        maintenances = [i for i in page.incidents if i.is_maintenance]  # all the calendar shows
+        yield CALENDAR_PATH, self.memo(CALENDAR_PATH, maintenances, {}, lambda: maintenance_calendar(page, t, links))
         yield from BadgeWriter(page, self.env, t).files()
 
 

@@ -145,8 +145,8 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
     With a `cache`, a file whose key the last site made it under is taken from there (`Reused`)
     instead of rendered. `others`, the writers' own pages' addresses, are listed in the sitemap with
     balise's pages (None: the theme makes no sitemap, nor does balise)."""
-    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader)
     keys = OutputKeys(pages, cache) if cache is not None else None
+    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader, keys.memo if keys is not None else None)
 
     def rendered(incident: Incident) -> list[tuple[str, str | bytes]]:
         return [*pages.incident_pages(incident), *outputs.incident_files(incident)]
@@ -208,16 +208,18 @@ class OutputKeys:
             self._incidents[id(incident)] = found
         return found
 
-    def memo(self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str]) -> object:
+    def memo(
+        self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str | bytes]
+    ) -> object:
         """A page listing `incidents` (a page of the history, a component's older incidents): reused
         when the same incidents, in the same state, are on it."""
         key = digest(self.site, path, [self.incident(i) for i in incidents], sorted(data.items()))
         reused = self.cache.reusable(key)
         if reused is not None:
             return reused[0][1]
-        html = render()
-        self.cache.made(key, [(path, html)])
-        return html
+        made = render()
+        self.cache.made(key, [(path, made)])
+        return made
 
 
 def template_problem(error: jinja2.TemplateError, root: Path) -> str:

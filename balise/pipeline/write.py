@@ -102,10 +102,15 @@ def copy_reused(reused: Reused, target: Path) -> None:
     target.write_bytes(reused.source.read_bytes().replace(old, new))
 
 
+def _remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextmanager
-def staged(target: Path) -> Iterator[Path]:
+def staged(target: Path, remove: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """A fresh folder next to `target` to build into; swapped in for `target` when the block ends
-    without error, removed otherwise, so the previous site stays exactly as it was."""
+    without error, removed otherwise, so the previous site stays exactly as it was. The old site is
+    removed by `remove` (default: at once)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
@@ -113,17 +118,18 @@ def staged(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_in(staging, target)
+    swap_in(staging, target, remove)
 
 
-def swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging` with two renames; the old site is removed only afterwards."""
+def swap_in(staging: Path, target: Path, remove: Callable[[Path], None] | None = None) -> None:
+    """Replace `target` by `staging` with two renames; the old site is removed only afterwards
+    (by `remove`, e.g. in another thread, when given)."""
     staging.chmod(0o755)
     if target.exists():
         retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
         retired.rmdir()
         target.rename(retired)
         staging.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
+        (remove or _remove)(retired)
     else:
         staging.rename(target)
