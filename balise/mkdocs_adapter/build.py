@@ -16,7 +16,8 @@ from mkdocs.commands.build import build as mkdocs_build
 
 from balise.errors import ContentError, Problem, one_line, show_problems
 from balise.mkdocs_adapter.project import Project, shown
-from balise.pipeline.stages import staged, template_problem
+from balise.pipeline.stages import template_problem
+from balise.pipeline.write import remove_detached, staged
 
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
 BUILT_BY_BALISE = "api/v2/summary.json"
@@ -34,7 +35,7 @@ def build_site(project: Project) -> Path:
     if cache is not None and (warning := cache.warning()) is not None:
         show_problems([warning])
     try:
-        with staged(target) as staging:
+        with staged(target, remove_detached) as staging:
             record = plugin.last_mkdocs_build()
             if record is None or not plugin.build_without_mkdocs(staging, record):
                 config.site_dir = str(staging)

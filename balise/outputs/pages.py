@@ -216,20 +216,22 @@ class SiteRenderer:
         incidents = self.page.incidents_by_component.get(component.id, [])
         status = self.page.component_status[component.id]
         for path, chunk, pager in paginated(f"components/{component.id}/", incidents):
+            days = self.page.daily_impact(component.id) if pager["number"] == 1 else []
             render = partial(
                 self.render,
                 "component.html",
                 path,
                 component=component,
                 status=status,
-                days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
+                days=days,
                 incidents=chunk,
                 **pager,
             )
-            # The first page shows the last 90 days, which move with the time: always rendered.
-            older = pager["number"] > 1
+            # The first page shows the last 90 days too: what each day was, and which incidents made it.
+            shown = chunk + [incident for _, _, of_day in days for incident in of_day]
+            timeline = [(day, day_status) for day, day_status, _ in days]
             file = path + "index.html"
-            yield file, self.memo(file, chunk, {**pager, "status": status}, render) if older else render()
+            yield file, self.memo(file, shown, {**pager, "status": status, "days": timeline}, render)
 
     def _year_month(self, incident: Incident) -> tuple[int, int]:
         local = self.t.local(incident.started_at)

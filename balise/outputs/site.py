@@ -24,7 +24,7 @@ from balise.outputs.badges import BadgeWriter
 from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
 from balise.outputs.feeds import FeedWriter, atom_time, rss_time
 from balise.outputs.links import SiteLinks, relative_url
-from balise.outputs.pages import TEMPLATES, Memo, SiteRenderer
+from balise.outputs.pages import TEMPLATE_BYTECODE, TEMPLATES, Memo, SiteRenderer
 from balise.outputs.xmldoc import sitemap_document
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -50,6 +50,7 @@ def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environ
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=TEMPLATE_BYTECODE,  # compiled once, kept between builds, as the pages' templates
     )
     env.globals["t"] = t
     env.filters.update(atom_time=atom_time, rss_time=rss_time)

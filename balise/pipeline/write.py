@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -104,6 +105,30 @@ def copy_reused(reused: Reused, target: Path) -> None:
 
 def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_detached(folder: Path) -> None:
+    """Remove `folder` in a process of its own, which outlives this one: a site of 40,000 files takes
+    seconds to delete on some file systems, and nothing waits for it (it is out of the way already)."""
+    rm = shutil.which("rm")
+    if rm is None or os.name != "posix":
+        _remove(folder)
+        return
+    try:
+        process = subprocess.Popen(
+            [rm, "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        _remove(folder)
+        return
+    _DETACHED.append(process)  # never waited for: kept, so it is not reported as left running
+
+
+_DETACHED: list[subprocess.Popen[bytes]] = []
 
 
 @contextmanager
