@@ -76,7 +76,7 @@ class PreviewServer(LiveReloadServer):
             changes, self.changes = self.changes, set()
         return changes
 
-    def _serve_request(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def _serve_request(self, environ, start_response):
         page = self.problems_page
         path = environ["PATH_INFO"]
         if page is None or path.startswith("/livereload/") or not path.endswith(("/", ".html")):
@@ -202,7 +202,7 @@ def serve(config_file: str, dev_addr: str, language: str) -> None:
         server.watch(config.docs_dir)
         if config.config_file_path:
             server.watch(config.config_file_path)
-        server = config.plugins.on_serve(server, config=config, builder=builder)
+        config.plugins.on_serve(server, config=config, builder=builder)  # balise's plugin watches its folders
         for item in config.watch:
             server.watch(item)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
@@ -160,7 +160,7 @@ class SiteRenderer:
         for incident in self.page.incidents:
             yield from self.incident_pages(incident)
 
-    def site_pages(self):
+    def site_pages(self) -> Iterator[tuple[str, object]]:
         """The pages that are not one incident's: the writer may render those on other cores."""
         yield "index.html", self.render("home.html", "", **self.home_data())
         yield "404.html", self.not_found_page()
@@ -169,7 +169,7 @@ class SiteRenderer:
         for component in self.page.components:
             yield from self.component_pages(component)
 
-    def incident_pages(self, incident: Incident):
+    def incident_pages(self, incident: Incident) -> Iterator[tuple[str, str]]:
         path = incident_path(incident)
         yield path + "index.html", self.render("incident.html", path, incident=incident)
 
@@ -273,7 +273,7 @@ class SiteRenderer:
         return Markup(rebase_links(self.markdown(text), incident_path(incident), write))
 
 
-def asset_files():
+def asset_files() -> Iterator[tuple[str, bytes]]:
     """balise's stylesheet and scripts, as (site-relative path, bytes)."""
     for asset in sorted(ASSETS.iterdir()):
         yield str(PurePosixPath("assets/balise", asset.name)), asset.read_bytes()

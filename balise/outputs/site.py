@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterator
 from datetime import timezone
 from functools import lru_cache
 
 import jinja2
 
 from balise.content.messages import MarkdownRenderer
-from balise.content.model import Settings, StatusPage
+from balise.content.model import Incident, Settings, StatusPage
 from balise.i18n import Translator
 from balise.outputs.api import API_DIR, StatuspageAPI
 from balise.outputs.badges import BadgeWriter
@@ -75,10 +76,10 @@ class Outputs:
         self.env = data_environment(loader, t)
         self.feeds = FeedWriter(page, self.env, t, markdown, self.links)
 
-    def incident_files(self, incident):
+    def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
         yield from self.feeds.incident_files(incident)
 
-    def files(self):
+    def files(self) -> Iterator[tuple[str, object]]:
         """Yield (site-relative path, text or bytes) for every site-wide output."""
         page, t, links = self.page, self.t, self.links
         yield from self.feeds.files()

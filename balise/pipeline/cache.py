@@ -107,7 +107,7 @@ def code_fingerprint() -> str:
     """balise's own code, templates and locales, the libraries that shape its output, and Python."""
     global _CODE
     if _CODE is None:
-        versions = []
+        versions: list[tuple[str, str | None]] = []
         for name in DEPENDENCIES:
             try:
                 versions.append((name, metadata.version(name)))
@@ -276,8 +276,9 @@ class BuildCache:
         footer, commit = self.fresh.footer, self.commit
         records = []
         for path, data in files:
-            holds = bool(footer) and isinstance(data, str) and footer in data
-            if commit and commit in (data.replace(footer, "") if holds else data if isinstance(data, str) else ""):
+            text = data if isinstance(data, str) else ""
+            holds = bool(footer) and footer in text
+            if commit and commit in (text.replace(footer, "") if holds else text):
                 return
             records.append((path, Record(key, holds)))
         self._record(key, records)

@@ -120,7 +120,7 @@ def publish(content: loaders.Content, settings: Settings) -> StatusPage:
 
 
 # -- produce ----------------------------------------------------------------------------
-def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) -> dict:
+def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) -> dict[str, object]:
     """What the footer says of the build: its commit, and whether the moment shown is pinned."""
     return {
         "commit": version.commit,
@@ -132,7 +132,7 @@ def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) 
 
 
 def renderer(
-    page: StatusPage, info: dict, custom_templates: Path | None = None, nav: list[NavLink] | None = None
+    page: StatusPage, info: dict[str, object], custom_templates: Path | None = None, nav: list[NavLink] | None = None
 ) -> SiteRenderer:
     """The one page renderer of a build. Its navigation may be filled in later (the plugin knows the
     writers' page titles only once MkDocs has read them), before `produce`'s files are taken."""
@@ -233,7 +233,11 @@ def template_problem(error: jinja2.TemplateError, root: Path) -> str:
 
 # -- the whole build --------------------------------------------------------------------
 def build(
-    sources: Sources, settings: Settings, target: Path, info: dict | None = None, nav: list[NavLink] | None = None
+    sources: Sources,
+    settings: Settings,
+    target: Path,
+    info: dict[str, object] | None = None,
+    nav: list[NavLink] | None = None,
 ) -> list[str]:
     """Every stage, into `target` (swapped in whole at the end): the files balise makes, without
     the writers' own pages (the theme renders those, through the plugin). Returns the paths written."""
