@@ -1,7 +1,7 @@
 """The build cache: what the last build read and made, so the next one redoes only what changed.
 
 One folder per site (and output folder) under `BALISE_CACHE_DIR` (default ~/.cache/balise), in
-`sites/`, holding one file, `state.pickle`:
+`sites/`, holding one file, `state.pickle` (a site's not built for 60 days is removed):
 
 - `loads`: each incident file as loaded (the incident and the problems found in it), keyed on the
   file's bytes, its path, the components it may name, the site's zone and balise's own code;
@@ -26,9 +26,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
@@ -38,6 +41,7 @@ from typing import Any
 from balise.errors import Problem
 
 FORMAT = 1  # of state.pickle: a change makes every older cache start cold
+UNUSED_DAYS = 60
 BALISE = Path(__file__).parents[1]
 DEPENDENCIES = (
     "jinja2",
@@ -294,6 +298,16 @@ class BuildCache:
             os.replace(temporary, self.path)
         except OSError:
             return
+        self.prune()
+
+    def prune(self) -> None:
+        """Forget the caches of sites not built for `UNUSED_DAYS` (moved or deleted folders, tests)."""
+        oldest = time.time() - UNUSED_DAYS * 86400
+        for other in self.folder.parent.iterdir():
+            state = other / "state.pickle"
+            with suppress(OSError):
+                if other != self.folder and state.stat().st_mtime < oldest:
+                    shutil.rmtree(other, ignore_errors=True)
 
 
 def time_state(incident: Any, now: datetime) -> object:
