@@ -2,7 +2,9 @@
 
 Hooks stay thin: they translate mkdocs.yml into the pipeline's `Sources` and `Settings` and call its
 stages (`balise.pipeline.stages`); what is left here is what only MkDocs has: the writers' own pages, the
-theme's navigation, and MkDocs's sitemap of them, which balise completes with its own pages.
+theme's navigation, and the addresses of those pages, which the pipeline lists in its sitemap. When
+nothing MkDocs reads changed since the last build, `build_without_mkdocs` takes the theme's files
+from the last site (the build cache says which) and runs the pipeline alone.
 """
 
 from __future__ import annotations

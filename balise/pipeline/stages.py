@@ -7,12 +7,14 @@ Each stage is a plain function of the previous one's result and the build's sett
 - `apply_amendments` marks the updates whose published wording a later commit changed (git history);
 - `publish` keeps what the public may see at the reference time (no drafts, nothing embargoed);
 - `produce` gives every file balise makes, as (site-relative path, text or bytes) pairs: the status
-  pages (`render`), feeds, API, calendar, badges and the Subscribe page (`outputs`), the assets;
+  pages (`render`), feeds, API, calendar, badges and the Subscribe page (`outputs`), the assets,
+  and last the sitemap of them all (with the writers' pages the plugin names); with a build cache
+  (`cache`), a file made under the same key by the last build is taken from the last site instead;
 - `write` is the only code that writes them to disk: incidents' files on several cores (`parallel`);
   `staged` swaps a finished site in with two renames, so a failed build leaves the previous one.
 
 The MkDocs plugin and the CLI are thin callers: the plugin translates mkdocs.yml into `Sources` and
-`Settings`, and adds the writers' own pages (rendered by the theme) and the sitemap around `write`;
+`Settings`, and adds the writers' own pages (rendered by the theme) around `write`;
 `build` runs every stage into a folder on its own, for a site without the theme's pages.
 """
 
