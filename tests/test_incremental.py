@@ -240,3 +240,28 @@ def test_serve_rebuilds_an_edited_incident_without_mkdocs(tmp_path, monkeypatch)
     first = preview("first")
     first.rebuild(None)
     assert_same_site(site, tmp_path / "first")
+
+
+def test_a_warm_build_failing_mid_write_leaves_the_site_and_the_cache_right(site):
+    """A disk that fills while pages are taken from the last site (with the new commit's footer note):
+    that site stays as it was (its files are read, never written into), and the next build is still
+    the same as a cold one."""
+    before = files_of(site.site)
+    append_update(site.root, "Une mise à jour qui ne paraîtra pas encore.")
+    site.commit()
+    real_write, spliced = Path.write_bytes, []
+
+    def failing_write(self, data):
+        spliced.append(self)
+        if len(spliced) == 3:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    site.monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(OSError):
+        site.build()
+    site.monkeypatch.setattr(Path, "write_bytes", real_write)
+    assert len(spliced) == 3
+    assert files_of(site.site) == before
+    assert not [path.name for path in site.root.iterdir() if path.name.startswith(".site.")]
+    site.rebuilds_alike()
