@@ -40,6 +40,14 @@ def balise_requirement():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(tmp_path_factory):
+    """Builds keep their cache (pipeline.cache) in the session's folder, not in the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BALISE_CACHE_DIR", str(tmp_path_factory.mktemp("balise-cache")))
+        yield
+
+
 def without_as_of(site: Path) -> Path:
     """A copy of the demo as a real site: no `as_of` pinning the moment shown, so a build in git is
     dated by its commit."""

@@ -40,6 +40,7 @@ def test_an_error_mid_write_leaves_the_previous_site(cli, demo, at_time, monkeyp
         return real_write(self, text, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", failing_write)
+    monkeypatch.setenv("BALISE_CACHE_DIR", str(demo.parent / "empty-cache"))  # a full build: every page written
     with pytest.raises(OSError):
         cli("build")
     monkeypatch.undo()

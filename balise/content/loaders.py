@@ -8,7 +8,7 @@ what is published, is `publishing`'s.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -426,7 +426,11 @@ def _order_problems(
 
 
 def load_incidents(
-    directory: Path, component_ids: Collection[str] | None, report: Collector, zone: tzinfo | None = None
+    directory: Path,
+    component_ids: Collection[str] | None,
+    report: Collector,
+    zone: tzinfo | None = None,
+    load_file: IncidentLoader | None = None,
 ) -> list[model.Incident]:
     """Every incident file of a folder (see `content_files`), newest first. Any other file there is
     an error: 'panne.txt' or 'panne.MD' would silently publish nothing."""
@@ -440,7 +444,10 @@ def load_incidents(
                 f"{_as_markdown(path.name)}, or start its name with '_' to keep it as a note",
             )
             continue
-        incident = load_incident(path, component_ids, report, zone=zone)
+        if load_file is None:
+            incident = load_incident(path, component_ids, report, zone=zone)
+        else:
+            incident = load_file(path, component_ids, report, zone)
         if incident is not None and incident.updates:
             incidents.append(incident)
     incidents.sort(key=lambda i: (i.started_at, i.id), reverse=True)
@@ -491,11 +498,19 @@ class Content:
     transparency: Transparency | None = None  # as read (`balise.transparency.loaders`)
 
 
+# How one incident file is read: `load_incident`, or a cache of its results (balise.pipeline.cache).
+IncidentLoader = Callable[[Path, "Collection[str] | None", Collector, "tzinfo | None"], "model.Incident | None"]
+
+
 def load_content(
-    status_dir: Path, incidents_dir: Path, report: Collector, settings: model.Settings | None = None
+    status_dir: Path,
+    incidents_dir: Path,
+    report: Collector,
+    settings: model.Settings | None = None,
+    load_file: IncidentLoader | None = None,
 ) -> Content:
     """The site's content; with `settings`, hints use the site's zone and updates far ahead of the
-    build's reference time are refused."""
+    build's reference time are refused. `load_file` reads each incident file (`load_incident`)."""
     before = len(report.errors)
     groups, components = load_components(status_dir / "components.yml", report)
     # If components.yml itself is broken, which ids exist is unknown: report that file, not every incident.
@@ -507,7 +522,8 @@ def load_content(
             f"{'is a file, not a folder' if incidents_dir.exists() else 'no such folder'}"
             " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml",
         )
-    incidents = load_incidents(incidents_dir, component_ids, report, settings.timezone if settings else None)
+    zone = settings.timezone if settings else None
+    incidents = load_incidents(incidents_dir, component_ids, report, zone, load_file)
     if settings is not None:
         future_updates(incidents, settings.latest_writing_time, report)
     return Content(groups, components, incidents)

@@ -16,25 +16,37 @@ from mkdocs.commands.build import build as mkdocs_build
 
 from balise.errors import ContentError, Problem, one_line, show_problems
 from balise.mkdocs_adapter.project import Project, shown
-from balise.pipeline.stages import staged, template_problem
+from balise.pipeline.stages import template_problem
+from balise.pipeline.write import remove_detached, staged
 
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
 BUILT_BY_BALISE = "api/v2/summary.json"
 
 
 def build_site(project: Project) -> Path:
+    """MkDocs's build with balise's pipeline in it, into a fresh folder swapped in at the end; when
+    nothing MkDocs reads changed since the last build (the build cache says so), its files are
+    taken from the last site and only balise's pipeline runs."""
     config = project.config
+    plugin = project.plugin
     target = Path(config.site_dir).resolve()
     refuse_unsafe_target(target, project)
+    cache = plugin.cache
+    if cache is not None and (warning := cache.warning()) is not None:
+        show_problems([warning])
     try:
-        with staged(target) as staging:
-            config.site_dir = str(staging)
-            with mkdocs_messages(project.root):
-                mkdocs_build(config)
+        with staged(target, remove_detached) as staging:
+            record = plugin.last_mkdocs_build()
+            if record is None or not plugin.build_without_mkdocs(staging, record):
+                config.site_dir = str(staging)
+                with mkdocs_messages(project.root):
+                    mkdocs_build(config)
     except jinja2.TemplateError as error:  # in a template of the theme's own pages (custom_dir)
         raise ContentError([Problem.from_text(template_problem(error, project.root))], project.root) from None
     finally:
         config.site_dir = str(target)
+    if cache is not None:
+        cache.save()
     return target
 
 

@@ -2,15 +2,17 @@
 
 Hooks stay thin: they translate mkdocs.yml into the pipeline's `Sources` and `Settings` and call its
 stages (`balise.pipeline.stages`); what is left here is what only MkDocs has: the writers' own pages, the
-theme's navigation, and MkDocs's sitemap of them, which balise completes with its own pages.
+theme's navigation, and the addresses of those pages, which the pipeline lists in its sitemap. When
+nothing MkDocs reads changed since the last build, `build_without_mkdocs` takes the theme's files
+from the last site (the build cache says which) and runs the pipeline alone.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,9 +31,11 @@ from balise.content.version import SourceVersion, reference_time, source_date_ep
 from balise.errors import Collector, ContentError, show_problems
 from balise.i18n import Translator
 from balise.outputs.pages import TEMPLATE_BYTECODE, NavLink, SiteRenderer
-from balise.outputs.site import head_links, sitemap
+from balise.outputs.site import head_links
 from balise.pipeline import stages as pipeline
+from balise.pipeline.cache import BuildCache, MkDocsRecord, digest, tree_digest
 from balise.pipeline.stages import template_problem
+from balise.pipeline.write import write_files_into
 from balise.timeline import TimeError, parse_time
 
 log = get_plugin_logger(__name__)
@@ -107,6 +111,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.sources: pipeline.Sources | None = None
         self._history_of = None  # the content whose amendments were read from git
         self.renderer: SiteRenderer | None = None  # made in on_env, used in on_post_build
+        self.cache: BuildCache | None = None  # the build cache of this site and output folder
+        self.mkdocs_key = ""  # what MkDocs reads: unchanged, its last output can be reused
+        self.reads: list[Path] = []  # what the build reads (`read_paths`)
+        self.site_dir = Path("site")
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -137,15 +145,16 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         """Mark updates whose published wording a later commit changed (once per loaded content)."""
         if self.content is None or self._history_of is self.content:
             return
+        self.content, warning = pipeline.apply_amendments(self.sources, self.content)
         self._history_of = self.content
-        warning = pipeline.apply_amendments(self.sources, self.content)
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
             show_problems([warning])
 
     def prepare(self, config) -> None:
         """Read the settings content depends on: paths, time zone, language, reference time."""
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        self.version = source_version(self.root, self.read_paths(config), Path(config.site_dir))
+        self.reads = self.read_paths(config)
+        self.site_dir = Path(config.site_dir)
         self.repo_url = str(config.repo_url or "")
         self.docs_dir = Path(config.docs_dir)
         custom = Path(config.theme.custom_dir) / "balise" if config.theme.custom_dir else None
@@ -157,11 +166,42 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             language=str(config.theme.get("language") or "en"),
             site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else "",
             site_name=config.site_name,
+        )
+        self.date()
+        self.cache = BuildCache(self.root, self.site_dir)
+        # Everything MkDocs reads but balise's content and code (in the cache's fingerprint).
+        ours = {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}
+        theirs = [path for path in self.reads if path.resolve() not in ours]
+        self.mkdocs_key = "mkdocs:" + digest(tree_digest(*theirs), bool(config.strict), str(config.site_dir))
+
+    def date(self) -> None:
+        """The commit the build is of, and the moment it shows (`content.version.reference_time`)."""
+        assert self.settings is not None
+        self.version = source_version(self.root, self.reads, self.site_dir)
+        self.settings = replace(
+            self.settings,
             now=reference_time(self.version, self.config.as_of),
             commit=self.version.commit,
             commit_time=self.version.commit_time,
             written_by=datetime.now(timezone.utc).replace(microsecond=0) if self.shown_as_of else None,
         )
+
+    def renewed(self) -> BalisePlugin:
+        """This plugin for the next build of the same site (`balise serve`), where only the content
+        changed: the time and version read again, the cache handed on, nothing read from MkDocs."""
+        assert self.cache is not None
+        new = BalisePlugin()
+        new.config = self.config
+        new.root, new.reads, new.site_dir, new.repo_url = self.root, self.reads, self.site_dir, self.repo_url
+        new.docs_dir, new.sources, new.settings, new.mkdocs_key = (
+            self.docs_dir,
+            self.sources,
+            self.settings,
+            self.mkdocs_key,
+        )
+        new.date()
+        new.cache = self.cache.following()
+        return new
 
     def read_paths(self, config) -> list[Path]:
         """What a build reads, from the site's settings: only changes there make the work tree count
@@ -193,7 +233,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         return self.root / self.config.incidents_dir
 
     def load(self, report: Collector) -> loaders.Content:
-        return pipeline.read(self.sources, self.settings, report)
+        return pipeline.read(self.sources, self.settings, report, self.cache)
 
     @property
     def playbooks_dir(self) -> Path:
@@ -244,37 +284,59 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
     @event_priority(-100)  # after other plugins, so balise's pages win
     def on_post_build(self, config) -> None:
         # Page titles are known only once MkDocs has read the pages, hence here and not in on_nav.
-        self.renderer.context.nav = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
+        nav = [link for item in self.nav.items if (link := _nav_link(item))] if self.nav else []
+        site_dir = Path(config.site_dir)
+        theirs = _mkdocs_files(site_dir)
+        sitemap = _sitemap_addresses(site_dir / "sitemap.xml")
+        written = self.write_site(site_dir, nav, sitemap)
+        if self.cache is not None:
+            self.cache.made(self.mkdocs_key, [(path, _text_of(site_dir / path)) for path in theirs - set(written)])
+            files = self.cache.fresh.groups.get(self.mkdocs_key)
+            if files is not None:
+                record = MkDocsRecord(self.mkdocs_key, files, [(link.title, link.url) for link in nav], sitemap)
+                self.cache.fresh.mkdocs = record
+
+    def write_site(self, site_dir: Path, nav: list[NavLink], sitemap: list[str] | None) -> list[str]:
+        """balise's pages, feeds, API, calendar… (over the theme's home and 404 pages), and the
+        sitemap of them all with the writers' pages (`sitemap`, if the theme makes one)."""
+        assert self.renderer is not None
+        self.renderer.context.nav = nav
         with _template_problems(self.root):
-            # pages, feeds, API, calendar…, over the theme's home and 404 pages
-            written = pipeline.write(Path(config.site_dir), pipeline.produce(self.renderer))
-            self.write_sitemap(Path(config.site_dir), written)
+            written = pipeline.write(site_dir, pipeline.produce(self.renderer, self.cache, sitemap))
         if not self.settings.site_url:
             log.warning(
                 "site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
                 "which many feed readers and calendar apps cannot follow — set site_url: https://…"
             )
+        return written
 
-    def write_sitemap(self, site_dir: Path, written: list[str]) -> None:
-        """MkDocs's sitemap lists only the writers' pages: it is rewritten with balise's too."""
-        path = site_dir / "sitemap.xml"
-        if not path.is_file():  # a theme without one
-            return
-        space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-        theirs = [
-            (url.findtext("s:loc", "", space).strip(), url.findtext("s:lastmod", "", space).strip())
-            for url in ElementTree.parse(path).getroot().findall("s:url", space)
-        ]
-        data = sitemap(self.renderer, written, theirs).encode("utf-8")
-        path.write_bytes(data)
-        # dated by the build, so the same commit builds the same bytes
-        with (
-            open(site_dir / "sitemap.xml.gz", "wb") as file,
-            gzip.GzipFile(
-                fileobj=file, filename="sitemap.xml.gz", mode="wb", mtime=int(self.settings.reference_time.timestamp())
-            ) as packed,
-        ):
-            packed.write(data)
+    # -- a build MkDocs need not redo ---------------------------------------------------
+    def last_mkdocs_build(self) -> MkDocsRecord | None:
+        """What the last MkDocs build made, when it read what this one would (else None)."""
+        if self.cache is None:
+            return None
+        record = self.cache.previous.mkdocs
+        return record if record is not None and record.key == self.mkdocs_key else None
+
+    def build_without_mkdocs(self, site_dir: Path, record: MkDocsRecord) -> bool:
+        """The site with the theme's files of the last build (its pages with this build's footer
+        note); False when they cannot all be taken from there (then MkDocs builds)."""
+        assert self.cache is not None and self.sources is not None
+        if self.content is None:
+            report = Collector(self.root)
+            self.content = self.load(report)
+            pipeline.validate(report)
+        self.read_history()
+        with _template_problems(self.root):
+            self.renderer = pipeline.renderer(self.status_page(), self.build_info(), self.sources.custom_templates)
+        self.cache.fresh.footer = str(self.renderer.env.globals["footer_note"])
+        reused = self.cache.reusable(record.key)
+        if reused is None:
+            return False
+        write_files_into(site_dir, reused)
+        self.cache.fresh.mkdocs = record
+        self.write_site(site_dir, [NavLink(title, url) for title, url in record.nav], record.sitemap)
+        return True
 
     def on_post_page(self, output: str, page, config) -> str:
         """The writers' own pages advertise the site-wide feeds too."""
@@ -319,6 +381,29 @@ _MATERIAL_TOGGLE = re.compile(
 
 def _without_invalid_autocomplete(html: str) -> str:
     return _MATERIAL_TOGGLE.sub(r"\1>", html)
+
+
+def _mkdocs_files(site_dir: Path) -> set[str]:
+    return {path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*") if path.is_file()}
+
+
+def _text_of(path: Path) -> str | bytes:
+    """A file MkDocs wrote, as text when it is (its pages hold the footer note)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8") if path.suffix == ".html" else data
+    except UnicodeDecodeError:
+        return data
+
+
+def _sitemap_addresses(path: Path) -> list[str] | None:
+    """The addresses MkDocs's sitemap lists (the writers' pages); None if the theme wrote none."""
+    if not path.is_file():
+        return None
+    space = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    return [
+        url.findtext("s:loc", "", space).strip() for url in ElementTree.parse(path).getroot().findall("s:url", space)
+    ]
 
 
 def _inherited(config_file: Path) -> list[Path]:

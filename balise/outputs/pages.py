@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +26,8 @@ from balise.outputs.badges import status_icon
 from balise.outputs.links import incident_path, relative_url
 from balise.transparency.page import transparency_pages
 
+# (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
+Memo = Callable[[str, list, dict, Callable[[], "str | bytes"]], object]
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ASSETS = Path(__file__).parents[1] / "assets"
 HISTORY_PAGE_SIZE = 50
@@ -116,6 +120,9 @@ class SiteRenderer:
     def __init__(self, page: StatusPage, context: PageContext, custom_templates: Path | None = None):
         self.page = page
         self.context = context
+        self.custom_templates = custom_templates
+        # The pipeline's cache may hand back a list page it kept (`pipeline.stages.OutputKeys.memo`).
+        self.memo: Memo = lambda path, incidents, data, render: render()
         self.t = Translator(page.settings.language, page.settings.timezone)
         self.markdown = MarkdownRenderer(page.settings.language)
         search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []
@@ -153,7 +160,7 @@ class SiteRenderer:
         for incident in self.page.incidents:
             yield from self.incident_pages(incident)
 
-    def site_pages(self):
+    def site_pages(self) -> Iterator[tuple[str, object]]:
         """The pages that are not one incident's: the writer may render those on other cores."""
         yield "index.html", self.render("home.html", "", **self.home_data())
         yield "404.html", self.not_found_page()
@@ -162,7 +169,7 @@ class SiteRenderer:
         for component in self.page.components:
             yield from self.component_pages(component)
 
-    def incident_pages(self, incident: Incident):
+    def incident_pages(self, incident: Incident) -> Iterator[tuple[str, str]]:
         path = incident_path(incident)
         yield path + "index.html", self.render("incident.html", path, incident=incident)
 
@@ -193,28 +200,38 @@ class SiteRenderer:
 
     def history_pages(self):
         for path, chunk, pager in paginated("history/", self.page.incidents):
-            months = [
-                (self.t.month_year(*key), list(items))
-                for key, items in groupby(chunk, key=lambda i: self._year_month(i))
-            ]
-            yield path + "index.html", self.render("history.html", path, months=months, **pager)
+            yield (
+                path + "index.html",
+                self.memo(path + "index.html", chunk, pager, partial(self._history_page, path, chunk, pager)),
+            )
+
+    def _history_page(self, path: str, chunk: list[Incident], pager: dict) -> str:
+        months = [
+            (self.t.month_year(*key), list(items)) for key, items in groupby(chunk, key=lambda i: self._year_month(i))
+        ]
+        return self.render("history.html", path, months=months, **pager)
 
     def component_pages(self, component):
         """A component's page (its state, 90 days, latest incidents), then pages of its older incidents."""
         incidents = self.page.incidents_by_component.get(component.id, [])
+        status = self.page.component_status[component.id]
         for path, chunk, pager in paginated(f"components/{component.id}/", incidents):
-            yield (
-                path + "index.html",
-                self.render(
-                    "component.html",
-                    path,
-                    component=component,
-                    status=self.page.component_status[component.id],
-                    days=self.page.daily_impact(component.id) if pager["number"] == 1 else [],
-                    incidents=chunk,
-                    **pager,
-                ),
+            days = self.page.daily_impact(component.id) if pager["number"] == 1 else []
+            render = partial(
+                self.render,
+                "component.html",
+                path,
+                component=component,
+                status=status,
+                days=days,
+                incidents=chunk,
+                **pager,
             )
+            # The first page shows the last 90 days too: what each day was, and which incidents made it.
+            shown = chunk + [incident for _, _, of_day in days for incident in of_day]
+            timeline = [(day, day_status) for day, day_status, _ in days]
+            file = path + "index.html"
+            yield file, self.memo(file, shown, {**pager, "status": status, "days": timeline}, render)
 
     def _year_month(self, incident: Incident) -> tuple[int, int]:
         local = self.t.local(incident.started_at)
@@ -256,7 +273,7 @@ class SiteRenderer:
         return Markup(rebase_links(self.markdown(text), incident_path(incident), write))
 
 
-def asset_files():
+def asset_files() -> Iterator[tuple[str, bytes]]:
     """balise's stylesheet and scripts, as (site-relative path, bytes)."""
     for asset in sorted(ASSETS.iterdir()):
         yield str(PurePosixPath("assets/balise", asset.name)), asset.read_bytes()

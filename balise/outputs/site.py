@@ -9,13 +9,16 @@ Markdown renderer and the templates' loader the pages use, and yields (path, con
 
 from __future__ import annotations
 
+import gzip
+import io
+from collections.abc import Iterator
 from datetime import timezone
 from functools import lru_cache
 
 import jinja2
 
 from balise.content.messages import MarkdownRenderer
-from balise.content.model import Settings, StatusPage
+from balise.content.model import Incident, Settings, StatusPage
 from balise.i18n import Translator
 from balise.outputs.api import API_DIR, StatuspageAPI
 from balise.outputs.badges import BadgeWriter
@@ -23,7 +26,7 @@ from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
 from balise.outputs.embed import EMBED_PATH, embed_script
 from balise.outputs.feeds import FeedWriter, atom_time, rss_time
 from balise.outputs.links import SiteLinks, relative_url
-from balise.outputs.pages import TEMPLATES, SiteRenderer
+from balise.outputs.pages import TEMPLATE_BYTECODE, TEMPLATES, Memo, SiteRenderer
 from balise.outputs.xmldoc import sitemap_document
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -49,6 +52,7 @@ def data_environment(loader: jinja2.BaseLoader, t: Translator) -> jinja2.Environ
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=TEMPLATE_BYTECODE,  # compiled once, kept between builds, as the pages' templates
     )
     env.globals["t"] = t
     env.filters.update(atom_time=atom_time, rss_time=rss_time)
@@ -59,21 +63,30 @@ class Outputs:
     """The files read outside the site, from the published page: per incident (its feed), and
     site-wide. `loader` finds the templates (the site's own first), `markdown` renders messages."""
 
-    def __init__(self, page: StatusPage, t: Translator, markdown: MarkdownRenderer, loader: jinja2.BaseLoader):
+    def __init__(
+        self,
+        page: StatusPage,
+        t: Translator,
+        markdown: MarkdownRenderer,
+        loader: jinja2.BaseLoader,
+        memo: Memo | None = None,
+    ):
         self.page, self.t = page, t
+        self.memo: Memo = memo or (lambda path, incidents, data, render: render())
         self.links = SiteLinks(page.settings)
         self.env = data_environment(loader, t)
         self.feeds = FeedWriter(page, self.env, t, markdown, self.links)
 
-    def incident_files(self, incident):
+    def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
         yield from self.feeds.incident_files(incident)
 
-    def files(self):
+    def files(self) -> Iterator[tuple[str, object]]:
         """Yield (site-relative path, text or bytes) for every site-wide output."""
         page, t, links = self.page, self.t, self.links
         yield from self.feeds.files()
         yield from StatuspageAPI(page, t, links).files()
-        yield CALENDAR_PATH, maintenance_calendar(page, t, links)
+        maintenances = [i for i in page.incidents if i.is_maintenance]  # all the calendar shows
+        yield CALENDAR_PATH, self.memo(CALENDAR_PATH, maintenances, {}, lambda: maintenance_calendar(page, t, links))
         yield from BadgeWriter(page, self.env, t).files()
         yield embed_script(page, self.env)
 
@@ -84,22 +97,28 @@ def subscribe_page(renderer: SiteRenderer) -> tuple[str, str]:
     return SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **data)
 
 
-def sitemap(renderer: SiteRenderer, written: list[str], others: list[tuple[str, str]]) -> str:
-    """sitemap.xml for search engines, which a crisis sends many readers through: every page balise
-    wrote (`written`, site-relative paths), and `others` ((address, last change)) such as the
-    writers' own pages. An incident page changes with its last update; the others with every build."""
-    page, links = renderer.page, SiteLinks(renderer.page.settings)
+def sitemap_files(page: StatusPage, written: list[str], others: list[str]) -> list[tuple[str, bytes]]:
+    """sitemap.xml (and its gzip copy) for search engines, which a crisis sends many readers through:
+    every page balise wrote (`written`, site-relative paths), and `others`, the addresses of pages
+    made elsewhere (the writers' own, by the theme). An incident page changes with its last update;
+    the others with every build, so they are dated by the reference time, as the gzip header is:
+    the same commit builds the same bytes."""
+    links = SiteLinks(page.settings)
     day = page.now.astimezone(timezone.utc).date().isoformat()
     changed = {
         links.incident_path(i): max(u.last_modified for u in i.updates).astimezone(timezone.utc).date().isoformat()
         for i in page.incidents
     }
-    urls = dict(others)
+    urls = dict.fromkeys(others, day)
     for path in written:
         if path == "index.html" or path.endswith("/index.html"):
             folder = path.removesuffix("index.html")
             urls.setdefault(links.shown(folder), changed.get(folder, day))
-    return sitemap_document(sorted(urls.items()))
+    data = sitemap_document(sorted(urls.items())).encode("utf-8")
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, filename="sitemap.xml.gz", mode="wb", mtime=int(page.now.timestamp())) as file:
+        file.write(data)
+    return [("sitemap.xml", data), ("sitemap.xml.gz", packed.getvalue())]
 
 
 def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:

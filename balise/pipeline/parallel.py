@@ -17,9 +17,19 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+Work = tuple[
+    list[list[Any]],  # chunks of incidents
+    Callable[[Any], Iterable[tuple[str, object]]],  # an incident's files
+    Callable[[Iterable[tuple[str, object]]], list[str]],  # writes files, returns their paths
+    Callable[[], object] | None,  # what a worker hands back besides its paths
+]
 
 MIN_INCIDENTS = 300  # below this, the pages render faster than a worker starts
 MAX_JOBS = 8
@@ -32,6 +42,7 @@ class Shares:
 
     written: list[str] = field(default_factory=list)
     parallel: bool = False  # False: nobody else writes the incidents' files
+    collected: list[object] = field(default_factory=list)  # what each worker's `collect()` gave
 
 
 def jobs() -> int:
@@ -51,12 +62,18 @@ def can_fork() -> bool:
 
 
 @contextmanager
-def incident_workers(incidents: list, files_of: Callable, write_files: Callable):
+def incident_workers(
+    incidents: list[Any],
+    files_of: Callable[[Any], Iterable[tuple[str, object]]],
+    write_files: Callable[[Iterable[tuple[str, object]]], list[str]],
+    collect: Callable[[], object] | None = None,
+) -> Iterator[Shares]:
     """Around the writing of the site-wide files: workers write each incident's files
     (`files_of(incident)`, written by `write_files(pairs) -> paths`) meanwhile, taking chunks from a
     shared counter; this process joins them on exit, then waits for them all. Whoever is free takes
     the next chunk, so a core busy with something else slows nothing down. When the build stays
-    serial, `shares.parallel` is False and the caller writes the incidents' files itself."""
+    serial, `shares.parallel` is False and the caller writes the incidents' files itself. Each
+    worker hands back `collect()` too, once done (what it recorded), in `shares.collected`."""
     shares = Shares()
     count = jobs()
     if count < 2 or len(incidents) < MIN_INCIDENTS or not can_fork():
@@ -64,7 +81,7 @@ def incident_workers(incidents: list, files_of: Callable, write_files: Callable)
         return
     shares.parallel = True
     chunks = [incidents[start : start + CHUNK] for start in range(0, len(incidents), CHUNK)]
-    work = (chunks, files_of, write_files)
+    work: Work = (chunks, files_of, write_files, collect)
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     workers = []
@@ -84,7 +101,9 @@ def incident_workers(incidents: list, files_of: Callable, write_files: Callable)
                 outcome, value = "error", RuntimeError(f"a page-rendering worker died (exit code {process.exitcode})")
             if outcome == "error":
                 raise value
-            done.update(value)
+            finished, collected = value
+            done.update(finished)
+            shares.collected.append(collected)
         shares.written = [path for index in sorted(done) for path in done[index]]
     finally:
         for process, receiver in workers:
@@ -95,9 +114,9 @@ def incident_workers(incidents: list, files_of: Callable, write_files: Callable)
             receiver.close()
 
 
-def _take(work, counter):
+def _take(work: Work, counter: Synchronized[int]) -> Iterator[tuple[int, list[str]]]:
     """Write chunks until none is left: yields (chunk index, paths written)."""
-    chunks, files_of, write_files = work
+    chunks, files_of, write_files, _ = work
     while True:
         with counter.get_lock():
             index = counter.value
@@ -107,14 +126,17 @@ def _take(work, counter):
         yield index, write_files(item for incident in chunks[index] for item in files_of(incident))
 
 
-def _work(work, counter, sender) -> None:
+def _work(work: Work, counter: Synchronized[int], sender: Connection) -> None:
+    result: tuple[str, object]
     try:
-        result = ("ok", list(_take(work, counter)))
+        finished = list(_take(work, counter))
+        result = ("ok", (finished, work[3]() if work[3] else None))
     except BaseException as error:  # noqa: BLE001 — handed to the parent, which raises it
         result = ("error", error)
     try:
         sender.send(result)
     except Exception:  # noqa: BLE001 — the error itself could not be pickled: send its text
-        sender.send(("error", RuntimeError("".join(traceback.format_exception(result[1])))))
+        failure = result[1] if isinstance(result[1], BaseException) else RuntimeError(repr(result[1]))
+        sender.send(("error", RuntimeError("".join(traceback.format_exception(failure)))))
     finally:
         sender.close()

@@ -7,20 +7,23 @@ Each stage is a plain function of the previous one's result and the build's sett
 - `apply_amendments` marks the updates whose published wording a later commit changed (git history);
 - `publish` keeps what the public may see at the reference time (no drafts, nothing embargoed);
 - `produce` gives every file balise makes, as (site-relative path, text or bytes) pairs: the status
-  pages (`render`), feeds, API, calendar, badges and the Subscribe page (`outputs`), the assets;
+  pages (`render`), feeds, API, calendar, badges and the Subscribe page (`outputs`), the assets,
+  and last the sitemap of them all (with the writers' pages the plugin names); with a build cache
+  (`cache`), a file made under the same key by the last build is taken from the last site instead;
 - `write` is the only code that writes them to disk: incidents' files on several cores (`parallel`);
   `staged` swaps a finished site in with two renames, so a failed build leaves the previous one.
 
 The MkDocs plugin and the CLI are thin callers: the plugin translates mkdocs.yml into `Sources` and
-`Settings`, and adds the writers' own pages (rendered by the theme) and the sitemap around `write`;
+`Settings`, and adds the writers' own pages (rendered by the theme) around `write`;
 `build` runs every stage into a folder on its own, for a site without the theme's pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from pathlib import Path
 
 import jinja2
@@ -31,8 +34,9 @@ from balise.content.model import Incident, Settings, StatusPage
 from balise.content.version import SourceVersion, commit_url
 from balise.errors import Collector, ContentError, Problem, show_problems
 from balise.outputs.pages import NavLink, PageContext, SiteRenderer, asset_files
-from balise.outputs.site import Outputs, subscribe_page
-from balise.pipeline.write import Production, staged, write
+from balise.outputs.site import Outputs, sitemap_files, subscribe_page
+from balise.pipeline.cache import BuildCache, amendments_of, digest, time_state, tree_digest
+from balise.pipeline.write import Files, Production, staged, write
 from balise.transparency.loaders import load_transparency
 
 
@@ -49,12 +53,40 @@ class Sources:
 
 
 # -- read, validate ---------------------------------------------------------------------
-def read(sources: Sources, settings: Settings, report: Collector) -> loaders.Content:
-    """Everything the writers wrote; each problem found goes to `report`."""
-    content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings)
+def read(sources: Sources, settings: Settings, report: Collector, cache: BuildCache | None = None) -> loaders.Content:
+    """Everything the writers wrote; each problem found goes to `report`. With a `cache`, an incident
+    file whose bytes the last build read is not parsed again."""
+    load_file = cached_loader(cache) if cache is not None else None
+    content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings, load_file)
     today = settings.reference_time.astimezone(settings.timezone).date()
     transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today)
     return replace(content, transparency=transparency)
+
+
+def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
+    """`loaders.load_incident`, answered from the cache when the file's bytes, path, the known
+    components and the zone are those it was loaded with (its problems are reported again)."""
+
+    def load(
+        path: Path, component_ids: Collection[str] | None, report: Collector, zone: tzinfo | None
+    ) -> Incident | None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        known = sorted(component_ids) if component_ids is not None else None
+        key = digest(cache.fresh.fingerprint, known, str(zone), str(path), data)
+        cache.source_keys[str(path)] = key
+        found = cache.loaded(key)
+        if found is None:
+            own = Collector(report.root)
+            found = (loaders.load_incident(path, component_ids, own, zone=zone), own.problems)
+            cache.keep_load(key, found)
+        incident, problems = found
+        report.problems.extend(problems)
+        return incident
+
+    return load
 
 
 def validate(report: Collector) -> None:
@@ -64,14 +96,15 @@ def validate(report: Collector) -> None:
 
 
 # -- amendments, publish ----------------------------------------------------------------
-def apply_amendments(sources: Sources, content: loaders.Content) -> Problem | None:
-    """Mark updates whose published wording a later commit changed; a warning when the history
-    cannot tell (a shallow clone), which must not fail a strict build."""
+def apply_amendments(sources: Sources, content: loaders.Content) -> tuple[loaders.Content, Problem | None]:
+    """The content with the updates whose published wording a later commit changed marked (new
+    incidents, built whole); and a warning when the history cannot tell (a shallow clone), which
+    must not fail a strict build."""
     amended, warning = record_amendments(
         sources.root, sources.incidents_dir, content.incidents, {c.id for c in content.components}
     )
-    content.incidents[:] = amended  # new incidents, each built whole (the model is frozen)
-    return Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
+    problem = Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
+    return replace(content, incidents=amended), problem
 
 
 def publish(content: loaders.Content, settings: Settings) -> StatusPage:
@@ -79,7 +112,7 @@ def publish(content: loaders.Content, settings: Settings) -> StatusPage:
 
 
 # -- produce ----------------------------------------------------------------------------
-def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) -> dict:
+def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) -> dict[str, object]:
     """What the footer says of the build: its commit, and whether the moment shown is pinned."""
     return {
         "commit": version.commit,
@@ -91,28 +124,94 @@ def build_info(version: SourceVersion, repo_url: str = "", as_of: bool = False) 
 
 
 def renderer(
-    page: StatusPage, info: dict, custom_templates: Path | None = None, nav: list[NavLink] | None = None
+    page: StatusPage, info: dict[str, object], custom_templates: Path | None = None, nav: list[NavLink] | None = None
 ) -> SiteRenderer:
     """The one page renderer of a build. Its navigation may be filled in later (the plugin knows the
     writers' page titles only once MkDocs has read them), before `produce`'s files are taken."""
     return SiteRenderer(page, PageContext(nav=list(nav or []), build=info), custom_templates)
 
 
-def produce(pages: SiteRenderer) -> Production:
-    """The files of the status pages (`pages`) and of every other output, from the same published page."""
-    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader)
+def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[str] | None = None) -> Production:
+    """The files of the status pages (`pages`) and of every other output, from the same published page.
 
-    def of_incident(incident: Incident) -> Iterator[tuple[str, str | bytes]]:
-        yield from pages.incident_pages(incident)
-        yield from outputs.incident_files(incident)
+    With a `cache`, a file whose key the last site made it under is taken from there (`Reused`)
+    instead of rendered. `others`, the writers' own pages' addresses, are listed in the sitemap with
+    balise's pages (None: the theme makes no sitemap, nor does balise)."""
+    keys = OutputKeys(pages, cache) if cache is not None else None
+    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader, keys.memo if keys is not None else None)
 
-    def site() -> Iterator[tuple[str, str | bytes]]:
+    def rendered(incident: Incident) -> list[tuple[str, str | bytes]]:
+        return [*pages.incident_pages(incident), *outputs.incident_files(incident)]
+
+    def of_incident(incident: Incident) -> Files:
+        if keys is None or cache is None:
+            return rendered(incident)
+        key = keys.incident(incident)
+        reused = cache.reusable(key)
+        if reused is not None:
+            return reused
+        files = rendered(incident)
+        cache.made(key, files)
+        return files
+
+    def site() -> Iterator[tuple[str, object]]:
         yield from pages.site_pages()
         yield from outputs.files()  # feeds, API, calendar, badges
         yield subscribe_page(pages)
         yield from asset_files()
 
-    return Production(site(), pages.page.incidents, of_incident)
+    def sitemap(written: list[str]) -> Files:
+        return sitemap_files(pages.page, written, others) if others is not None else []
+
+    if cache is None:
+        return Production(site(), pages.page.incidents, of_incident, sitemap)
+    pages.memo = keys.memo if keys is not None else pages.memo
+    return Production(site(), pages.page.incidents, of_incident, sitemap, lambda: cache.journal, cache.merge)
+
+
+class OutputKeys:
+    """The keys files are cached under: the site's (every page shows the settings, navigation,
+    components and overall status), with an incident's own or a list's incidents'."""
+
+    def __init__(self, pages: SiteRenderer, cache: BuildCache):
+        self.pages, self.cache = pages, cache
+        page, build = pages.page, pages.context.build
+        settings = replace(page.settings, now=None, commit=None, commit_time=None, written_by=None)
+        pattern = {name: value for name, value in build.items() if name not in ("commit", "short", "commit_time")}
+        self.site = digest(
+            cache.fresh.fingerprint,
+            tree_digest(pages.custom_templates),
+            settings,
+            page.groups,
+            page.components,
+            pages.context.nav,
+            sorted(pattern.items()),
+            page.overall_status,
+        )
+        cache.fresh.footer = str(pages.env.globals["footer_note"])
+        cache.commit = str(build.get("short") or "")
+        self._incidents: dict[int, str] = {}
+
+    def incident(self, incident: Incident) -> str:
+        found = self._incidents.get(id(incident))
+        if found is None:
+            source = self.cache.source_keys.get(incident.path or "", incident.id)
+            found = digest(self.site, source, amendments_of(incident), time_state(incident, self.pages.page.now))
+            self._incidents[id(incident)] = found
+        return found
+
+    def memo(
+        self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str | bytes]
+    ) -> object:
+        """A page listing `incidents` (a page of the history, a component's older incidents): reused
+        when the same incidents, in the same state, are on it."""
+        key = digest(self.site, path, [self.incident(i) for i in incidents], sorted(data.items()))
+        reused = self.cache.reusable(key)
+        if reused is not None:
+            return reused[0][1]
+        made = render()
+        self.cache.made(key, [(path, made)])
+        return made
 
 
 def template_problem(error: jinja2.TemplateError, root: Path) -> str:
@@ -126,14 +225,18 @@ def template_problem(error: jinja2.TemplateError, root: Path) -> str:
 
 # -- the whole build --------------------------------------------------------------------
 def build(
-    sources: Sources, settings: Settings, target: Path, info: dict | None = None, nav: list[NavLink] | None = None
+    sources: Sources,
+    settings: Settings,
+    target: Path,
+    info: dict[str, object] | None = None,
+    nav: list[NavLink] | None = None,
 ) -> list[str]:
     """Every stage, into `target` (swapped in whole at the end): the files balise makes, without
     the writers' own pages (the theme renders those, through the plugin). Returns the paths written."""
     report = Collector(sources.root)
     content = read(sources, settings, report)
     validate(report)
-    warning = apply_amendments(sources, content)
+    content, warning = apply_amendments(sources, content)
     if warning:
         show_problems([warning])
     page = publish(content, settings)

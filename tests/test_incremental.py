@@ -1,0 +1,267 @@
+"""Rebuilds that cost what changed: a build with a warm cache makes the same site, byte for byte and
+file for file, as a cold build of the same commit into another folder with an empty cache.
+
+Each test commits the demo (as a real site: dated by its commits, so every commit changes every
+page's footer and the reference time), builds it, changes something, commits, and compares the warm
+rebuild with a cold one. That files really are taken from the last site shows in their inodes
+(hard-linked, not written again).
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, copy_demo, edit, without_as_of
+from gitrepo import commit_all, git, init_repo
+
+WHEN = ["2026-11-22T11:00:00+01:00", "2026-11-22T11:40:00+01:00", "2026-11-22T12:20:00+01:00"]
+OPEN_INCIDENT = "incidents/2026-11-22-prise-de-rendez-vous-indisponible.md"
+CLOSED_INCIDENT = "incidents/2026-03-12-attente-ligne-ecoute.md"
+CLOSED_FEED = "incidents/2026-03-12-attente-ligne-ecoute/feed.atom"
+
+
+class Site:
+    """The demo in git, built warm into site/ (cache in `cache`) and cold elsewhere."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        self.tmp, self.monkeypatch = tmp_path, monkeypatch
+        self.root = init_repo(without_as_of(copy_demo(tmp_path / "demo")))
+        self.cli = Cli(self.root)
+        self.cache = tmp_path / "cache"
+        self.commits = 0
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        self.commit()
+
+    def commit(self) -> None:
+        commit_all(self.root, f"change {self.commits}", WHEN[min(self.commits, len(WHEN) - 1)])
+        self.commits += 1
+
+    def build(self, expect: int = 0):
+        self.monkeypatch.setenv("BALISE_CACHE_DIR", str(self.cache))
+        return self.cli("build", expect=expect)
+
+    def cold(self) -> Path:
+        number = len(list(self.tmp.glob("cold-*")))
+        target = self.tmp / f"cold-{number}"
+        self.monkeypatch.setenv("BALISE_CACHE_DIR", str(self.tmp / f"cold-cache-{number}"))
+        self.cli("build", "-d", str(target))
+        return target
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def state(self) -> Path:
+        (found,) = self.cache.glob("sites/*/state.pickle")
+        return found
+
+    def rebuilds_alike(self) -> None:
+        """The warm rebuild, then a cold build of the same commit: the same files, the same bytes."""
+        result = self.build()
+        assert "build cache" not in result.stderr, result.stderr
+        assert_same_site(self.site, self.cold())
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in site.rglob("*") if path.is_file()}
+
+
+def assert_same_site(warm: Path, cold: Path) -> None:
+    ours, theirs = files_of(warm), files_of(cold)
+    assert sorted(ours) == sorted(theirs)
+    different = [path for path in ours if ours[path] != theirs[path]]
+    assert not different, f"{len(different)} files differ, e.g. {different[:5]}"
+
+
+def append_update(root: Path, message: str) -> None:
+    """One update more to the open incident, written before the next commit."""
+    with open(root / OPEN_INCIDENT, "a", encoding="utf-8") as file:
+        file.write(f"\n## 2026-11-22 11:35 +01:00 — monitoring\n\n{message}\n")
+
+
+def inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch) -> Site:
+    built = Site(tmp_path, monkeypatch)
+    built.build()
+    return built
+
+
+def test_an_update_appended(site):
+    kept = inode(site.site / CLOSED_FEED)
+    append_update(site.root, "La cause est trouvée : un certificat expiré.")
+    site.commit()
+    site.rebuilds_alike()
+    assert "certificat expiré" in (site.site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert inode(site.site / CLOSED_FEED) == kept  # an unchanged incident's feed: hard-linked, not rendered
+
+
+def test_an_incident_added(site):
+    (site.root / "incidents/2026-11-22-courriels-en-retard.md").write_text(
+        "---\ntitle: Courriels en retard\nimpact: minor\ncomponents:\n  - courriels\n---\n\n"
+        "## 2026-11-22 11:20 +01:00 — investigating\n\nLes courriels partent avec du retard.\n",
+        encoding="utf-8",
+    )
+    site.commit()
+    site.rebuilds_alike()
+    assert (site.site / "incidents/2026-11-22-courriels-en-retard/index.html").is_file()
+
+
+def test_an_incident_deleted(site):
+    (site.root / CLOSED_INCIDENT).unlink()
+    site.commit()
+    site.rebuilds_alike()
+    assert not (site.site / CLOSED_INCIDENT.replace(".md", "")).exists()
+
+
+def test_a_template_changed(site):
+    config = site.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
+    override = site.root / "overrides/balise/partials/footer_note.html"
+    override.parent.mkdir(parents=True)
+    original = Path(__file__).parents[1] / "balise/templates/partials/footer_note.html"
+    override.write_text(original.read_text() + "Version de démonstration.\n")
+    site.commit()
+    site.rebuilds_alike()
+    override.write_text(original.read_text() + "Version relue.\n")
+    site.commit()
+    site.rebuilds_alike()
+    assert "Version relue." in (site.site / CLOSED_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert "Version relue." in (site.site / "a-propos/index.html").read_text()  # a writers' page too
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("language: fr", "language: en"), ("site_url: https://statut.", "site_url: https://etat.")],
+)
+def test_settings_changed(site, old, new):
+    edit(site.root, "mkdocs.yml", old, new)
+    site.commit()
+    site.rebuilds_alike()
+
+
+def test_a_writers_page_changed(site):
+    edit(site.root, "content/a-propos.md", "\n", "\n\nUne phrase ajoutée à propos.\n")
+    site.commit()
+    site.rebuilds_alike()
+    assert "Une phrase ajoutée à propos." in (site.site / "a-propos/index.html").read_text()
+
+
+def test_nothing_changed(site):
+    kept = inode(site.site / CLOSED_INCIDENT.replace(".md", "/index.html"))
+    site.rebuilds_alike()  # the same commit, built again
+    assert inode(site.site / CLOSED_INCIDENT.replace(".md", "/index.html")) == kept
+
+
+def test_an_empty_commit_changes_only_the_footer(site):
+    git(site.root, "commit", "-q", "--allow-empty", "-m", "nothing", when=WHEN[1])
+    site.rebuilds_alike()
+
+
+def test_a_published_incident_made_draft_disappears(site):
+    page = site.site / CLOSED_INCIDENT.replace(".md", "/index.html")
+    assert page.is_file()
+    edit(site.root, CLOSED_INCIDENT, "---\n", "---\ndraft: true\n")
+    site.commit()
+    site.rebuilds_alike()
+    assert not page.exists()
+    # Its id is in every address of it: in no list, feed, calendar or API document any more.
+    leaks = [path for path, data in files_of(site.site).items() if CLOSED_FEED.split("/")[1].encode() in data]
+    assert not leaks, leaks
+
+
+def test_a_corrupt_cache_means_a_full_build_and_one_line(site):
+    site.state().write_bytes(b"not a pickle")
+    append_update(site.root, "Trouvé.")
+    site.commit()
+    result = site.build()
+    lines = [line for line in result.stderr.splitlines() if "build cache" in line]
+    assert len(lines) == 1 and "cannot be read" in lines[0] and "Traceback" not in result.stderr, result.stderr
+    assert_same_site(site.site, site.cold())
+    assert "build cache" not in site.build().stderr  # the cache was made afresh
+
+
+def test_a_cache_of_another_version_means_a_full_build_and_one_line(site):
+    state = pickle.loads(site.state().read_bytes())
+    state.fingerprint = "another balise"
+    site.state().write_bytes(pickle.dumps(state))
+    result = site.build()
+    lines = [line for line in result.stderr.splitlines() if "build cache" in line]
+    assert len(lines) == 1 and "another version of balise" in lines[0], result.stderr
+    assert lines[0].startswith("warning: ")
+    assert_same_site(site.site, site.cold())
+
+
+def test_a_failed_build_leaves_the_site_and_the_next_build_is_right(site):
+    before = files_of(site.site)
+    edit(site.root, OPEN_INCIDENT, "— investigating", "— investigatin")
+    site.commit()
+    site.build(expect=1)
+    assert files_of(site.site) == before
+    edit(site.root, OPEN_INCIDENT, "— investigatin", "— investigating")
+    site.commit()
+    site.rebuilds_alike()
+
+
+def test_a_file_removed_from_the_last_site_is_made_again(site):
+    (site.site / CLOSED_FEED).unlink()
+    site.rebuilds_alike()
+
+
+def test_serve_rebuilds_an_edited_incident_without_mkdocs(tmp_path, monkeypatch):
+    """`balise serve` after an edit of an incident: balise's pipeline alone, into the folder served
+    (the theme's files are those of the last build: same inodes), and the same site as a first build."""
+    from balise.mkdocs_adapter.serve import Preview
+
+    monkeypatch.setenv("BALISE_CACHE_DIR", str(tmp_path / "cache"))
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.chdir(root)
+
+    def preview(folder: str) -> Preview:
+        made = Preview(str(root / "mkdocs.yml"), str(tmp_path / folder))
+        made.serve_url = "http://127.0.0.1:8000/"
+        return made
+
+    served = preview("served")
+    served.rebuild(None)
+    site = tmp_path / "served"
+    (theme_file,) = site.glob("assets/stylesheets/main.*.css")
+    kept = inode(theme_file)
+    append_update(root, "Les rendez-vous sont de nouveau possibles.")
+    served.rebuild({root / OPEN_INCIDENT})
+    assert "de nouveau possibles" in (site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert inode(theme_file) == kept  # not built again by MkDocs
+    first = preview("first")
+    first.rebuild(None)
+    assert_same_site(site, tmp_path / "first")
+
+
+def test_a_warm_build_failing_mid_write_leaves_the_site_and_the_cache_right(site):
+    """A disk that fills while pages are taken from the last site (with the new commit's footer note):
+    that site stays as it was (its files are read, never written into), and the next build is still
+    the same as a cold one."""
+    before = files_of(site.site)
+    append_update(site.root, "Une mise à jour qui ne paraîtra pas encore.")
+    site.commit()
+    real_write, spliced = Path.write_bytes, []
+
+    def failing_write(self, data):
+        spliced.append(self)
+        if len(spliced) == 3:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    site.monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(OSError):
+        site.build()
+    site.monkeypatch.setattr(Path, "write_bytes", real_write)
+    assert len(spliced) == 3
+    assert files_of(site.site) == before
+    assert not [path.name for path in site.root.iterdir() if path.name.startswith(".site.")]
+    site.rebuilds_alike()
