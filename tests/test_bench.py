@@ -75,6 +75,8 @@ def test_the_benchmark_prints_and_writes_its_tables(tmp_path):
     assert view[5] == "0", "the home page must make no third-party request"
     assert view[6] == "0", "the home page needs no script"
     assert view[7].startswith("yes"), "the status must be in the home page's HTML"
+    raw, packed = (float(size) for size in view[8].split(" / "))
+    assert 0 < packed < raw, "embed.js's weight, raw and gzip"
     assert "rebuild after editing one incident" in result.stdout
     assert out.read_text(encoding="utf-8").startswith("# balise build benchmark\n\n| N |")
 

@@ -23,6 +23,7 @@ from balise.content.messages import rebase_links
 from balise.content.model import Incident, StatusPage, Update
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
+from balise.outputs.pages import Memo
 from balise.outputs.xmldoc import sub_element, xml_document, xml_text
 
 FEED_SIZE = 50
@@ -156,21 +157,30 @@ class FeedWriter:
     """Writes the feeds of a `StatusPage`; an entry's HTML comes from `templates/feeds/entry.html`."""
 
     def __init__(
-        self, page: StatusPage, env: jinja2.Environment, t: Translator, markdown: Callable[[str], str], links: SiteLinks
+        self,
+        page: StatusPage,
+        env: jinja2.Environment,
+        t: Translator,
+        markdown: Callable[[str], str],
+        links: SiteLinks,
+        memo: Memo | None = None,
     ) -> None:
         self.page, self.env, self.t, self.markdown, self.links = page, env, t, markdown, links
+        # The pipeline's cache may hand back a feed it kept when the same incidents, in the same
+        # state, are in it (`pipeline.stages.OutputKeys.memo`).
+        self.memo: Memo = memo or (lambda path, incidents, data, render: render())
         self._entries: dict[tuple[str, str, str], Entry] = {}
         # The site's and the components' feeds share their recent entries: each made once. Not kept
         # for the incidents' own feeds, whose entries are mostly in no other (20,000 incidents…).
         self._shared: Made = {}
 
-    def files(self) -> Iterator[tuple[str, str]]:
+    def files(self) -> Iterator[tuple[str, object]]:
         """Yield (site-relative path, text) for the site's and the components' feeds."""
         page, t = self.page, self.t
         name = page.settings.site_name
         everything = updates_newest_first(page.incidents)
         for kind in ("atom", "rss"):
-            yield from self._feed(
+            yield from self._kept(
                 kind,
                 f"history.{kind}",
                 "history/",
@@ -182,7 +192,7 @@ class FeedWriter:
         for component in page.components:
             incidents = page.incidents_by_component.get(component.id, [])
             for kind in ("atom", "rss"):
-                yield from self._feed(
+                yield from self._kept(
                     kind,
                     f"components/{component.id}/history.{kind}",
                     f"components/{component.id}/",
@@ -203,6 +213,19 @@ class FeedWriter:
             t("subscribe.incident_feed_subtitle", incident=incident.title),
             updates_newest_first([incident], limit=None),
         )
+
+    def _kept(
+        self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs: list[Pair], shared: Made
+    ) -> Iterator[tuple[str, object]]:
+        """A site or component feed, made only when the incidents in it (or its words) changed; an
+        empty feed is dated by the commit, so it is kept for one commit only."""
+        incidents = list({id(incident): incident for incident, _ in pairs}.values())
+        data = {"title": title, "subtitle": subtitle, "empty": "" if pairs else str(self.page.settings.commit_time)}
+
+        def render() -> str:
+            return next(self._feed(kind, path, html_path, title, subtitle, pairs, shared))[1]
+
+        yield path, self.memo(path, incidents, data, render)
 
     def _feed(
         self,

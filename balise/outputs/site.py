@@ -75,7 +75,7 @@ class Outputs:
         self.memo: Memo = memo or (lambda path, incidents, data, render: render())
         self.links = SiteLinks(page.settings)
         self.env = data_environment(loader, t)
-        self.feeds = FeedWriter(page, self.env, t, markdown, self.links)
+        self.feeds = FeedWriter(page, self.env, t, markdown, self.links, self.memo)
 
     def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
         yield from self.feeds.incident_files(incident)
