@@ -129,6 +129,15 @@ class StatuspageAPI:
                 moments += [m for m in (incident.scheduled_for, incident.scheduled_until) if m and m <= now]
         return moments
 
+    @cached_property
+    def _latest_change(self) -> dict[int, datetime]:
+        """Each incident's latest change (by `id`), worked out once for every component it affects."""
+        return {id(i): max(changes) for i in self.page.incidents if (changes := self._changes([i]))}
+
+    def _latest(self, incidents: Iterable[Incident]) -> list[datetime]:
+        """The latest change of each of `incidents`: what a component's `updated_at` is the latest of."""
+        return [self._latest_change[id(i)] for i in incidents if id(i) in self._latest_change]
+
     def status(self) -> Document:
         page = self.page
         return {"indicator": page.indicator, "description": self.t(f"overall_status.{page.overall_status}")}
@@ -160,7 +169,7 @@ class StatuspageAPI:
                     page.group_status(group.id),
                     position,
                     None,
-                    self._changes([i for c in members for i in page.incidents_by_component.get(c.id, [])]),
+                    self._latest([i for c in members for i in page.incidents_by_component.get(c.id, [])]),
                     members=[c.id for c in members],
                 )
             )
@@ -174,7 +183,7 @@ class StatuspageAPI:
 
     def _member(self, component: Component, position: int, group_id: str | None) -> Document:
         status = self.page.component_status[component.id]
-        changes = self._changes(self.page.incidents_by_component.get(component.id, []))
+        changes = self._latest(self.page.incidents_by_component.get(component.id, []))
         return self._component(component.id, component.name, component.description, status, position, group_id, changes)
 
     def _component(

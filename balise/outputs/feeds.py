@@ -178,7 +178,9 @@ class FeedWriter:
         """Yield (site-relative path, text) for the site's and the components' feeds."""
         page, t = self.page, self.t
         name = page.settings.site_name
-        everything = updates_newest_first(page.incidents)
+        # Sorted once: a component's feed is the same order, filtered (the sort is most of a feed's cost).
+        every_update = updates_newest_first(page.incidents, limit=None)
+        everything = every_update[:FEED_SIZE]
         for kind in ("atom", "rss"):
             yield from self._kept(
                 kind,
@@ -190,7 +192,7 @@ class FeedWriter:
                 self._shared,
             )
         for component in page.components:
-            incidents = page.incidents_by_component.get(component.id, [])
+            its_updates = [pair for pair in every_update if component.id in pair[0].components][:FEED_SIZE]
             for kind in ("atom", "rss"):
                 yield from self._kept(
                     kind,
@@ -198,7 +200,7 @@ class FeedWriter:
                     f"components/{component.id}/",
                     t("subscribe.component_feed_title", component=component.name, site=name),
                     t("subscribe.component_feed_subtitle", component=component.name),
-                    updates_newest_first(incidents),
+                    its_updates,
                     self._shared,
                 )
 
