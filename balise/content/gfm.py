@@ -9,6 +9,8 @@ declaration. Where that library does not export them, `to_html` is cmarkgfm's fu
 
 from __future__ import annotations
 
+from typing import Any
+
 import cffi
 import cmarkgfm
 from cmarkgfm import _cmark, cmark
@@ -32,7 +34,7 @@ _FREEING.cdef(
 )
 
 
-def _freeing_library():
+def _freeing_library() -> tuple[Any, Any]:
     try:
         library = _FREEING.dlopen(_cmark.__file__)
         return library, library.cmark_get_default_mem_allocator()
@@ -46,13 +48,14 @@ cmark.core_extensions_ensure_registered()
 _EXTENSIONS = [cmark.find_syntax_extension(name) for name in EXTENSIONS]
 
 
-def _address(pointer) -> object:
+def _address(pointer: object) -> object:
     return _FREEING.cast("void *", int(_CDATA.cast("uintptr_t", pointer)))
 
 
 def to_html(text: str) -> str:
     if _LIBRARY is None:
-        return cmarkgfm.markdown_to_html_with_extensions(text, options=OPTIONS, extensions=list(EXTENSIONS))
+        html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=OPTIONS, extensions=list(EXTENSIONS))
+        return html
     parser = _C.cmark_parser_new(OPTIONS)
     try:
         for extension in _EXTENSIONS:
@@ -65,7 +68,8 @@ def to_html(text: str) -> str:
         try:
             html = _C.cmark_render_html(root, OPTIONS, _C.cmark_parser_get_syntax_extensions(parser))
             try:
-                return _CDATA.string(html).decode("utf-8")
+                rendered: str = _CDATA.string(html).decode("utf-8")
+                return rendered
             finally:
                 _ALLOCATOR.free(_address(html))
         finally:

@@ -7,6 +7,7 @@ A build that fails part-way leaves the previous site exactly as it was.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def build_site(project: Project) -> Path:
 
 
 @contextmanager
-def mkdocs_messages(root: Path):
+def mkdocs_messages(root: Path) -> Iterator[None]:
     """MkDocs's warnings and errors during the build (a plugin's error among them, written
     `path:line: message`) are shown as balise shows its problems: annotations in GitHub Actions too."""
 
@@ -75,9 +76,9 @@ def summarise_for_github(project: Project) -> None:
     from balise.outputs.step_summary import step_summary_file, write_step_summary
 
     path = step_summary_file()
-    if path is None or project.plugin.renderer is None:
-        return
     plugin = project.plugin
+    if path is None or plugin.renderer is None:
+        return
     try:
         write_step_summary(
             path, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url, plugin.shown_as_of

@@ -15,19 +15,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from balise.content.messages import MarkdownRenderer, rebase_links
-from balise.content.model import Incident, StatusPage
+from balise.content.model import Component, Incident, StatusPage
 from balise.i18n import Translator
 from balise.outputs.badges import status_icon
 from balise.outputs.links import incident_path, relative_url
 from balise.transparency.page import transparency_pages
 
 # (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
-Memo = Callable[[str, list, dict, Callable[[], "str | bytes"]], object]
+Memo = Callable[[str, list[Incident], dict[str, object], Callable[[], "str | bytes"]], object]
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ASSETS = Path(__file__).parents[1] / "assets"
 HISTORY_PAGE_SIZE = 50
@@ -46,7 +47,7 @@ class PageContext:
     """What every page template receives besides its own data."""
 
     nav: list[NavLink] = field(default_factory=list)
-    build: dict = field(default_factory=dict)  # version information for the footer
+    build: dict[str, object] = field(default_factory=dict)  # version information for the footer
 
 
 class _BytecodeCache(jinja2.BytecodeCache):
@@ -55,7 +56,7 @@ class _BytecodeCache(jinja2.BytecodeCache):
     templates is most of a small build's fixed cost; the cache changes no output byte.
     `BALISE_CACHE_DIR` chooses the folder (default: ~/.cache/balise); an unwritable one is skipped."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
         base = os.environ.get("BALISE_CACHE_DIR") or os.path.join(
             os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "balise"
@@ -86,7 +87,7 @@ class _BytecodeCache(jinja2.BytecodeCache):
 TEMPLATE_BYTECODE = _BytecodeCache()  # also given to the theme's environment by the plugin
 
 
-def paginated(base: str, incidents: list):
+def paginated(base: str, incidents: list[Incident]) -> Iterator[tuple[str, list[Incident], dict[str, Any]]]:
     """(path, incidents, pager) for each page of a list of `HISTORY_PAGE_SIZE` incidents: `base`,
     then `base`page/2/…; the pager holds the page's number, the count, and the newer and older pages."""
     pages = max(1, math.ceil(len(incidents) / HISTORY_PAGE_SIZE))
@@ -154,7 +155,7 @@ class SiteRenderer:
         self.env.globals["footer_note"] = self.fragment("partials/footer_note.html")
 
     # -- pages -----------------------------------------------------------------
-    def pages(self):
+    def pages(self) -> Iterator[tuple[str, object]]:
         """Yield (site-relative output path, HTML) for every status page."""
         yield from self.site_pages()
         for incident in self.page.incidents:
@@ -173,7 +174,7 @@ class SiteRenderer:
         path = incident_path(incident)
         yield path + "index.html", self.render("incident.html", path, incident=incident)
 
-    def home_data(self) -> dict:
+    def home_data(self) -> dict[str, object]:
         page = self.page
         since = page.now.timestamp() - RECENT_DAYS * 86400
         recent = [i for i in page.incidents if i.updated_at.timestamp() >= since and i.is_closed][:RECENT_LIMIT]
@@ -198,20 +199,20 @@ class SiteRenderer:
             "overdue": overdue,
         }
 
-    def history_pages(self):
+    def history_pages(self) -> Iterator[tuple[str, object]]:
         for path, chunk, pager in paginated("history/", self.page.incidents):
             yield (
                 path + "index.html",
                 self.memo(path + "index.html", chunk, pager, partial(self._history_page, path, chunk, pager)),
             )
 
-    def _history_page(self, path: str, chunk: list[Incident], pager: dict) -> str:
+    def _history_page(self, path: str, chunk: list[Incident], pager: dict[str, Any]) -> str:
         months = [
             (self.t.month_year(*key), list(items)) for key, items in groupby(chunk, key=lambda i: self._year_month(i))
         ]
         return self.render("history.html", path, months=months, **pager)
 
-    def component_pages(self, component):
+    def component_pages(self, component: Component) -> Iterator[tuple[str, object]]:
         """A component's page (its state, 90 days, latest incidents), then pages of its older incidents."""
         incidents = self.page.incidents_by_component.get(component.id, [])
         status = self.page.component_status[component.id]
@@ -237,7 +238,7 @@ class SiteRenderer:
         local = self.t.local(incident.started_at)
         return local.year, local.month
 
-    def render(self, template: str, path: str, **data) -> str:
+    def render(self, template: str, path: str, **data: Any) -> str:
         self._page_path = path  # `url()` in templates and macros links relative to this page
         return self.env.get_template(template).render(page_path=path, **data)
 

@@ -121,7 +121,7 @@ def sitemap_files(page: StatusPage, written: list[str], others: list[str]) -> li
     return [("sitemap.xml", data), ("sitemap.xml.gz", packed.getvalue())]
 
 
-def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict:
+def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict[str, object]:
     page = renderer.page
     home = links.shown("")
     calendar = links.shown(CALENDAR_PATH)

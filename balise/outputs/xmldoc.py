@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -13,12 +14,14 @@ XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def xml_text(value) -> str:
+def xml_text(value: object) -> str:
     """`value` as plain str for ElementTree: a Jinja `Markup` would escape ElementTree's own escapes."""
-    return NOT_XML.sub("", str.__str__(value))
+    return NOT_XML.sub("", str.__str__(value) if isinstance(value, str) else str(value))
 
 
-def sub_element(parent: ET.Element, tag: str, text=None, attributes: dict | None = None) -> ET.Element:
+def sub_element(
+    parent: ET.Element, tag: str, text: object = None, attributes: dict[str, object] | None = None
+) -> ET.Element:
     if attributes:
         element = ET.SubElement(parent, tag, {name: xml_text(value) for name, value in attributes.items()})
     else:
@@ -34,7 +37,7 @@ def xml_document(root: ET.Element) -> str:
     return XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def sitemap_document(urls) -> str:
+def sitemap_document(urls: Iterable[tuple[str, str]]) -> str:
     """sitemap.xml from (address, last change) pairs, in their order."""
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     for loc, lastmod in urls:
