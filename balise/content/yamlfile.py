@@ -7,6 +7,7 @@ Every problem goes to a `Collector` as `path:line: message — how to fix`; used
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -319,11 +320,13 @@ def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
     `markdown_only` is False."""
     if not directory.is_dir():
         return []
-    return [
-        path
-        for path in sorted(directory.iterdir())
-        if not path.name.startswith(("_", "."))
-        and path.name.lower().split(".")[0] != "readme"
-        and path.is_file()
-        and (path.suffix == ".md" or not markdown_only)
-    ]
+    with os.scandir(directory) as entries:  # the listing's own file types: no stat() per file
+        names = sorted(
+            entry.name
+            for entry in entries
+            if not entry.name.startswith(("_", "."))
+            and entry.name.lower().split(".")[0] != "readme"
+            and entry.is_file()
+            and (entry.name.endswith(".md") or not markdown_only)
+        )
+    return [directory / name for name in names]

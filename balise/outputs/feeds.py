@@ -53,7 +53,10 @@ def updates_newest_first(incidents: Iterable[Incident], limit: int | None = FEED
     is news too, once published: a pair (incident, None), dated when git first saw it public."""
     pairs: list[Pair] = [(incident, update) for incident in incidents for update in incident.updates]
     pairs += [(incident, None) for incident in incidents if incident.postmortem and incident.postmortem_at]
-    pairs.sort(key=lambda pair: (-_moment(*pair).timestamp(), pair[0].id, pair[1].anchor if pair[1] else "~"))
+    # Ties: by incident id, an update before its incident's postmortem (within one incident no two
+    # updates share a moment). Two stable sorts, the last by time, newest first: no anchor is made.
+    pairs.sort(key=lambda pair: (pair[0].id, pair[1] is None))
+    pairs.sort(key=lambda pair: _moment(*pair).timestamp(), reverse=True)
     return pairs if limit is None else pairs[:limit]
 
 
