@@ -15,10 +15,10 @@ import jinja2
 from balise.content.model import COMPONENT_STATUSES, StatusPage
 from balise.i18n import LANGUAGES, Translator
 from balise.outputs.links import SiteLinks
+from balise.outputs.pages import compact_css
 
 EMBED_PATH = "embed.js"
 BANNER_WORDS = ("updated", "starts", "upcoming", "notice", "dismiss")
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _CSS_SPACE = re.compile(r"\s*([{};,:])\s*")  # never a descendant combinator's space
 
 
@@ -37,7 +37,7 @@ def embed_script(page: StatusPage, env: jinja2.Environment) -> tuple[str, str]:
         words={language: banner_words(language, page) for language in LANGUAGES},
         language=page.settings.language,
         time_zone=page.settings.timezone.key,
-        css=_CSS_SPACE.sub(r"\1", " ".join(_CSS_COMMENT.sub("", css).split())),
+        css=_CSS_SPACE.sub(r"\1", compact_css(css)),
     )
     return EMBED_PATH, compact(script)
 

@@ -111,7 +111,11 @@ def essential_css() -> str:
     """The rules every page needs (colours, header, footer, status pills), from the top of balise.css,
     without comments and line breaks: the 404 page carries them inline, since it is served at any
     address and on any host (a preview, a laptop), where no link to the stylesheet is sure to work."""
-    css = (ASSETS / "balise.css").read_text(encoding="utf-8").split(ESSENTIAL_END, 1)[0]
+    return compact_css((ASSETS / "balise.css").read_text(encoding="utf-8").split(ESSENTIAL_END, 1)[0])
+
+
+def compact_css(css: str) -> str:
+    """A stylesheet without its comments, on one line: for CSS carried inside a page or a script."""
     return " ".join(_CSS_COMMENT.sub("", css).split())
 
 
