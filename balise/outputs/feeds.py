@@ -225,11 +225,8 @@ class FeedWriter:
         """A site or component feed, made only when the incidents in it (or its words) changed; an
         empty feed is dated by the commit, so it is kept for one commit only."""
         incidents = list({id(incident): incident for incident, _ in pairs}.values())
-        data: dict[str, object] = {
-            "title": title,
-            "subtitle": subtitle,
-            "empty": "" if pairs else str(self.page.settings.commit_time),
-        }
+        # The site's key holds the feed's words (settings, components, balise's catalogues) already.
+        data: dict[str, object] = {"empty": "" if pairs else str(self.page.settings.commit_time)}
 
         def render() -> str:
             return next(self._feed(kind, path, html_path, title, subtitle, pairs, shared))[1]
