@@ -67,6 +67,8 @@ def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
     """`loaders.load_incident`, answered from the cache when the file's bytes, path, the known
     components and the zone are those it was loaded with (its problems are reported again)."""
 
+    shared: dict[tuple[int, str], str] = {}  # by (components' collection, zone): the same for every file
+
     def load(
         path: Path, component_ids: Collection[str] | None, report: Collector, zone: tzinfo | None
     ) -> Incident | None:
@@ -74,8 +76,11 @@ def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
             data = path.read_bytes()
         except OSError:
             data = b""
-        known = sorted(component_ids) if component_ids is not None else None
-        key = digest(cache.fresh.fingerprint, known, str(zone), str(path), data)
+        context = (id(component_ids), str(zone))
+        if context not in shared:
+            known = sorted(component_ids) if component_ids is not None else None
+            shared[context] = digest(cache.fresh.fingerprint, known, str(zone))
+        key = digest(shared[context], str(path), data)
         cache.source_keys[str(path)] = key
         found = cache.loaded(key)
         if found is None:
