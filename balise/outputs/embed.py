@@ -12,7 +12,7 @@ import re
 
 import jinja2
 
-from balise.content.model import COMPONENT_STATUSES, StatusPage
+from balise.content.model import COMPONENT_STATUSES, ComponentStatus, StatusPage
 from balise.i18n import LANGUAGES, Translator
 from balise.outputs.links import SiteLinks
 from balise.outputs.pages import compact_css
@@ -25,7 +25,9 @@ _CSS_SPACE = re.compile(r"\s*([{};,:])\s*")  # never a descendant combinator's s
 def banner_words(language: str, page: StatusPage) -> dict[str, object]:
     t = Translator(language, page.settings.timezone)
     words: dict[str, object] = {key: t(f"embed.{key}") for key in BANNER_WORDS}
-    words["states"] = {status: t(f"overall_status.{status}") for status in COMPONENT_STATUSES[1:]}  # not "operational"
+    # The banner never shows while all is operational: that state needs no words.
+    shown = (status for status in COMPONENT_STATUSES if status != ComponentStatus.OPERATIONAL)
+    words["states"] = {status: t(f"overall_status.{status}") for status in shown}
     return words
 
 
