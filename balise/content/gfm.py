@@ -9,6 +9,7 @@ declaration. Where that library does not export them, `to_html` is cmarkgfm's fu
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import cffi
@@ -20,9 +21,9 @@ EXTENSIONS = ("table", "strikethrough", "autolink")
 # Raw HTML is passed on for the sanitiser to judge, as it judges everything else.
 OPTIONS = cmark.Options.CMARK_OPT_UNSAFE
 
-_FREEING = cffi.FFI()
-_FREEING.cdef(
-    """
+# cmark's allocator and node freeing, declared at the ABI level: parsed by cffi on the first message
+# rendered (about 50 ms), not when the module is imported, so a rebuild that renders none never pays.
+FREEING_DECLARATIONS = """
     typedef struct cmark_mem {
       void *(*calloc)(size_t, size_t);
       void *(*realloc)(void *, size_t);
@@ -30,35 +31,38 @@ _FREEING.cdef(
     } cmark_mem;
     cmark_mem *cmark_get_default_mem_allocator(void);
     void cmark_node_free(void *node);
-    """
-)
-
-
-def _freeing_library() -> tuple[Any, Any]:
-    try:
-        library = _FREEING.dlopen(_cmark.__file__)
-        return library, library.cmark_get_default_mem_allocator()
-    except (OSError, AttributeError):  # not exported by this build of cmarkgfm
-        return None, None
-
-
-_LIBRARY, _ALLOCATOR = _freeing_library()
+"""
 _C, _CDATA = _cmark.lib, _cmark.ffi
-cmark.core_extensions_ensure_registered()
-_EXTENSIONS = [cmark.find_syntax_extension(name) for name in EXTENSIONS]
 
 
-def _address(pointer: object) -> object:
-    return _FREEING.cast("void *", int(_CDATA.cast("uintptr_t", pointer)))
+@cache
+def _freeing() -> tuple[Any, Any, Any, list[Any]]:
+    """(the ABI-level declarations, the library through them, its allocator, the extensions); the
+    library and allocator are None where this build of cmarkgfm does not export them."""
+    freeing = cffi.FFI()
+    freeing.cdef(FREEING_DECLARATIONS)
+    cmark.core_extensions_ensure_registered()
+    extensions = [cmark.find_syntax_extension(name) for name in EXTENSIONS]
+    try:
+        library = freeing.dlopen(_cmark.__file__)
+        return freeing, library, library.cmark_get_default_mem_allocator(), extensions
+    except (OSError, AttributeError):  # not exported by this build of cmarkgfm
+        return freeing, None, None, extensions
+
+
+def _address(freeing: Any, pointer: object) -> object:
+    """A pointer of cmarkgfm's bindings as one of the ABI-level declarations'."""
+    return freeing.cast("void *", int(_CDATA.cast("uintptr_t", pointer)))
 
 
 def to_html(text: str) -> str:
-    if _LIBRARY is None:
+    freeing, library, allocator, extensions = _freeing()
+    if library is None:
         html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=OPTIONS, extensions=list(EXTENSIONS))
         return html
     parser = _C.cmark_parser_new(OPTIONS)
     try:
-        for extension in _EXTENSIONS:
+        for extension in extensions:
             _C.cmark_parser_attach_syntax_extension(parser, extension)
         encoded = text.encode("utf-8")
         _C.cmark_parser_feed(parser, encoded, len(encoded))
@@ -71,8 +75,8 @@ def to_html(text: str) -> str:
                 rendered: str = _CDATA.string(html).decode("utf-8")
                 return rendered
             finally:
-                _ALLOCATOR.free(_address(html))
+                allocator.free(_address(freeing, html))
         finally:
-            _LIBRARY.cmark_node_free(_address(root))
+            library.cmark_node_free(_address(freeing, root))
     finally:
         _C.cmark_parser_free(parser)
