@@ -1,0 +1,110 @@
+"""An event in words, in the channel's language: the status label, the title, the update's text as
+plain text, the link to its anchor, the promised next update and the services affected; and the same
+cut to a network's limit, at a word, the link always kept whole."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+from balise.content.messages import MarkdownRenderer
+from balise.content.model import StatusPage
+from balise.i18n import Translator
+from balise.notify.news import Event
+from balise.outputs.links import SiteLinks
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Message:
+    label: str  # the update's status in words, "Correction", "Reminder", "Postmortem"
+    headline: str  # the incident's title
+    text: str  # plain text, whole
+    html: str  # the same, as the site's sanitised HTML (for e-mail)
+    link: str  # the update's anchor on the site (absolute with site_url)
+    promise: str  # "Next update expected by …", or ""
+    components: tuple[str, ...]
+    language: str
+
+    @property
+    def title(self) -> str:
+        return f"[{self.label}] {self.headline}"
+
+    def components_line(self, t: Translator) -> str:
+        return t("notify.components", components=", ".join(self.components)) if self.components else ""
+
+    def short(self, limit: int, t: Translator, link_length: int | None = None) -> str:
+        """Title, text, promise and link within `limit` characters: the text is what gets cut, at a
+        word. `link_length` is what the network counts the link as (Mastodon: 23)."""
+        tail = "\n\n".join(part for part in (self.promise, self.components_line(t)) if part)
+        link = len(self.link) if link_length is None else link_length
+        fixed = len(self.title) + 2 + (len(tail) + 2 if tail else 0) + 2 + link
+        body = cut(self.text, limit - fixed) if limit - fixed > 20 else ""
+        parts = [self.title, body, tail]
+        text = "\n\n".join(part for part in parts if part)
+        return f"{text}\n\n{self.link}"
+
+    def full(self, t: Translator) -> str:
+        parts = [self.title, self.text, self.promise, self.components_line(t), self.link]
+        return "\n\n".join(part for part in parts if part)
+
+
+def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRenderer) -> Message:
+    links = SiteLinks(page.settings)
+    incident, update = event.incident, event.update
+    link = links.shown(
+        links.update_path(incident, update) if event.kind != "reminder" else links.incident_path(incident)
+    )
+    promise = ""
+    if event.kind == "update" and update is not None and update is incident.latest:
+        promised = incident.promised_update(page.now)
+        promise = t("next_update_expected", time=t.datetime(promised)) if promised else ""
+    elif event.kind == "update" and update is not None and update.next_update:
+        promise = t("next_update_expected", time=t.datetime(update.next_update))
+    components = tuple(page.components_by_id[c].name for c in incident.components if c in page.components_by_id)
+    if event.kind == "reminder":
+        assert event.before is not None and incident.scheduled_for is not None
+        start, end = t.datetime(incident.scheduled_for), incident.scheduled_until
+        delay = t.duration(event.before)
+        text = (
+            t("notify.reminder_text", delay=delay, start=start, end=t.datetime(end))
+            if end
+            else t("notify.reminder_open", delay=delay, start=start)
+        )
+        return Message(t("notify.reminder"), incident.title, text, text, link, "", components, t.language)
+    source = incident.postmortem if update is None else update.message
+    html = markdown(source)
+    text = plain_text(html)
+    if event.kind == "correction" and update is not None:
+        intro = t("notify.correction_of", time=t.datetime(update.at))
+        text, html = f"{intro}\n{text}", f"<p>{intro}</p>\n{html}"
+        label = t("notify.correction")
+    elif update is None:
+        label = t("postmortem")
+    else:
+        label = t(f"update_status.{update.status}")
+    return Message(label, incident.title, text, html, link, promise, components, t.language)
+
+
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|tr|pre|blockquote|div)>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(html: str) -> str:
+    """Sanitised HTML (`content.messages`) as text: paragraphs on their own lines, no markup."""
+    text = unescape(_TAG.sub("", _BREAK.sub("\n", html)))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at the last word that fits, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - 1, 0)]
+    at_word = max(head.rfind(" "), head.rfind("\n"))
+    if at_word > limit // 2:
+        head = head[:at_word]
+    return head.rstrip(" \n,;:.") + ELLIPSIS
