@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -100,8 +100,13 @@ class Sender:
                 "status_description": t(f"overall_status.{page.overall_status}"),
             },
         }
-        if delivery.event is not None:
-            document["incident"] = api.incident(delivery.event.incident)
+        event = delivery.event
+        if event is not None and event.kind == "update" and event.update is not None:
+            # The incident as of this update, as Statuspage sends it when the update is posted.
+            updates = event.incident.updates
+            document["incident"] = api.incident(replace(event.incident, updates=updates[: updates.index(event.update) + 1]))
+        elif event is not None:
+            document["incident"] = api.incident(event.incident)
         else:
             document["message"] = delivery.message.full(t)
         return delivery.channel.url, document, {DELIVERY_HEADER: delivery.id}
@@ -222,7 +227,6 @@ class Sender:
         mail["To"] = channel.option("to")
         mail["Date"] = format_datetime(delivery.at.astimezone(timezone.utc))
         mail["Message-ID"] = f"<{delivery.id}@{self.links.host or 'balise.invalid'}>"
-        mail["Content-Language"] = message.language
         mail["Auto-Submitted"] = "auto-generated"
         unsubscribe = channel.option("list_unsubscribe")
         if unsubscribe:

@@ -176,7 +176,7 @@ def _missing(kind: str, key: str, variable: str | None) -> str:
             f"the {kind} channel's '{key}' comes from the environment variable {variable}, which is not set — "
             f"set it (in GitHub: Settings → Secrets and variables → Actions → New repository secret {variable})"
         )
-    return f"a {kind} channel needs '{key}' — add it (a secret with !ENV VARIABLE_NAME, never in the repository)"
+    return f"the {kind} channel needs '{key}' — add it (a secret with !ENV VARIABLE_NAME, never in the repository)"
 
 
 _HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")

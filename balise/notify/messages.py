@@ -88,15 +88,24 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
     return Message(label, incident.title, text, html, link, promise, components, t.language)
 
 
-_BREAK = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|tr|pre|blockquote|div)>", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"</(?:p|ul|ol|h[1-6]|table|pre|blockquote|div)>", re.IGNORECASE)
+_LINE = re.compile(r"<br\s*/?>|</tr>", re.IGNORECASE)
+_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 
 
 def plain_text(html: str) -> str:
-    """Sanitised HTML (`content.messages`) as text: paragraphs on their own lines, no markup."""
-    text = unescape(_TAG.sub("", _BREAK.sub("\n", html)))
+    """Sanitised HTML (`content.messages`) as text: a blank line between paragraphs, a list's items
+    on lines of their own, no markup."""
+    text = unescape(_TAG.sub("", _ITEM.sub("\n- ", _LINE.sub("\n", _PARAGRAPH.sub("\n\n", html)))))
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        following = next((later for later in lines[index + 1 :] if later), "")
+        between_items = not line and kept and kept[-1].startswith("- ") and following.startswith("- ")
+        if line or (kept and kept[-1] and not between_items):
+            kept.append(line)
+    return "\n".join(kept).strip()
 
 
 def cut(text: str, limit: int) -> str:
