@@ -539,3 +539,22 @@ def test_the_readme_shows_every_kind(tmp_path):
     section = readme.split("## Notifications", 1)[1].split("\n## ", 1)[0]
     for kind in ("webhook", "slack", "teams", "discord", "mattermost", "mastodon", "bluesky", "email", "websub"):
         assert f"kind: {kind}" in section
+
+
+# -- the workflows -----------------------------------------------------------------------------
+@pytest.mark.parametrize("folder", [".github/workflows", "balise/scaffold/site/github/workflows"])
+@pytest.mark.parametrize(("name", "after"), [("publish.yml", "publish"), ("rebuild.yml", "rebuild")])
+def test_the_workflows_notify_after_deploying_writing_only_the_ledger_branch(folder, name, after):
+    import yaml
+
+    workflow = yaml.safe_load((REPO / folder / name).read_text(encoding="utf-8"))
+    job = workflow["jobs"]["notify"]
+    assert job["needs"] == after and job["permissions"] == {"contents": "write"}
+    steps = {step["name"]: step for step in job["steps"]}
+    notify = steps["Notify"]
+    assert notify["run"] == "balise notify --ledger .ledger/notify-ledger.jsonl"
+    assert all(value == f"${{{{ secrets.{key} }}}}" for key, value in notify["env"].items())
+    push = steps["Push the delivery ledger"]
+    assert push["if"] == "${{ !cancelled() }}" and "HEAD:balise-notify" in push["run"]
+    checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
