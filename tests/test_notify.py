@@ -71,7 +71,7 @@ def receiver() -> Iterator[Receiver]:
     found = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             found.requests.append(Request(self.path, dict(self.headers.items()), body))
             if self.path in found.kill:
@@ -235,8 +235,11 @@ def test_the_mail_has_text_and_html_a_stable_message_id_and_list_unsubscribe(cli
 def test_a_crash_between_two_sends_never_sends_the_first_again(cli, demo, receiver, at_time, monkeypatch):
     """The second channel's receiver kills `balise notify` as its request arrives: the first delivery
     was recorded and is not made again; the one in flight is made again, with the same delivery id."""
-    configure(demo, f"- kind: webhook\n  name: first\n  url: {receiver.url}/a\n"
-                    f"- kind: webhook\n  name: second\n  url: {receiver.url}/b\n")
+    configure(
+        demo,
+        f"- kind: webhook\n  name: first\n  url: {receiver.url}/a\n"
+        f"- kind: webhook\n  name: second\n  url: {receiver.url}/b\n",
+    )
     notify_at(cli, at_time, LATER)
     moment = LATER + timedelta(minutes=10)
     post_update(cli, at_time, moment, "Le service fonctionne de nouveau.")
@@ -317,13 +320,10 @@ def test_a_draft_published_is_news_even_when_written_long_before(cli, site, rece
     assert [m["Subject"] for m in smtp.mails] == ["[Enquête en cours] Faux courriels"]
 
 
-def test_an_amendment_is_a_correction_on_webhooks_and_not_on_social_networks(
-    cli, demo, receiver, at_time, monkeypatch
-):
+def test_an_amendment_is_a_correction_on_webhooks_and_not_on_social_networks(cli, demo, receiver, at_time, monkeypatch):
     configure(
         demo,
-        f"- kind: webhook\n  url: {receiver.url}/hook\n"
-        f"- kind: mastodon\n  url: {receiver.url}/masto\n  token: t\n",
+        f"- kind: webhook\n  url: {receiver.url}/hook\n- kind: mastodon\n  url: {receiver.url}/masto\n  token: t\n",
     )
     init_repo(demo)
     commit_all(demo, "The demo", "2026-11-22T12:00:00+01:00")
@@ -445,7 +445,10 @@ def test_websub_feeds_name_their_hub_and_the_hub_is_pinged_for_each_changed_feed
     cli("build")
     feed = (demo / "site" / "history.atom").read_text(encoding="utf-8")
     assert f'<link rel="hub" href="{receiver.url}/hub" />' in feed
-    assert '<link rel="self" type="application/atom+xml" href="https://statut.relais-solidaire.example.org/history.atom" />' in feed
+    assert (
+        '<link rel="self" type="application/atom+xml" href="https://statut.relais-solidaire.example.org/history.atom" />'
+        in feed
+    )
     rss = (demo / "site" / "history.rss").read_text(encoding="utf-8")
     assert f'<atom:link rel="hub" href="{receiver.url}/hub" />' in rss
     notify_at(cli, at_time, LATER)
@@ -458,7 +461,11 @@ def test_websub_feeds_name_their_hub_and_the_hub_is_pinged_for_each_changed_feed
     base = "https://statut.relais-solidaire.example.org/"
     assert sorted(form["hub.url"][0] for form in pinged) == sorted(
         [base + "history.atom", base + "history.rss"]
-        + [base + f"components/{c}/history.{k}" for c in ("prise-de-rendez-vous", "rappels-sms") for k in ("atom", "rss")]
+        + [
+            base + f"components/{c}/history.{k}"
+            for c in ("prise-de-rendez-vous", "rappels-sms")
+            for k in ("atom", "rss")
+        ]
         + [base + "incidents/2026-11-22-prise-de-rendez-vous-indisponible/feed.atom"]
     )
     notify_at(cli, at_time, moment + timedelta(minutes=15))
@@ -494,10 +501,26 @@ def test_test_sends_one_message_and_records_nothing(cli, site, receiver, smtp, a
 @pytest.mark.parametrize(
     ("channels", "line", "message"),
     [
-        ("- kind: pigeon\n  url: https://example.org/\n", 25, "unknown notify channel kind 'pigeon' — use one of: webhook"),
-        ("- kind: webhook\n  url: !ENV BALISE_UNSET_URL\n", 26, "environment variable BALISE_UNSET_URL, which is not set"),
-        ("- kind: slack\n  url: hooks.slack.com/services/x\n", 26, "the slack channel's url 'hooks.slack.com/services/x' is malformed"),
-        ("- kind: email\n  url: smtp://u:p@mail.example.org\n  to: a@example.org\n", 25, "the email channel needs 'from'"),
+        (
+            "- kind: pigeon\n  url: https://example.org/\n",
+            25,
+            "unknown notify channel kind 'pigeon' — use one of: webhook",
+        ),
+        (
+            "- kind: webhook\n  url: !ENV BALISE_UNSET_URL\n",
+            26,
+            "environment variable BALISE_UNSET_URL, which is not set",
+        ),
+        (
+            "- kind: slack\n  url: hooks.slack.com/services/x\n",
+            26,
+            "the slack channel's url 'hooks.slack.com/services/x' is malformed",
+        ),
+        (
+            "- kind: email\n  url: smtp://u:p@mail.example.org\n  to: a@example.org\n",
+            25,
+            "the email channel needs 'from'",
+        ),
         ("- kind: webhook\n  url: https://example.org/\n  components: [cantine]\n", 27, "'cantine' is not a component"),
     ],
 )
@@ -558,3 +581,49 @@ def test_the_workflows_notify_after_deploying_writing_only_the_ledger_branch(fol
     assert push["if"] == "${{ !cancelled() }}" and "HEAD:balise-notify" in push["run"]
     checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+
+
+# -- the README, as a new user reads it -----------------------------------------------------------
+def test_a_new_user_following_the_readme_gets_one_delivery_per_channel_then_nothing(
+    cli, demo, receiver, smtp, monkeypatch
+):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Notifications", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    items = block.split("      notify:\n", 1)[1]
+    configure(demo, "\n".join(line.removeprefix("        ") for line in items.splitlines()))
+    monkeypatch.setenv("BALISE_WEBHOOK_URL", f"{receiver.url}/hook")
+    monkeypatch.setenv("BALISE_WEBHOOK_SECRET", SECRET)
+    init_repo(demo)
+    (demo / ".gitignore").write_text("/site/\n/.balise/\n", encoding="utf-8")
+    commit_all(demo, "Our status page", "2026-11-23T09:00:00+01:00")
+    cli(
+        "update",
+        "prise-de-rendez-vous",
+        "--status",
+        "resolved",
+        "--message",
+        "Le service est rétabli.",
+        "--at",
+        "2026-11-23T10:00:00+01:00",
+    )
+    commit_all(demo, "Resolved", "2026-11-23T10:01:00+01:00")
+    cli("notify")
+    assert len(receiver.on("/hook")) == 1 and len(smtp.mails) == 1
+    assert smtp.mails[0]["List-Unsubscribe"] == "<https://liste.example.org/unsubscribe>"
+    cli("notify")
+    assert len(receiver.on("/hook")) == 1 and len(smtp.mails) == 1
+
+
+def test_a_postmortem_published_later_is_news(cli, demo, receiver, at_time):
+    configure(demo, f"- kind: mattermost\n  url: {receiver.url}/mm\n")
+    init_repo(demo)
+    commit_all(demo, "The demo", "2026-11-22T12:00:00+01:00")
+    notify_at(cli, at_time, LATER)  # the history, and its postmortems dated by this one commit: old news
+    assert receiver.requests == []
+    path = demo / "incidents" / "2026-10-27-ligne-ecoute-injoignable.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n## Postmortem\n\nLe standard a cédé sous la charge.\n")
+    commit_all(demo, "Postmortem", (LATER + timedelta(minutes=5)).isoformat())
+    notify_at(cli, at_time, LATER + timedelta(minutes=10))
+    (request,) = receiver.requests
+    assert request.json()["text"].startswith("[Retour d'expérience]") or "Le standard a cédé" in request.json()["text"]
+    assert "#postmortem" in request.json()["text"]

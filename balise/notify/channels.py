@@ -29,7 +29,7 @@ import jinja2
 from balise import __version__
 from balise.content.model import StatusPage
 from balise.i18n import Translator
-from balise.notify.config import Channel
+from balise.notify.config import LOOPBACK, Channel
 from balise.notify.messages import Message
 from balise.notify.news import Event
 from balise.outputs.api import StatuspageAPI
@@ -104,7 +104,9 @@ class Sender:
         if event is not None and event.kind == "update" and event.update is not None:
             # The incident as of this update, as Statuspage sends it when the update is posted.
             updates = event.incident.updates
-            document["incident"] = api.incident(replace(event.incident, updates=updates[: updates.index(event.update) + 1]))
+            document["incident"] = api.incident(
+                replace(event.incident, updates=updates[: updates.index(event.update) + 1])
+            )
         elif event is not None:
             document["incident"] = api.incident(event.incident)
         else:
@@ -251,7 +253,11 @@ class Sender:
                 client = smtplib.SMTP(host, port, timeout=channel.timeout)
             with client:
                 if security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
+                    client.ehlo()
+                    if client.has_extn("starttls"):
+                        client.starttls(context=ssl.create_default_context())
+                    elif host not in LOOPBACK:  # a relay on this machine may speak plain SMTP; no other
+                        raise DeliveryError(f"the SMTP server {host}:{port} does not offer STARTTLS — use smtps://")
                 if parts.username:
                     client.login(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
                 client.send_message(self.mail_message(delivery))

@@ -27,6 +27,9 @@ class Event:
     moment: datetime
     amendment: Amendment | None = None
     before: timedelta | None = None  # a reminder's delay before the window opens
+    # A postmortem is dated by git, and a history imported in one commit dates them all by it: on a
+    # channel's first run, the content's own dating (its incident's last update) bounds it.
+    written: datetime | None = None
 
 
 def events(page: StatusPage, reminders: Sequence[timedelta] = DEFAULT_REMINDERS) -> list[Event]:
@@ -52,7 +55,8 @@ def _of(incident: Incident, now: datetime, reminders: Sequence[timedelta]) -> It
                 amendment,
             )
     if incident.postmortem and incident.postmortem_at:
-        yield Event(f"postmortem:{incident.id}", "postmortem", incident, None, incident.postmortem_at)
+        written = max(incident.latest.at, public) if public else incident.latest.at
+        yield Event(f"postmortem:{incident.id}", "postmortem", incident, None, incident.postmortem_at, written=written)
     start = incident.scheduled_for
     if incident.is_maintenance and start and incident.maintenance_phase(now) == "upcoming":
         if incident.status != MaintenanceStatus.SCHEDULED:

@@ -80,7 +80,12 @@ class Notifier:
             record = ledger.get(channel.name, event.key)
             if record is not None and record.state in FINAL:
                 continue
-            public = record.public if record else max(event.moment, previous) if previous else event.moment
+            if record is not None:
+                public = record.public
+            elif previous is not None:  # not seen by the last run: public since
+                public = max(event.moment, previous)
+            else:
+                public = min(event.moment, event.written) if event.written else event.moment
             identity = delivery_id(channel.name, event.key)
             if now - public > self.max_age:
                 if skipped is not None:
