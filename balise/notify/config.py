@@ -9,7 +9,7 @@ of them are found before anything is sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -182,7 +182,7 @@ def _missing(kind: str, key: str, variable: str | None) -> str:
 _HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 
 
-def _url_problem(kind: str, url: str, security: str, problem) -> bool:
+def _url_problem(kind: str, url: str, security: str, problem: Callable[[str, str], None]) -> bool:
     """Whether `url` is wrong for the kind (reported)."""
     try:
         parts = urlsplit(url)
