@@ -594,7 +594,6 @@ def test_a_new_user_following_the_readme_gets_one_delivery_per_channel_then_noth
     monkeypatch.setenv("BALISE_WEBHOOK_URL", f"{receiver.url}/hook")
     monkeypatch.setenv("BALISE_WEBHOOK_SECRET", SECRET)
     init_repo(demo)
-    (demo / ".gitignore").write_text("/site/\n/.balise/\n", encoding="utf-8")
     commit_all(demo, "Our status page", "2026-11-23T09:00:00+01:00")
     cli(
         "update",
@@ -627,3 +626,77 @@ def test_a_postmortem_published_later_is_news(cli, demo, receiver, at_time):
     (request,) = receiver.requests
     assert request.json()["text"].startswith("[Retour d'expérience]") or "Le standard a cédé" in request.json()["text"]
     assert "#postmortem" in request.json()["text"]
+
+
+def test_mail_goes_over_starttls_with_the_password_of_the_url(cli, demo, receiver, at_time, tmp_path, monkeypatch):
+    """A real SMTP server that requires STARTTLS before AUTH, with a certificate the client trusts
+    (through SSL_CERT_FILE, as a system's CA list would)."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(server, session, envelope, mechanism, data):
+        if isinstance(data, LoginPassword):
+            logins.append((data.login, data.password))
+        return AuthResult(success=isinstance(data, LoginPassword) and data.password == b"p@ss word")
+
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        monkeypatch.setenv("BALISE_SMTP_URL", f"smtp://statut:p%40ss%20word@127.0.0.1:{port}")
+        configure(demo, "- kind: email\n  url: !ENV BALISE_SMTP_URL\n  to: a@example.org\n  from: s@example.org\n")
+        notify_at(cli, at_time, LATER, "--test", "email")
+    finally:
+        controller.stop()
+    assert logins == [(b"statut", b"p@ss word")] and len(box.mails) == 1
+
+
+def test_a_short_post_keeps_its_link_whole_whatever_the_title():
+    from zoneinfo import ZoneInfo
+
+    from balise.i18n import Translator
+    from balise.notify.messages import Message
+
+    t = Translator("en", ZoneInfo("Europe/Paris"))
+    link = "https://status.example.org/incidents/2026-11-23-x/#update-20261123t111000z"
+    message = Message("Investigating", "A very long title " * 30, "Text " * 200, "", link, "", ("A", "B"), "en")
+    for limit in (300, 500, 2000):
+        short = message.short(limit, t)
+        assert len(short) <= limit and short.endswith("\n\n" + link)

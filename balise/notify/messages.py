@@ -44,6 +44,8 @@ class Message:
         body = cut(self.text, limit - fixed) if limit - fixed > 20 else ""
         parts = [self.title, body, tail]
         text = "\n\n".join(part for part in parts if part)
+        if len(text) + 2 + link > limit:  # a long title and list of services: the title alone, cut
+            text = cut(self.title, limit - 2 - link)
         return f"{text}\n\n{self.link}"
 
     def full(self, t: Translator) -> str:
