@@ -4,7 +4,8 @@ For each channel and event: an event the ledger holds as sent or skipped is done
 public when its own moment says, or — unseen by the channel's last run — after that run. Older than
 `max_age` (the first run on an existing history: everything), it is recorded as skipped and never
 sent. Otherwise it is sent and recorded at once; a failure is recorded too, and the event is tried
-again by the next run while it is younger than `max_age`. A failing channel stops no other.
+again by the next run while it is younger than `max_age` (after a channel's first failure, its
+other news waits for that run too, so that it arrives in order). A failing channel stops no other.
 """
 
 from __future__ import annotations
@@ -116,12 +117,15 @@ class Notifier:
             if channel.kind == "websub":
                 feeds = tuple(dict.fromkeys(feed for d in batch for feed in d.feeds))
                 delivery = Delivery(channel, delivery.event, delivery.message, delivery.id, now, feeds, delivery.public)
-            try:
-                self.sender.send(delivery)
-                state = "sent"
-            except DeliveryError as error:
+            if outcome.failed:  # one failure a run: the rest wait, in order, for the next run
                 state = "failed"
-                outcome.failures.append(str(error))
+            else:
+                try:
+                    self.sender.send(delivery)
+                    state = "sent"
+                except DeliveryError as error:
+                    state = "failed"
+                    outcome.failures.append(str(error))
             for done in batch:
                 assert done.event is not None and done.public is not None
                 self.ledger.record(channel.name, done.event.key, state, done.public, done.id, now)
