@@ -74,8 +74,15 @@ class Sender:
     # -- the payloads ---------------------------------------------------------------
     def payload(self, delivery: Delivery) -> tuple[str, bytes, dict[str, str]]:
         """(address, body, headers) of the HTTP request delivering it; e-mail is `mail`."""
-        build = getattr(self, f"_{delivery.channel.kind}")
-        url, document, headers = build(delivery)
+        kinds = {
+            "webhook": self._webhook,
+            "slack": self._slack,
+            "teams": self._teams,
+            "discord": self._discord,
+            "mattermost": self._mattermost,
+            "mastodon": self._mastodon,
+        }
+        url, document, headers = kinds[delivery.channel.kind](delivery)
         body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return url, body, {"Content-Type": "application/json", **headers}
 
