@@ -15,6 +15,7 @@ from balise.notify.news import Event
 from balise.outputs.links import SiteLinks
 
 ELLIPSIS = "…"
+MINIMUM_TEXT = 100  # characters of an update's text worth a post, before its details
 
 
 @dataclass(frozen=True)
@@ -36,17 +37,18 @@ class Message:
         return t("notify.components", components=", ".join(self.components)) if self.components else ""
 
     def short(self, limit: int, t: Translator, link_length: int | None = None) -> str:
-        """Title, text, promise and link within `limit` characters: the text is what gets cut, at a
-        word. `link_length` is what the network counts the link as (Mastodon: 23)."""
-        tail = "\n\n".join(part for part in (self.promise, self.components_line(t)) if part)
+        """Title, text, promise and services, and the link, within `limit` characters: the text is
+        cut at a word; where that leaves too little of it, the services go, then the promise.
+        `link_length` is what the network counts the link as (Mastodon: 23)."""
         link = len(self.link) if link_length is None else link_length
-        fixed = len(self.title) + 2 + (len(tail) + 2 if tail else 0) + 2 + link
-        body = cut(self.text, limit - fixed) if limit - fixed > 20 else ""
-        parts = [self.title, body, tail]
-        text = "\n\n".join(part for part in parts if part)
-        if len(text) + 2 + link > limit:  # a long title and list of services: the title alone, cut
-            text = cut(self.title, limit - 2 - link)
-        return f"{text}\n\n{self.link}"
+        promise, services = self.promise, self.components_line(t)
+        for details in ([promise, services], [promise], []):
+            tail = "\n\n".join(part for part in details if part)
+            room = limit - len(self.title) - 2 - (len(tail) + 2 if tail else 0) - 2 - link
+            if room >= min(len(self.text), MINIMUM_TEXT):
+                text = "\n\n".join(part for part in (self.title, cut(self.text, room), tail) if part)
+                return f"{text}\n\n{self.link}"
+        return f"{cut(self.title, limit - 2 - link)}\n\n{self.link}"  # a title longer than the limit
 
     def full(self, t: Translator) -> str:
         parts = [self.title, self.text, self.promise, self.components_line(t), self.link]
