@@ -631,13 +631,9 @@ def test_a_postmortem_published_later_is_news(cli, demo, receiver, at_time):
     assert "#postmortem" in request.json()["text"]
 
 
-def test_mail_goes_over_starttls_with_the_password_of_the_url(cli, demo, receiver, at_time, tmp_path, monkeypatch):
-    """A real SMTP server that requires STARTTLS before AUTH, with a certificate the client trusts
-    (through SSL_CERT_FILE, as a system's CA list would)."""
-    import ssl
-
-    from aiosmtpd.smtp import AuthResult, LoginPassword
-
+@pytest.fixture
+def certificate(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that the client trusts (through SSL_CERT_FILE, as a system's CA list)."""
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         [
@@ -661,8 +657,19 @@ def test_mail_goes_over_starttls_with_the_password_of_the_url(cli, demo, receive
         check=True,
         capture_output=True,
     )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    return key, cert
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_mail_goes_over_tls_with_the_login_of_the_url(cli, demo, at_time, certificate, monkeypatch, scheme):
+    """A real SMTP server requiring TLS before AUTH: STARTTLS for smtp://, implicit TLS for smtps://."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
+    context.load_cert_chain(certificate[1], certificate[0])
     logins: list[tuple[bytes, bytes]] = []
 
     def authenticate(server, session, envelope, mechanism, data):
@@ -671,19 +678,16 @@ def test_mail_goes_over_starttls_with_the_password_of_the_url(cli, demo, receive
         return AuthResult(success=isinstance(data, LoginPassword) and data.password == b"p@ss word")
 
     box, port = Mailbox(), free_port()
-    controller = Controller(
-        box,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=authenticate,
-        auth_require_tls=True,
+    # aiosmtpd knows a session is encrypted only after STARTTLS: with implicit TLS, AUTH is simply offered.
+    tls = (
+        {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+        if scheme == "smtp"
+        else {"ssl_context": context, "auth_require_tls": False}
     )
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticate, **tls)
     controller.start()
     try:
-        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-        monkeypatch.setenv("BALISE_SMTP_URL", f"smtp://statut:p%40ss%20word@127.0.0.1:{port}")
+        monkeypatch.setenv("BALISE_SMTP_URL", f"{scheme}://statut:p%40ss%20word@127.0.0.1:{port}")
         configure(demo, "- kind: email\n  url: !ENV BALISE_SMTP_URL\n  to: a@example.org\n  from: s@example.org\n")
         notify_at(cli, at_time, LATER, "--test", "email")
     finally:
