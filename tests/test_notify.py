@@ -707,3 +707,16 @@ def test_a_short_post_keeps_its_link_whole_whatever_the_title():
     for limit in (300, 500, 2000):
         short = message.short(limit, t)
         assert len(short) <= limit and short.endswith("\n\n" + link)
+
+
+def test_a_title_on_several_lines_is_one_subject_line_and_adds_no_header(cli, site, smtp, at_time):
+    notify_at(cli, at_time, LATER)
+    (site / "incidents" / "2026-11-23-courriels.md").write_text(
+        "---\ntitle: |\n  Faux courriels\n  Bcc: tous@example.org\nkind: notice\nimpact: none\n---\n\n"
+        f"## {(LATER + timedelta(minutes=5)).isoformat(' ')} — investigating\n\nNe cliquez sur aucun lien.\n",
+        encoding="utf-8",
+    )
+    notify_at(cli, at_time, LATER + timedelta(minutes=10))
+    (mail,) = smtp.mails
+    assert mail["Subject"] == "[Enquête en cours] Faux courriels Bcc: tous@example.org"
+    assert mail["Bcc"] is None and smtp.envelopes[0][1] == ["annonces@liste.example.org"]

@@ -58,6 +58,7 @@ class Message:
 def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRenderer) -> Message:
     links = SiteLinks(page.settings)
     incident, update = event.incident, event.update
+    title = " ".join(incident.title.split())  # one line: a title is a mail's Subject, a card's heading
     link = links.shown(
         links.update_path(incident, update) if event.kind != "reminder" else links.incident_path(incident)
     )
@@ -77,7 +78,7 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
             if end
             else t("notify.reminder_open", delay=delay, start=start)
         )
-        return Message(t("notify.reminder"), incident.title, text, text, link, "", components, t.language)
+        return Message(t("notify.reminder"), title, text, text, link, "", components, t.language)
     source = incident.postmortem if update is None else update.message
     html = markdown(source)
     text = plain_text(html)
@@ -89,7 +90,7 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
         label = t("postmortem")
     else:
         label = t(f"update_status.{update.status}")
-    return Message(label, incident.title, text, html, link, promise, components, t.language)
+    return Message(label, title, text, html, link, promise, components, t.language)
 
 
 _PARAGRAPH = re.compile(r"</(?:p|ul|ol|h[1-6]|table|pre|blockquote|div)>", re.IGNORECASE)
