@@ -437,7 +437,10 @@ def test_each_kind_posts_what_its_service_expects(cli, demo, receiver, at_time, 
     assert record["text"].startswith("[Monitoring] ") and len(record["text"]) <= 300
     (facet,) = record["facets"]
     start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
-    assert record["text"].encode("utf-8")[start:end].decode("utf-8") == link == facet["features"][0]["uri"]
+    assert facet["features"][0] == {"$type": "app.bsky.richtext.facet#link", "uri": link}
+    shown = record["text"].encode("utf-8")[start:end].decode("utf-8")  # the link's text, shortened
+    assert record["text"].endswith(shown) and shown.endswith("…") and link.startswith("https://" + shown[:-1])
+    assert "Le service d'agenda fonctionne" in record["text"]
     assert len(receiver.requests) == 7
 
 

@@ -30,7 +30,7 @@ from balise import __version__
 from balise.content.model import StatusPage
 from balise.i18n import Translator
 from balise.notify.config import LOOPBACK, Channel
-from balise.notify.messages import Message
+from balise.notify.messages import Message, shown_link
 from balise.notify.news import Event
 from balise.outputs.api import StatuspageAPI
 from balise.outputs.links import SiteLinks
@@ -180,10 +180,11 @@ class Sender:
     def bluesky_record(self, delivery: Delivery) -> dict[str, Any]:
         """An app.bsky.feed.post: the link made a link facet, its offsets counted in UTF-8 bytes."""
         message = delivery.message
-        text = message.short(BLUESKY_LIMIT, self._t(delivery))
-        start = len(text[: text.rindex(message.link)].encode("utf-8"))
+        shown = shown_link(message.link)
+        text = message.short(BLUESKY_LIMIT, self._t(delivery), shown_link=shown)
+        start = len(text[: text.rindex(shown)].encode("utf-8"))
         facet = {
-            "index": {"byteStart": start, "byteEnd": start + len(message.link.encode("utf-8"))},
+            "index": {"byteStart": start, "byteEnd": start + len(shown.encode("utf-8"))},
             "features": [{"$type": "app.bsky.richtext.facet#link", "uri": message.link}],
         }
         created = delivery.at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -36,19 +36,21 @@ class Message:
     def components_line(self, t: Translator) -> str:
         return t("notify.components", components=", ".join(self.components)) if self.components else ""
 
-    def short(self, limit: int, t: Translator, link_length: int | None = None) -> str:
+    def short(self, limit: int, t: Translator, link_length: int | None = None, shown_link: str = "") -> str:
         """Title, text, promise and services, and the link, within `limit` characters: the text is
         cut at a word; where that leaves too little of it, the services go, then the promise.
-        `link_length` is what the network counts the link as (Mastodon: 23)."""
-        link = len(self.link) if link_length is None else link_length
+        `link_length` is what the network counts the link as (Mastodon: 23); `shown_link`, the
+        link's text where the network links it apart from its text (Bluesky's facets)."""
+        shown = shown_link or self.link
+        link = len(shown) if link_length is None else link_length
         promise, services = self.promise, self.components_line(t)
         for details in ([promise, services], [promise], []):
             tail = "\n\n".join(part for part in details if part)
             room = limit - len(self.title) - 2 - (len(tail) + 2 if tail else 0) - 2 - link
             if room >= min(len(self.text), MINIMUM_TEXT):
                 text = "\n\n".join(part for part in (self.title, cut(self.text, room), tail) if part)
-                return f"{text}\n\n{self.link}"
-        return f"{cut(self.title, limit - 2 - link)}\n\n{self.link}"  # a title longer than the limit
+                return f"{text}\n\n{shown}"
+        return f"{cut(self.title, limit - 2 - link)}\n\n{shown}"  # a title longer than the limit
 
     def full(self, t: Translator) -> str:
         parts = [self.title, self.text, self.promise, self.components_line(t), self.link]
@@ -97,6 +99,12 @@ _PARAGRAPH = re.compile(r"</(?:p|ul|ol|h[1-6]|table|pre|blockquote|div)>", re.IG
 _LINE = re.compile(r"<br\s*/?>|</tr>", re.IGNORECASE)
 _ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+
+
+def shown_link(url: str, limit: int = 40) -> str:
+    """A link as a post shows it: without its scheme, cut after `limit` characters."""
+    bare = url.split("://", 1)[-1]
+    return bare if len(bare) <= limit else bare[: limit - 1] + ELLIPSIS
 
 
 def plain_text(html: str) -> str:

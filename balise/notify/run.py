@@ -126,6 +126,9 @@ class Notifier:
                 except DeliveryError as error:
                     state = "failed"
                     outcome.failures.append(str(error))
+                except ValueError as error:  # a payload the stdlib refuses to build: the others still go
+                    state = "failed"
+                    outcome.failures.append(f"could not be sent ({error})")
             for done in batch:
                 assert done.event is not None and done.public is not None
                 self.ledger.record(channel.name, done.event.key, state, done.public, done.id, now)
