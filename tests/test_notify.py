@@ -214,6 +214,29 @@ def test_the_webhook_is_statuspages_shape_signed_with_a_stable_delivery_id(cli, 
     assert len(request.headers["X-Balise-Delivery"]) == 32
 
 
+def test_component_updates_are_statuspages_component_webhooks_when_asked_for(cli, demo, receiver, at_time):
+    configure(demo, f"- kind: webhook\n  url: {receiver.url}/hook\n  component_updates: true\n")
+    notify_at(cli, at_time, LATER)
+    moment = LATER + timedelta(minutes=10)
+    post_update(cli, at_time, moment, "Le service fonctionne de nouveau.", status="resolved")
+    notify_at(cli, at_time, moment)
+    incident, *components = [r.json() for r in receiver.on("/hook")]
+    assert "incident" in incident and all(
+        set(c) == {"meta", "page", "component", "component_update"} for c in components
+    )
+    changes = {c["component"]["id"]: c["component_update"] for c in components}
+    assert set(changes) == {"prise-de-rendez-vous", "rappels-sms"}
+    change = changes["prise-de-rendez-vous"]
+    assert (change["old_status"], change["new_status"], change["component_id"]) == (
+        "major_outage",
+        "operational",
+        "prise-de-rendez-vous",
+    )
+    assert components[0]["component"]["status"] == "operational" and components[0]["component"]["name"]
+    notify_at(cli, at_time, moment + timedelta(minutes=15))
+    assert len(receiver.requests) == 3
+
+
 def test_the_mail_has_text_and_html_a_stable_message_id_and_list_unsubscribe(cli, site, smtp, at_time):
     notify_at(cli, at_time, LATER)
     moment = LATER + timedelta(minutes=10)

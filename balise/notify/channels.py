@@ -108,7 +108,9 @@ class Sender:
             },
         }
         event = delivery.event
-        if event is not None and event.kind == "update" and event.update is not None:
+        if event is not None and event.kind == "component" and event.update is not None:
+            document.update(self._component_change(event, api))
+        elif event is not None and event.kind == "update" and event.update is not None:
             # The incident as of this update, as Statuspage sends it when the update is posted.
             updates = event.incident.updates
             document["incident"] = api.incident(
@@ -119,6 +121,27 @@ class Sender:
         else:
             document["message"] = delivery.message.full(t)
         return delivery.channel.url, document, {DELIVERY_HEADER: delivery.id}
+
+    def _component_change(self, event: Event, api: StatuspageAPI) -> dict[str, Any]:
+        """Statuspage's component webhook: the component as it is now, and the change of this update."""
+        assert event.update is not None
+        documents = {document["id"]: document for document in api.components()}
+        component = documents.get(event.component, {})
+        return {
+            "component": {
+                "created_at": component.get("created_at"),
+                "id": event.component,
+                "name": component.get("name"),
+                "status": self.page.component_status.get(event.component, "operational"),
+            },
+            "component_update": {
+                "created_at": api.time(event.update.at),
+                "new_status": event.new_status,
+                "old_status": event.old_status,
+                "id": f"{api.links.api_update_id(event.incident, event.update)}-{event.component}",
+                "component_id": event.component,
+            },
+        }
 
     def _slack(self, delivery: Delivery) -> tuple[str, dict[str, Any], dict[str, str]]:
         message, t = delivery.message, self._t(delivery)

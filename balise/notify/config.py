@@ -18,7 +18,7 @@ from balise.i18n import LANGUAGES
 
 # Each kind: the options it requires, and those it may have (besides the common ones).
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "webhook": (("url",), ("secret",)),
+    "webhook": (("url",), ("secret", "component_updates")),
     "slack": (("url",), ()),
     "teams": (("url",), ()),
     "discord": (("url",), ()),
@@ -59,6 +59,7 @@ class Channel:
     language: str = ""  # "" for the site's
     components: tuple[str, ...] = ()  # only the incidents touching one of these; () for all
     corrections: bool = True
+    component_updates: bool = False  # webhook: also Statuspage's component webhooks
     timeout: float = 10.0
 
     def option(self, key: str) -> str:
@@ -105,7 +106,7 @@ def default_names(entries: Sequence[Entry]) -> list[str]:
 
 
 def _channel(entry: Entry, name: str, path: str, component_ids: set[str], problems: list[Problem]) -> Channel | None:
-    values = entry.values
+    values = dict(entry.values)
 
     def problem(key: str, message: str) -> None:
         problems.append(Problem(path, entry.lines.get(key, entry.line), message))
@@ -126,6 +127,10 @@ def _channel(entry: Entry, name: str, path: str, component_ids: set[str], proble
             allowed = ", ".join((*required, *optional, *COMMON[1:]))
             problem(key, f"'{key}' is not an option of a {kind} channel — its options are: {allowed}")
     texts: dict[str, str] = {}
+    switches = {key: values.pop(key) for key in ("component_updates",) if key in values}
+    for key, value in switches.items():
+        if not isinstance(value, bool):
+            problem(key, f"'{key}' is true or false")
     for key in (*required, *optional):
         value = values.get(key)
         if value is None or value == "":
@@ -166,6 +171,7 @@ def _channel(entry: Entry, name: str, path: str, component_ids: set[str], proble
         language=language,
         components=tuple(str(c) for c in components),
         corrections=bool(corrections),
+        component_updates=switches.get("component_updates") is True,
         timeout=float(timeout),
     )
 

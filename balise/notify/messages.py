@@ -71,6 +71,11 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
     elif event.kind == "update" and update is not None and update.next_update:
         promise = t("next_update_expected", time=t.datetime(update.next_update))
     components = tuple(page.components_by_id[c].name for c in incident.components if c in page.components_by_id)
+    if event.kind == "component":
+        name = page.components_by_id[event.component].name if event.component in page.components_by_id else ""
+        before, after = t(f"component_status.{event.old_status}"), t(f"component_status.{event.new_status}")
+        text = f"{name} : {before} → {after}" if t.language == "fr" else f"{name}: {before} → {after}"
+        return Message(after, title, text, text, link, "", (name,), t.language)
     if event.kind == "reminder":
         assert event.before is not None and incident.scheduled_for is not None
         start, end = t.datetime(incident.scheduled_for), incident.scheduled_until

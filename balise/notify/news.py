@@ -21,7 +21,7 @@ DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 @dataclass(frozen=True)
 class Event:
     key: str
-    kind: str  # "update", "postmortem", "correction" or "reminder"
+    kind: str  # "update", "component", "postmortem", "correction" or "reminder"
     incident: Incident
     update: Update | None  # the update announced or corrected; None for a postmortem or a reminder
     moment: datetime
@@ -30,12 +30,16 @@ class Event:
     # A postmortem is dated by git, and a history imported in one commit dates them all by it: on a
     # channel's first run, the content's own dating (its incident's last update) bounds it.
     written: datetime | None = None
+    component: str = ""  # a component's change: its id
+    old_status: str = ""
+    new_status: str = ""
 
 
 def events(page: StatusPage, reminders: Sequence[timedelta] = DEFAULT_REMINDERS) -> list[Event]:
-    """Every event of the published content at the page's moment, oldest first (ties by key)."""
+    """Every event of the published content at the page's moment, oldest first."""
     found = [event for incident in page.incidents for event in _of(incident, page.now, reminders)]
-    return sorted(found, key=lambda event: (event.moment, event.key))
+    # An update before the component changes it makes, as Statuspage sends them.
+    return sorted(found, key=lambda event: (event.moment, event.kind == "component", event.key))
 
 
 def _of(incident: Incident, now: datetime, reminders: Sequence[timedelta]) -> Iterator[Event]:
@@ -45,6 +49,7 @@ def _of(incident: Incident, now: datetime, reminders: Sequence[timedelta]) -> It
             continue
         moment = max(update.at, public) if public else update.at
         yield Event(f"update:{incident.id}:{update.anchor}", "update", incident, update, moment)
+        yield from _component_changes(incident, update, moment)
         for amendment in update.amendments:
             yield Event(
                 f"correction:{incident.id}:{update.anchor}:{amendment.commit[:12]}",
@@ -66,3 +71,16 @@ def _of(incident: Incident, now: datetime, reminders: Sequence[timedelta]) -> It
             if moment <= now < start:
                 key = f"reminder:{incident.id}:{start.isoformat()}:{int(before.total_seconds()) // 60}"
                 yield Event(key, "reminder", incident, None, moment, before=before)
+
+
+def _component_changes(incident: Incident, update: Update, moment: datetime) -> Iterator[Event]:
+    """The components an incident's first update takes out of `operational`, and its closing
+    update puts back (Statuspage's component webhooks; the API's `affected_components`)."""
+    closing = update is incident.latest and incident.is_closed
+    if incident.is_maintenance or not (update is incident.first or closing):
+        return
+    for component in incident.components:
+        status = incident.component_status(component)
+        old, new = (status, "operational") if closing else ("operational", status)
+        key = f"component:{incident.id}:{update.anchor}:{component}"
+        yield Event(key, "component", incident, update, moment, component=component, old_status=old, new_status=new)

@@ -63,6 +63,9 @@ class Notifier:
         return compose(event, self.page, t, MarkdownRenderer(t.language))
 
     def applies(self, channel: Channel, event: Event) -> bool:
+        if event.kind == "component":  # Statuspage's component webhooks, for who asked for them
+            wanted = channel.kind == "webhook" and channel.component_updates
+            return wanted and (not channel.components or event.component in channel.components)
         if channel.components and not set(channel.components) & set(event.incident.components):
             return False
         if event.kind == "correction" and not channel.corrections:
