@@ -746,3 +746,18 @@ def test_a_title_on_several_lines_is_one_subject_line_and_adds_no_header(cli, si
     (mail,) = smtp.mails
     assert mail["Subject"] == "[Enquête en cours] Faux courriels Bcc: tous@example.org"
     assert mail["Bcc"] is None and smtp.envelopes[0][1] == ["annonces@liste.example.org"]
+
+
+def test_a_torn_last_line_of_the_ledger_is_ignored_and_the_next_line_starts_clean(tmp_path):
+    from balise.notify.ledger import Ledger
+
+    path = tmp_path / "ledger.jsonl"
+    moment = LATER
+    Ledger(path).record("webhook", "update:a:1", "sent", moment, "d1", moment)
+    with path.open("a", encoding="utf-8") as file:
+        file.write('{"channel": "webhook", "event": "update:a:2", "sta')  # the machine stopped here
+    ledger = Ledger(path)
+    assert ledger.get("webhook", "update:a:1").state == "sent" and ledger.get("webhook", "update:a:2") is None
+    ledger.record("webhook", "update:a:2", "sent", moment, "d2", moment)
+    assert Ledger(path).get("webhook", "update:a:2").state == "sent"
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 3
