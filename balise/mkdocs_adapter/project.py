@@ -135,7 +135,7 @@ def notify_entries(project: Project) -> list[Entry]:
     entries = []
     for index, values in enumerate(project.plugin.config.notify):
         node = located[index] if index < len(located) else None
-        if node is None:
+        if not isinstance(node, yaml.MappingNode):
             entries.append(Entry(dict(values), 1))
             continue
         lines, variables = {}, {}
@@ -148,7 +148,7 @@ def notify_entries(project: Project) -> list[Entry]:
     return entries
 
 
-def _notify_nodes(path: Path) -> list[yaml.MappingNode]:
+def _notify_nodes(path: Path) -> list[yaml.Node]:
     """The YAML nodes of the balise plugin's `notify:` items (composed, so `!ENV` is left as a tag)."""
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
@@ -160,7 +160,7 @@ def _notify_nodes(path: Path) -> list[yaml.MappingNode]:
         options = _child(item, "balise")
         notify = _child(options, "notify") if options is not None else None
         if isinstance(notify, yaml.SequenceNode):
-            return [node for node in notify.value if isinstance(node, yaml.MappingNode)]
+            return list(notify.value)
     return []
 
 
