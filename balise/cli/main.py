@@ -19,6 +19,10 @@ COMMANDS = {
     "ingest": ("balise.cli.transparency", "Read the monitoring feeds and update status/monitoring/YYYY-MM.yml."),
     "init": ("balise.cli.scaffold", "Create a new status site in DIRECTORY."),
     "new": ("balise.cli.writing", "Write a new incident (or maintenance) file and print its path."),
+    "notify": (
+        "balise.cli.notify",
+        "Push every update published since the last run to the channels of mkdocs.yml, once each.",
+    ),
     "resolve": ("balise.cli.writing", "Close an incident (or complete a maintenance) with a final update."),
     "serve": (
         "balise.cli.site",

@@ -108,6 +108,10 @@ class Settings:
     # When `as_of` pins the moment shown (a demo), writers still date updates by the clock: this is
     # then the clock, so an update written today is not "ahead" of the page's moment.
     written_by: datetime | None = None
+    # Announced by the feeds (`balise notify` pings it when they change), and the public ways to
+    # follow the site the Subscribe page lists, (name, address) pairs: both from the plugin's options.
+    websub_hub: str = ""
+    follow_links: tuple[tuple[str, str], ...] = ()
 
     @property
     def reference_time(self) -> datetime:

@@ -78,6 +78,13 @@ class MonitoringFeed(base.Config):
     kind = c.Choice(("mentions", "reviews", "provider"), default="mentions")
 
 
+class FollowLink(base.Config):
+    """A public way to follow the site, listed on the Subscribe page (a Mastodon account, a list's sign-up page…)."""
+
+    name = c.Type(str)
+    url = c.URL()
+
+
 class BaliseConfig(base.Config):
     timezone = TimeZone(default="Europe/Paris")
     status_dir = c.Type(str, default="status")
@@ -92,6 +99,14 @@ class BaliseConfig(base.Config):
     spike_min = c.Type(int, default=5)  # and never for fewer items than this
     feed_timeout = c.Type((int, float), default=10)  # seconds, for a whole feed
     feed_max_bytes = c.Type(int, default=5 * 1024 * 1024)
+    # Notifications (balise notify): the channels, plain data checked by balise.notify.config (with
+    # their lines in mkdocs.yml); news older than max_age hours is never sent; reminders, in hours
+    # before a maintenance; the delivery ledger; the public follow links of the Subscribe page.
+    notify = c.ListOfItems(c.Type(dict), default=[])
+    notify_max_age = c.Type((int, float), default=6)
+    notify_reminders = c.ListOfItems(c.Type((int, float)), default=[24, 1])
+    notify_ledger = c.Type(str, default=".balise/notify-ledger.jsonl")
+    follow = c.ListOfItems(c.SubConfig(FollowLink), default=[])
 
 
 class BalisePlugin(BasePlugin[BaliseConfig]):
@@ -166,6 +181,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             language=str(config.theme.get("language") or "en"),
             site_url=(config.site_url or "").rstrip("/") + "/" if config.site_url else "",
             site_name=config.site_name,
+            websub_hub=next((str(e.get("url") or "") for e in self.config.notify if e.get("kind") == "websub"), ""),
+            follow_links=tuple((str(link.name), str(link.url)) for link in self.config.follow),
         )
         self.date()
         self.cache = BuildCache(self.root, self.site_dir)

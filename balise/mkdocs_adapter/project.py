@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
@@ -19,6 +20,7 @@ from balise.content import loaders
 from balise.content.model import Settings
 from balise.errors import Collector, ContentError, Problem, one_line, show_problems
 from balise.mkdocs_adapter.plugin import BalisePlugin
+from balise.notify.config import Entry
 from balise.pipeline import stages as pipeline
 
 
@@ -123,3 +125,46 @@ def load_checked(project: Project) -> tuple[loaders.Content, Collector]:
     content = project.load(report)
     pipeline.validate(report)
     return content, report
+
+
+def notify_entries(project: Project) -> list[Entry]:
+    """The plugin's `notify:` channels as plain data, with the line of each in mkdocs.yml and the
+    environment variable each `!ENV` option reads (MkDocs keeps neither)."""
+    path = Path(project.config.config_file_path or "mkdocs.yml")
+    located = _notify_nodes(path)
+    entries = []
+    for index, values in enumerate(project.plugin.config.notify):
+        node = located[index] if index < len(located) else None
+        if not isinstance(node, yaml.MappingNode):
+            entries.append(Entry(dict(values), 1))
+            continue
+        lines, variables = {}, {}
+        for key, value in node.value:
+            lines[str(key.value)] = key.start_mark.line + 1
+            if value.tag == "!ENV":
+                names = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                variables[str(key.value)] = str(names[0].value) if names else ""
+        entries.append(Entry(dict(values), node.start_mark.line + 1, lines, variables))
+    return entries
+
+
+def _notify_nodes(path: Path) -> list[yaml.Node]:
+    """The YAML nodes of the balise plugin's `notify:` items (composed, so `!ENV` is left as a tag)."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return []
+    plugins = _child(root, "plugins")
+    items = plugins.value if isinstance(plugins, yaml.SequenceNode) else []
+    for item in items:
+        options = _child(item, "balise")
+        notify = _child(options, "notify") if options is not None else None
+        if isinstance(notify, yaml.SequenceNode):
+            return list(notify.value)
+    return []
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == key), None)

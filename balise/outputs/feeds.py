@@ -86,6 +86,7 @@ class Channel:
     updated: datetime
     language: str
     site_name: str
+    hub: str = ""  # the WebSub hub `balise notify` pings when the feed changes, if any
 
 
 def atom_feed(channel: Channel, entries: list[ET.Element]) -> str:
@@ -97,6 +98,8 @@ def atom_feed(channel: Channel, entries: list[ET.Element]) -> str:
     sub_element(feed, "title", channel.title)
     sub_element(feed, "subtitle", channel.subtitle)
     sub_element(feed, "link", attributes={"rel": "self", "type": "application/atom+xml", "href": channel.self_url})
+    if channel.hub:
+        sub_element(feed, "link", attributes={"rel": "hub", "href": channel.hub})
     sub_element(feed, "link", attributes={"rel": "alternate", "type": "text/html", "href": channel.html_url})
     sub_element(feed, "updated", atom_time(channel.updated))
     sub_element(sub_element(feed, "author"), "name", channel.site_name)
@@ -128,6 +131,8 @@ def rss_feed(channel: Channel, items: list[ET.Element]) -> str:
     sub_element(feed, "lastBuildDate", rss_time(channel.updated))
     sub_element(feed, "generator", "balise")
     sub_element(feed, "atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": channel.self_url})
+    if channel.hub:
+        sub_element(feed, "atom:link", attributes={"rel": "hub", "href": channel.hub})
     feed.extend(items)
     return xml_document(rss)
 
@@ -254,6 +259,7 @@ class FeedWriter:
             updated=updated,
             language=self.t.language,
             site_name=self.page.settings.site_name,
+            hub=self.page.settings.websub_hub,
         )
         document, element = FEED_KINDS[kind]
         yield (

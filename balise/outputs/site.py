@@ -147,6 +147,7 @@ def subscribe_data(renderer: SiteRenderer, links: SiteLinks) -> dict[str, object
         "component_badge": links.shown(f"components/{example.id}/badge.svg") if example else None,
         "embed": links.shown(EMBED_PATH),
         "embed_example": example.id if example else "",
+        "follow_links": page.settings.follow_links,
     }
 
 
