@@ -123,12 +123,16 @@ def _renames(path: str | None) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items()}
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
 def _summary(imported: Imported, result: Plan, dry_run: bool) -> None:
     counts = result.counts
     click.echo(
-        f"From {SYSTEMS[imported.system]} ({imported.source}): {counts['components']} components in "
-        f"{counts['groups']} groups, {counts.get('incidents', 0)} incidents, {counts.get('maintenance', 0)} "
-        f"maintenance, {counts['updates']} updates."
+        f"From {SYSTEMS[imported.system]} ({imported.source}): {_count(counts['components'], 'component')} in "
+        f"{_count(counts['groups'], 'group')}, {_count(counts.get('incidents', 0), 'incident')}, "
+        f"{counts.get('maintenance', 0)} maintenance, {_count(counts['updates'], 'update')}."
     )
     for planned in result.files:
         action = (DRY_ACTIONS if dry_run else {}).get(planned.action) or ACTIONS[planned.action]

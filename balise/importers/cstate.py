@@ -222,21 +222,23 @@ def _updates(body: str, started: datetime, incident: Incident) -> list[Update]:
         pieces = _labelled_paragraphs(body, started, incident)
     elif rest:
         pieces.append((None, rest))
-    updates: list[Update] = []
+    timed: list[tuple[datetime, str]] = []
     pending = ""
     for at, text in reversed(pieces):  # oldest first: text without a time joins the update after it
         text = _without_shortcodes(text.strip(), incident)
         if at is None:
             pending = (pending + "\n\n" + text).strip()
             continue
-        updates.append(_labelled(at, (text + "\n\n" + pending).strip() if pending else text, updates, incident))
+        timed.append((at, (text + "\n\n" + pending).strip() if pending else text))
         pending = ""
     if pending:
-        if updates:
-            last = updates[-1]
-            updates[-1] = Update(last.at, last.status, last.message + "\n\n" + pending)
+        if timed:
+            timed[-1] = (timed[-1][0], timed[-1][1] + "\n\n" + pending)
         else:
-            updates.append(_labelled(started, pending, updates, incident))
+            timed.append((started, pending))
+    updates: list[Update] = []
+    for at, text in sorted(timed, key=lambda piece: piece[0]):  # statuses follow one another in time
+        updates.append(_labelled(at, text, updates, incident))
     if not updates:
         updates.append(Update(started, "investigating", ""))
     return updates

@@ -36,6 +36,9 @@ STATUS_WORDS = {
 }
 MAINTENANCE_STATUSES = {"scheduled", "in_progress", "verifying", "completed"}
 TAGS = re.compile(r"<[^>]+>")
+EDGE_PARAGRAPHS = re.compile(r"^(?:\s*</?p>\s*)+|(?:\s*</?p>\s*)+$", re.I)
+# Statuspage's maintenance window: "THIS IS A SCHEDULED EVENT Dec 5, 22:00 - Dec 6, 02:00 UTC".
+WINDOW = re.compile(r"SCHEDULED EVENT(?P<start>.*?)\s[-–]\s(?P<end>.*?)(?:</strong>|</p>|$)", re.S | re.I)
 
 
 def read(source: str, limits: Limits) -> Imported:
@@ -98,8 +101,16 @@ def _incident(entry: Any) -> Incident:
         previous = status
     if {u.status for u in incident.updates} & MAINTENANCE_STATUSES:
         incident.kind = "maintenance"
-        incident.notes.append("a maintenance: its window is read from its first and last updates")
         incident.updates = [_as_maintenance(u) for u in incident.updates]
+        window = WINDOW.search(body)
+        if window:
+            start, end = TAGS.sub("", window["start"]), TAGS.sub("", window["end"])
+            if not re.search(r"[A-Za-z]{3}\w*\.?\s+\d", end):  # "Dec 5, 22:00 - 23:00 UTC": the same day
+                end = re.sub(r"\d{1,2}:\d{2}.*$", "", start).strip() + " " + end
+            if not re.search(r"[A-Za-z]{2,5}\s*$", start.strip()):
+                start += " " + (re.search(r"[A-Za-z]{2,5}\s*$", end.strip()) or [""])[0]
+            incident.scheduled_for = _when(start, published, incident)
+            incident.scheduled_until = _when(end, published, incident)
     else:
         incident.notes.append("the feed gives no impact: written 'none'")
     return incident
@@ -111,8 +122,9 @@ def _as_maintenance(update: Update) -> Update:
 
 
 def _closed(html: str) -> str:
-    """The text of a block, without the tags Statuspage wraps it in (`</p><p>` around the next one)."""
-    return re.sub(r"^\s*</p>|<p>\s*$", "", html.strip()).strip()
+    """The HTML of a block as one paragraph, without the tags Statuspage wraps it in (`</p><p>`
+    before the next one)."""
+    return f"<p>{EDGE_PARAGRAPHS.sub('', html).strip()}</p>"
 
 
 def _when(text: str, published: datetime | None, incident: Incident) -> datetime | None:

@@ -189,6 +189,8 @@ def _components_file(
     current: str | None,
 ) -> Planned | None:
     path = target.status_dir / "components.yml"
+    if not imported.components and not imported.groups:  # a feed names none: the site's file is left alone
+        return None
     old_groups, old_components, _ = _existing_components(target.status_dir) if current is not None else ([], [], None)
     have_groups = {g["id"] for g in old_groups}
     have_components = {c["id"] for c in old_components}
@@ -353,7 +355,9 @@ def _prepare(incident: Incident, target: Target) -> Prepared | None:
 
 
 def _free_path(incidents_dir: Path, prepared: Prepared, taken: set[Path]) -> Path:
-    first = path = incident_path(incidents_dir, prepared.started_at or prepared.updates[0].at, prepared.source.title)
+    # Named for the day it began; a maintenance for the day of its window, as `balise new` does.
+    day = prepared.scheduled_for or prepared.started_at or prepared.updates[0].at
+    first = path = incident_path(incidents_dir, day, prepared.source.title)
     counter = 2
     while path in taken or path.exists():
         path = first.with_name(f"{first.stem}-{counter}.md")
