@@ -355,3 +355,26 @@ def test_check_refuses_a_mistyped_imported_from(site):
     path.write_text(path.read_text(encoding="utf-8").replace("  url:", "  adress:"), encoding="utf-8")
     result = Cli(site)("check", expect=1)
     assert "unknown field 'adress'" in result.output
+
+
+def test_the_readme_commands_take_a_new_user_from_init_to_a_built_history(tmp_path, server, at_time):
+    """The README's own lines, the page's address replaced by the local server's."""
+    import re
+    import shlex
+
+    at_time(BUILT_AT)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Moving from another status page") :]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    folder = tmp_path
+    for line in block.strip().splitlines():
+        for command in (part.strip() for part in line.split("&&")):
+            words = shlex.split(command)
+            if words[0] == "cd":
+                folder = folder / words[1]
+                continue
+            assert words[0] == "balise", command
+            args = [server.url("/status") if w.startswith("https://") else w for w in words[1:]]
+            Cli(folder)(*args)
+    history = text_of(page(folder / "site", "historique/" if (folder / "site" / "historique").is_dir() else "history/"))
+    assert "Appointment booking unavailable" in history and "Database upgrade" in history
