@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from conftest import REPO, Cli, page, text_of
 
 FIXTURES = REPO / "tests" / "fixtures" / "import"
@@ -189,7 +190,10 @@ def test_reimport_is_byte_identical_and_never_overwrites_a_hand_edited_file(site
     first = files(site)
     again = cli("import", "statuspage", str(STATUSPAGE))
     assert files(site) == first
-    assert "wrote" not in again.stdout and "unchanged: incidents/2026-10-14-appointment-booking-unavailable.md" in again.stdout
+    assert (
+        "wrote" not in again.stdout
+        and "unchanged: incidents/2026-10-14-appointment-booking-unavailable.md" in again.stdout
+    )
     edited = site / "incidents" / "2026-10-14-appointment-booking-unavailable.md"
     edited.write_text(
         edited.read_text(encoding="utf-8") + "\nWe have also refunded the booking fees.\n", encoding="utf-8"
@@ -274,9 +278,11 @@ def test_cstate_site_with_track_shortcodes_and_untidy_cases(site):
     cli("check")
     booking = (site / "incidents" / "2025-05-25-booking-connection-issues.md").read_text(encoding="utf-8")
     assert "impact: minor\ncomponents:\n  - booking\n  - media-proxy\n" in booking
-    assert booking.index("## 2025-05-25 04:13 +00:00 — investigating\n\nSome people") < booking.index(
-        "## 2025-05-25 04:40 +00:00 — monitoring\n\nThe problem came"
-    ) < booking.index("## 2025-05-25 05:54 +00:00 — resolved\n\nEveryone can book again.")
+    assert (
+        booking.index("## 2025-05-25 04:13 +00:00 — investigating\n\nSome people")
+        < booking.index("## 2025-05-25 04:40 +00:00 — monitoring\n\nThe problem came")
+        < booking.index("## 2025-05-25 05:54 +00:00 — resolved\n\nEveryone can book again.")
+    )
     assert "{{<" not in booking and "*Resolved*" not in booking
     assert "  url: https://status.relais.example/issues/2025-05-25-booking-connection-issues/\n" in booking
     # Tabs, systems spelt two ways, one named nowhere, a date that does not exist: imported, and reported.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
@@ -19,7 +20,13 @@ from balise.importers.writing import Plan, Target, plan
 from balise.mkdocs_adapter.project import shown
 
 SYSTEMS = {"statuspage": "Statuspage", "cstate": "cState", "feed": "the feed"}
-ACTIONS = {"new": "wrote", "updated": "updated", "merged": "added to", "unchanged": "unchanged", "kept": "left as edited"}
+ACTIONS = {
+    "new": "wrote",
+    "updated": "updated",
+    "merged": "added to",
+    "unchanged": "unchanged",
+    "kept": "left as edited",
+}
 DRY_ACTIONS = {"new": "would write", "updated": "would update", "merged": "would add to"}
 
 
@@ -35,15 +42,24 @@ def common(function: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(
         (
             config_option,
-            click.option("--dry-run", is_flag=True, help="Read the source and say what would be written; write nothing."),
+            click.option(
+                "--dry-run", is_flag=True, help="Read the source and say what would be written; write nothing."
+            ),
             click.option(
                 "--ids",
                 "ids_file",
                 type=click.Path(dir_okay=False, exists=True),
                 help="A YAML file of ids to use: 'source id or name: balise-id', one per line.",
             ),
-            click.option("--timeout", type=float, default=None, help="Seconds allowed per document (default: feed_timeout, 10)."),
-            click.option("--max-bytes", type=int, default=None, help="Largest document accepted (default: feed_max_bytes, 5 MiB)."),
+            click.option(
+                "--timeout", type=float, default=None, help="Seconds allowed per document (default: feed_timeout, 10)."
+            ),
+            click.option(
+                "--max-bytes",
+                type=int,
+                default=None,
+                help="Largest document accepted (default: feed_max_bytes, 5 MiB).",
+            ),
         )
     ):
         function = option(function)
@@ -52,11 +68,13 @@ def common(function: Callable[..., None]) -> Callable[..., None]:
 
 @import_.command("statuspage")
 @click.argument("source")
-@click.option("--full-history", is_flag=True, help="Also read every incident from the manage API (key in $STATUSPAGE_API_KEY).")
+@click.option(
+    "--full-history", is_flag=True, help="Also read every incident from the manage API (key in $STATUSPAGE_API_KEY)."
+)
 @click.option("--api-url", default=statuspage.MANAGE_API, show_default=True, help="The manage API's address.")
 @common
 @pass_site
-def statuspage_command(site: Site, source: str, full_history: bool, api_url: str, **options: object) -> None:
+def statuspage_command(site: Site, /, source: str, full_history: bool, api_url: str, **options: Any) -> None:
     """Import an Atlassian Statuspage page: SOURCE is its address or a folder of saved API v2 documents."""
     run(site, lambda limits, _: statuspage.read(source, limits, full_history, api_url), **options)
 
@@ -65,16 +83,20 @@ def statuspage_command(site: Site, source: str, full_history: bool, api_url: str
 @click.argument("directory")
 @common
 @pass_site
-def cstate_command(site: Site, directory: str, **options: object) -> None:
+def cstate_command(site: Site, /, directory: str, **options: Any) -> None:
     """Import a cState (Hugo) site: DIRECTORY holds its config.yml and content/issues/."""
-    run(site, lambda limits, language: cstate.read(directory, limits, catalog(language)["import_closing_update"]), **options)
+    run(
+        site,
+        lambda limits, language: cstate.read(directory, limits, catalog(language)["import_closing_update"]),
+        **options,
+    )
 
 
 @import_.command("feed")
 @click.argument("source")
 @common
 @pass_site
-def feed_command(site: Site, source: str, **options: object) -> None:
+def feed_command(site: Site, /, source: str, **options: Any) -> None:
     """Import a history feed (Atom or RSS): SOURCE is its address or a saved file. Best effort."""
     run(site, lambda limits, _: feed.read(source, limits), **options)
 

@@ -43,12 +43,14 @@ def read(folder: str, limits: Limits, closing_message: str) -> Imported:
     if not root.is_dir():
         raise SourceError(f"{folder}: no such folder — give the cState site's folder (the one with config.yml)")
     if not config_path.is_file():
-        config_path = root / "exampleSite" / "config.yml" if (root / "exampleSite" / "config.yml").is_file() else config_path
+        config_path = (
+            root / "exampleSite" / "config.yml" if (root / "exampleSite" / "config.yml").is_file() else config_path
+        )
     imported = Imported("cstate", folder)
     config = _yaml(read_path(config_path, limits).decode("utf-8", "replace"), str(config_path), imported)
     if not isinstance(config, dict):
         raise SourceError(f"{config_path}: is not a cState config.yml (no 'params:' with 'systems:')")
-    params = config.get("params") if isinstance(config.get("params"), dict) else {}
+    params: dict[str, Any] = config["params"] if isinstance(config.get("params"), dict) else {}
     systems = params.get("systems")
     if not isinstance(systems, list):
         raise SourceError(f"{config_path}: no 'params: systems:' list — is this a cState site?")
@@ -79,7 +81,7 @@ def _yaml(text: str, where: str, imported: Imported) -> Any:
 
 def _systems(params: dict[str, Any], systems: list[Any], imported: Imported) -> dict[str, str]:
     """Categories → groups, systems → components; returns every spelling of a system → its key."""
-    categories = params.get("categories") if isinstance(params.get("categories"), list) else []
+    categories: list[Any] = params["categories"] if isinstance(params.get("categories"), list) else []
     shown: set[str] = set()
     for category in categories:
         if isinstance(category, dict) and category.get("name") and not category.get("untitled"):
@@ -95,7 +97,9 @@ def _systems(params: dict[str, Any], systems: list[Any], imported: Imported) -> 
         category = _text(system.get("category")) or None
         if category and category not in shown and not _untitled(categories, category):
             imported.note(f"config.yml: system '{name}' is in category '{category}', which is not declared: no group")
-        imported.components.append(Component(name, name, _text(system.get("description")), category if category in shown else None))
+        imported.components.append(
+            Component(name, name, _text(system.get("description")), category if category in shown else None)
+        )
         names[_spelling(name)] = name
     return names
 
@@ -131,7 +135,9 @@ def _issue(
         return None
     severity = _text(front.get("severity")).lower()
     if severity not in SEVERITY_IMPACT:
-        incident.notes.append(f"severity '{front.get('severity')}' is not down, disrupted or notice: read as 'disrupted'")
+        incident.notes.append(
+            f"severity '{front.get('severity')}' is not down, disrupted or notice: read as 'disrupted'"
+        )
         severity = "disrupted"
     incident.impact = SEVERITY_IMPACT[severity]
     if front.get("informational") is True:
@@ -154,7 +160,9 @@ def _issue(
         latest = max(u.at for u in incident.updates)
         if resolved_at is None or resolved_at <= latest:
             if resolved_at is not None:
-                incident.notes.append("resolvedWhen is before its last update: the closing update is dated just after it")
+                incident.notes.append(
+                    "resolvedWhen is before its last update: the closing update is dated just after it"
+                )
             resolved_at = latest.replace(microsecond=0) + timedelta(seconds=1)
         incident.updates.append(Update(resolved_at, "resolved", closing_message))
     elif front.get("resolved") is not True and not incident.draft:
@@ -262,7 +270,7 @@ def _labelled(at: datetime, text: str, before: list[Update], incident: Incident)
     label = found["label"].strip()
     status = LABEL_STATUS.get(label.casefold())
     if status is None:
-        return Update(at, previous, f"**{label}** – {text[found.end():].strip()}")
+        return Update(at, previous, f"**{label}** – {text[found.end() :].strip()}")
     return Update(at, status, text[found.end() :].strip())
 
 

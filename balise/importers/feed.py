@@ -17,7 +17,9 @@ from balise.timeline import ZONE_ABBREVIATIONS
 
 MONTHS = {name: number for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 # One update block: a <small> time, then a <strong> status, then the text up to the next block.
-BLOCK = re.compile(r"<small>(?P<when>.*?)</small>\s*(?:<br\s*/?>)?\s*<strong>(?P<status>.*?)</strong>\s*(?:[-–—:]\s*)?", re.S | re.I)
+BLOCK = re.compile(
+    r"<small>(?P<when>.*?)</small>\s*(?:<br\s*/?>)?\s*<strong>(?P<status>.*?)</strong>\s*(?:[-–—:]\s*)?", re.S | re.I
+)
 WHEN = re.compile(
     r"(?P<month>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?\s*[,-]?\s*"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<ampm>[AaPp][Mm])?\s*(?P<zone>[A-Za-z]{2,5}|[+-]\d{2}:?\d{2})?"
@@ -48,7 +50,9 @@ def read(source: str, limits: Limits) -> Imported:
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     if not parsed.entries and (parsed.get("bozo") or not parsed.feed.get("title")):
         problem = parsed.get("bozo_exception")
-        raise SourceError(f"{source}: is not an RSS or Atom feed ({' '.join(str(problem or 'no entries').split())[:120]})")
+        raise SourceError(
+            f"{source}: is not an RSS or Atom feed ({' '.join(str(problem or 'no entries').split())[:120]})"
+        )
     imported = Imported("feed", source)
     imported.note("a feed does not say which components an incident affected: none are listed")
     for entry in parsed.entries:
@@ -61,7 +65,8 @@ def _entry_time(entry: Any) -> datetime | None:
         parsed = entry.get(key)
         if parsed:
             try:
-                return datetime(*parsed[:6], tzinfo=timezone.utc)
+                year, month, day, hour, minute, second = parsed[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
             except (TypeError, ValueError):
                 continue
     return None
@@ -102,22 +107,34 @@ def _incident(entry: Any) -> Incident:
     if {u.status for u in incident.updates} & MAINTENANCE_STATUSES:
         incident.kind = "maintenance"
         incident.updates = [_as_maintenance(u) for u in incident.updates]
-        window = WINDOW.search(body)
-        if window:
-            start, end = TAGS.sub("", window["start"]), TAGS.sub("", window["end"])
-            if not re.search(r"[A-Za-z]{3}\w*\.?\s+\d", end):  # "Dec 5, 22:00 - 23:00 UTC": the same day
-                end = re.sub(r"\d{1,2}:\d{2}.*$", "", start).strip() + " " + end
-            if not re.search(r"[A-Za-z]{2,5}\s*$", start.strip()):
-                start += " " + (re.search(r"[A-Za-z]{2,5}\s*$", end.strip()) or [""])[0]
-            incident.scheduled_for = _when(start, published, incident)
-            incident.scheduled_until = _when(end, published, incident)
+        _window(body, published, incident)
     else:
         incident.notes.append("the feed gives no impact: written 'none'")
     return incident
 
 
+def _window(body: str, published: datetime | None, incident: Incident) -> None:
+    """The maintenance's window, from Statuspage's "THIS IS A SCHEDULED EVENT" line, if it has one."""
+    window = WINDOW.search(body)
+    if window is None:
+        return
+    start, end = TAGS.sub("", window["start"]).strip(), TAGS.sub("", window["end"]).strip()
+    if not re.search(r"[A-Za-z]{3}\w*\.?\s+\d", end):  # "Dec 5, 22:00 - 23:00 UTC": the same day
+        end = re.sub(r"\d{1,2}:\d{2}.*$", "", start).strip() + " " + end
+    zone = re.search(r"[A-Za-z]{2,5}$", end)
+    if zone and not re.search(r"[A-Za-z]{2,5}$", start):  # the zone is written once, at the end
+        start += " " + zone[0]
+    incident.scheduled_for = _when(start, published, incident)
+    incident.scheduled_until = _when(end, published, incident)
+
+
 def _as_maintenance(update: Update) -> Update:
-    words = {"investigating": "in_progress", "identified": "in_progress", "monitoring": "verifying", "resolved": "completed"}
+    words = {
+        "investigating": "in_progress",
+        "identified": "in_progress",
+        "monitoring": "verifying",
+        "resolved": "completed",
+    }
     return Update(update.at, words.get(update.status, update.status), update.message)
 
 
@@ -135,7 +152,11 @@ def _when(text: str, published: datetime | None, incident: Incident) -> datetime
     if found is None or month is None:
         incident.notes.append(f"update time '{text.strip()}' unreadable: that update left out")
         return None
-    hour = int(found["hour"]) % 12 + (12 if (found["ampm"] or "").lower() == "pm" else 0) if found["ampm"] else int(found["hour"])
+    hour = (
+        int(found["hour"]) % 12 + (12 if (found["ampm"] or "").lower() == "pm" else 0)
+        if found["ampm"]
+        else int(found["hour"])
+    )
     zone = _zone(found["zone"], incident)
     year = int(found["year"]) if found["year"] else (published.year if published else datetime.now(timezone.utc).year)
     if not found["year"] and published and month > published.month:

@@ -38,7 +38,9 @@ def read_path(path: Path, limits: Limits) -> bytes:
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise SourceError(f"{path}: is {size_text(size)}, over the {size_text(limits.max_bytes)} limit (--max-bytes)")
+            raise SourceError(
+                f"{path}: is {size_text(size)}, over the {size_text(limits.max_bytes)} limit (--max-bytes)"
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file — check the folder holds the saved documents") from None

@@ -207,7 +207,9 @@ def _components_file(
     groups = [_plain(g) for g in old_groups] + [
         {"id": group_ids[g.key], "name": g.name, "description": g.description} for g in new_groups
     ]
-    components = [_plain(c) for c in old_components] + [_component_entry(c, group_ids, component_ids) for c in new_components]
+    components = [_plain(c) for c in old_components] + [
+        _component_entry(c, group_ids, component_ids) for c in new_components
+    ]
     header = _leading_comments(current) if current is not None else _header(imported, target)
     text = header + _dump({"groups": groups} if groups else {}) + _dump({"components": components})
     return Planned(path, text, "merged" if current is not None else "new")
@@ -215,8 +217,7 @@ def _components_file(
 
 def _plain(entry: dict[str, Any]) -> dict[str, Any]:
     """An entry of the site's own file, as written (its default order left out)."""
-    kept = {k: v for k, v in entry.items() if v not in (None, "") and k != "order"}
-    return kept
+    return {k: v for k, v in entry.items() if v not in (None, "") and k != "order"}
 
 
 def _component_entry(component: Component, group_ids: dict[str, str], component_ids: dict[str, str]) -> dict[str, Any]:
@@ -317,9 +318,7 @@ def _prepare(incident: Incident, target: Target) -> Prepared | None:
     reopened = "monitoring" if kind != model.Kind.MAINTENANCE else "verifying"
     for index, update in enumerate(updates[:-1]):
         if update.status in closing:
-            notes.append(
-                f"closed at {format_time(update.at)} then updated again: that update is written '{reopened}'"
-            )
+            notes.append(f"closed at {format_time(update.at)} then updated again: that update is written '{reopened}'")
             updates[index] = Update(update.at, reopened, update.message)
     postmortem, lost = to_markdown(incident.postmortem)
     notes.extend(f"postmortem: {what}" for what in lost)
@@ -350,7 +349,17 @@ def _prepare(incident: Incident, target: Target) -> Prepared | None:
         draft = True
         notes.append("dated in the future: imported as a draft — check it, then remove 'draft: true'")
     return Prepared(
-        incident, kind, impact, components, updates, postmortem, started_at, scheduled_for, scheduled_until, draft, notes
+        incident,
+        kind,
+        impact,
+        components,
+        updates,
+        postmortem,
+        started_at,
+        scheduled_for,
+        scheduled_until,
+        draft,
+        notes,
     )
 
 

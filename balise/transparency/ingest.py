@@ -113,7 +113,10 @@ def size_text(size: int) -> str:
 
 
 def fetch(
-    url: str, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES, headers: dict[str, str] | None = None
+    url: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    headers: dict[str, str] | None = None,
 ) -> bytes:
     """The feed's bytes, or FeedError. `timeout` bounds the whole download, not just each read.
     `headers` add to (or replace) the request's own (`balise import` asks for JSON, with a key)."""
