@@ -384,3 +384,47 @@ def test_the_readme_commands_take_a_new_user_from_init_to_a_built_history(tmp_pa
             Cli(folder)(*args)
     history = text_of(page(folder / "site", "historique/" if (folder / "site" / "historique").is_dir() else "history/"))
     assert "Appointment booking unavailable" in history and "Database upgrade" in history
+
+
+def test_what_cannot_be_mapped_is_imported_where_it_can_and_reported_with_its_file(site, tmp_path):
+    source = shutil.copytree(STATUSPAGE, tmp_path / "export")
+    document = json.loads((source / "incidents.json").read_text(encoding="utf-8"))
+    booking = document["incidents"][0]
+    updates = booking["incident_updates"]  # newest first, as Statuspage lists them
+    updates[1]["status"] = "escalated"  # a status Statuspage never had
+    updates[2]["display_at"] = updates[3]["display_at"]  # two updates at the same second
+    updates[2]["body"] = "Found it.\x1b[31m Colour codes\x07 and a bell."
+    updates.insert(1, dict(updates[0], id="again", status="resolved", display_at="2026-10-14T16:20:00.000+02:00"))
+    booking["components"].append({"id": "gone00000001", "name": "Old mobile app"})
+    (source / "incidents.json").write_text(json.dumps(document), encoding="utf-8")
+    out = Cli(site)("import", "statuspage", str(source)).stdout
+    where = "incidents/2026-10-14-appointment-booking-unavailable.md"
+    for note in (
+        "status 'escalated' at 2026-10-14 15:55 +02:00 is not a status for this incident: written 'identified'",
+        "two updates at 2026-10-14 14:02:31 +02:00: the second moved to the next second",
+        "closed at 2026-10-14 16:20 +02:00 then updated again: that update is written 'monitoring'",
+        "component 'gone00000001' is not among the page's components: left out",
+    ):
+        assert f"{where}: {note}" in out, note
+    text = (site / where).read_text(encoding="utf-8")
+    assert "## 2026-10-14 14:02:32 +02:00 — identified\n\nFound it. Colour codes and a bell." in text
+    Cli(site)("check")
+
+
+def test_a_components_file_with_comments_is_never_rewritten(site):
+    components = site / "status" / "components.yml"
+    components.write_text(
+        components.read_text(encoding="utf-8").replace("    group: online", "    group: online  # our main site"),
+        encoding="utf-8",
+    )
+    before = files(site)
+    result = Cli(site)("import", "statuspage", str(STATUSPAGE), expect=1)
+    assert "its comments would be lost" in result.output and "partner-api, appointment-booking" in result.output
+    assert files(site) == before
+
+
+def test_an_id_in_the_ids_file_must_be_an_id(site, tmp_path):
+    renames = tmp_path / "ids.yml"
+    renames.write_text("Partner API: Partner API\n", encoding="utf-8")
+    result = Cli(site)("import", "statuspage", str(STATUSPAGE), "--ids", str(renames), expect=1)
+    assert "lower-case letters, digits and dashes" in result.output and "nothing was written" in result.output

@@ -13,6 +13,8 @@ import re
 import nh3
 from markdownify import markdownify
 
+from balise.transparency.ingest import without_controls
+
 # Tags an update may keep as they are (without attributes, but a link's address): the build's
 # sanitiser allows them too. `script` and `style` go with their content; any other tag goes, its text stays.
 KEPT_TAGS = {"b", "strong", "i", "em", "code", "br", "sub", "sup", "del", "s", "kbd", "mark", "u", "small"}
@@ -40,7 +42,8 @@ def to_markdown(body: str, is_html: bool | None = None) -> tuple[str, list[str]]
     """(the body as GitHub Markdown, what had to be simplified: a list of short descriptions).
     `is_html`: whether the body is HTML; None: HTML if it has block tags (`<p>`, `<br>`, `<li>`…)."""
     lost: list[str] = []
-    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters and terminal colour codes: `balise check` refuses the first, nobody reads the second.
+    text = without_controls((body or "").replace("\r\n", "\n").replace("\r", "\n"))
     if is_html or (is_html is None and LOOKS_LIKE_HTML.search(text)):
         text = from_html(text, lost)
     text = _without_active_html(text, lost)

@@ -151,7 +151,7 @@ def _incident(raw: dict[str, Any], page_url: str, component_keys: set[str]) -> I
         incident.notes.append(f"impact '{impact}' is not one of none, minor, major, critical: written 'minor'")
     postmortem = str(raw.get("postmortem_body") or "")
     worst: dict[str, str] = {}
-    for item in raw.get("incident_updates") or []:
+    for item in reversed(raw.get("incident_updates") or []):  # newest first in the API: ties keep their order
         at = parse_moment(item.get("display_at")) or parse_moment(item.get("created_at"))
         if at is None:
             incident.notes.append(f"an update with no readable time ({item.get('display_at')!r}) left out")

@@ -21,7 +21,7 @@ import yaml
 
 from balise.content import model
 from balise.content.authoring import incident_path, write_atomically
-from balise.content.fields import slug
+from balise.content.fields import ID_PATTERN, slug
 from balise.content.loaders import load_components, load_incident
 from balise.content.yamlfile import ContentYamlLoader
 from balise.errors import Collector
@@ -29,6 +29,7 @@ from balise.i18n import catalog
 from balise.importers.markdown import to_markdown
 from balise.importers.records import Component, Group, Imported, Incident, SourceError, Update
 from balise.timeline import format_time, format_update
+from balise.transparency.ingest import without_controls
 
 CHECKSUM = re.compile(r"^(  checksum: )sha256:([0-9a-f]{64})$", re.M)
 SYSTEM_NAMES = {"statuspage": "Statuspage", "cstate": "cState", "feed": "feed"}
@@ -176,6 +177,9 @@ def _ids(
         taken.add(chosen)
         return chosen
 
+    for key, value in renames.items():
+        if not ID_PATTERN.match(value):
+            raise SourceError(f"--ids: '{key}: {value}' — an id may only use lower-case letters, digits and dashes")
     group_ids = {g.key: choose(g.key, g.name, groups, "group") for g in imported.groups}
     component_ids = {c.key: choose(c.key, c.name, components, "component") for c in imported.components}
     return group_ids, component_ids
@@ -212,6 +216,14 @@ def _components_file(
     ]
     header = _leading_comments(current) if current is not None else _header(imported, target)
     text = header + _dump({"groups": groups} if groups else {}) + _dump({"components": components})
+    with tempfile.TemporaryDirectory() as scratch:  # read back as the build reads it, before anything is written
+        trial = Path(scratch) / path.name
+        trial.write_text(text, encoding="utf-8")
+        report = Collector(Path(scratch))
+        load_components(trial, report)
+        if report.errors:
+            problem = report.errors[0]
+            raise SourceError(f"{path}: would not be valid (line {problem.line}: {problem.message})")
     return Planned(path, text, "merged" if current is not None else "new")
 
 
@@ -267,7 +279,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    return " ".join(without_controls(str(text)).split())
 
 
 # -- incidents ---------------------------------------------------------------------------------
@@ -303,7 +315,7 @@ def _prepare(incident: Incident, target: Target) -> Prepared | None:
         status = update.status
         if status not in allowed:
             status = updates[-1].status if updates else allowed[0]
-            notes.append(f"status '{update.status}' at {format_time(at)} is not a {kind}'s: written '{status}'")
+            notes.append(f"status '{update.status}' at {format_time(at)} is not a status for this {kind}: written '{status}'")
         message, lost = to_markdown(update.message)
         for what in lost:
             notes.append(f"update of {format_time(at)}: {what}")
@@ -377,7 +389,7 @@ def _free_path(incidents_dir: Path, prepared: Prepared, taken: set[Path]) -> Pat
 def incident_file(imported: Imported, prepared: Prepared, component_ids: dict[str, str]) -> str:
     """The file's text, its checksum included."""
     incident = prepared.source
-    lines = ["---", f"title: {_scalar(incident.title)}", f"kind: {prepared.kind}", f"impact: {prepared.impact}"]
+    lines = ["---", f"title: {_scalar(incident.title or incident.key)}", f"kind: {prepared.kind}", f"impact: {prepared.impact}"]
     listed = [(component_ids[key], status) for key, status in prepared.components.items() if key in component_ids]
     for key in prepared.components:
         if key not in component_ids:
