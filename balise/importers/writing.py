@@ -315,7 +315,9 @@ def _prepare(incident: Incident, target: Target) -> Prepared | None:
         status = update.status
         if status not in allowed:
             status = updates[-1].status if updates else allowed[0]
-            notes.append(f"status '{update.status}' at {format_time(at)} is not a status for this {kind}: written '{status}'")
+            notes.append(
+                f"status '{update.status}' at {format_time(at)} is not a status for this {kind}: written '{status}'"
+            )
         message, lost = to_markdown(update.message)
         for what in lost:
             notes.append(f"update of {format_time(at)}: {what}")
@@ -389,7 +391,12 @@ def _free_path(incidents_dir: Path, prepared: Prepared, taken: set[Path]) -> Pat
 def incident_file(imported: Imported, prepared: Prepared, component_ids: dict[str, str]) -> str:
     """The file's text, its checksum included."""
     incident = prepared.source
-    lines = ["---", f"title: {_scalar(incident.title or incident.key)}", f"kind: {prepared.kind}", f"impact: {prepared.impact}"]
+    lines = [
+        "---",
+        f"title: {_scalar(incident.title or incident.key)}",
+        f"kind: {prepared.kind}",
+        f"impact: {prepared.impact}",
+    ]
     listed = [(component_ids[key], status) for key, status in prepared.components.items() if key in component_ids]
     for key in prepared.components:
         if key not in component_ids:
