@@ -287,7 +287,7 @@ def test_cstate_site_with_track_shortcodes_and_untidy_cases(site):
     assert "  url: https://status.relais.example/issues/2025-05-25-booking-connection-issues/\n" in booking
     # Tabs, systems spelt two ways, one named nowhere, a date that does not exist: imported, and reported.
     down = (site / "incidents" / "2025-03-02-website-down.md").read_text(encoding="utf-8")
-    assert "impact: critical\ncomponents:\n  - website: major_outage\n  - media-proxy: major_outage\n" in down
+    assert "impact: critical\ncomponents:\n  - website\n  - media-proxy\n" in down  # critical: a major outage
     assert "## 2025-03-02 11:30 +00:00 — resolved\n\nThis issue is resolved.\n" in down  # resolvedWhen
     for note in (
         "content/issues/2025-03-02-website-down.md: tabs in its YAML read as spaces",
@@ -337,6 +337,13 @@ def test_statuspage_style_atom_history_over_http(site, server):
     assert "kind: maintenance\n" in move
     assert "scheduled_for: 2025-12-05 22:00 +00:00\nscheduled_until: 2025-12-06 02:00 +00:00\n" in move
     assert "status/components.yml" not in result.stdout  # a feed names no component: the file is left alone
+
+
+def test_a_private_feed_address_token_is_not_recorded_in_the_files(site, server):
+    Cli(site)("import", "feed", server.url("/feeds/history.atom?token=pr1vate"))
+    text = (site / "incidents" / "2025-12-05-server-move.md").read_text(encoding="utf-8")
+    assert f"  source: {server.url('/feeds/history.atom')}\n" in text
+    assert "pr1vate" not in text
 
 
 def test_a_feed_entry_without_update_blocks_is_one_update_and_says_so(site):

@@ -151,7 +151,7 @@ def _issue(
             continue
         if key != str(name):
             incident.notes.append(f"affected system '{name}' read as '{key}'")
-        incident.components[key] = "major_outage" if severity == "down" and incident.kind == "incident" else None
+        incident.components[key] = None  # the impact says it: `down` is critical, a major outage
     incident.updates = _updates(body, started, incident)
     resolved_at = parse_moment(front.get("resolvedWhen"))
     if front.get("resolvedWhen") and resolved_at is None:

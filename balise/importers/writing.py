@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -29,7 +30,7 @@ from balise.i18n import catalog
 from balise.importers.markdown import to_markdown
 from balise.importers.records import Component, Group, Imported, Incident, SourceError, Update
 from balise.timeline import format_time, format_update
-from balise.transparency.ingest import without_controls
+from balise.transparency.ingest import safe_link, without_controls
 
 CHECKSUM = re.compile(r"^(  checksum: )sha256:([0-9a-f]{64})$", re.M)
 SYSTEM_NAMES = {"statuspage": "Statuspage", "cstate": "cState", "feed": "feed"}
@@ -245,7 +246,7 @@ def _header(imported: Imported, target: Target) -> str:
     system = SYSTEM_NAMES[imported.system]
     return (
         "# The services shown on the status page, in display order.\n"
-        f"# Imported from {system} ({_one_line(imported.source)}) by `balise import {imported.system}`.\n"
+        f"# Imported from {system} ({_one_line(recorded(imported.source))}) by `balise import {imported.system}`.\n"
     )
 
 
@@ -413,9 +414,9 @@ def incident_file(imported: Imported, prepared: Prepared, component_ids: dict[st
             lines.append(f"{name}: {format_time(moment)}")
     if prepared.draft:
         lines.append("draft: true")
-    lines += ["imported_from:", f"  source: {_scalar(imported.source)}", f"  id: {_scalar(incident.key)}"]
-    if incident.url:
-        lines.append(f"  url: {_scalar(incident.url)}")
+    lines += ["imported_from:", f"  source: {_scalar(recorded(imported.source))}", f"  id: {_scalar(incident.key)}"]
+    if safe_link(incident.url):
+        lines.append(f"  url: {_scalar(safe_link(incident.url))}")
     lines += ["  checksum: ", "---", ""]
     text = "\n".join(lines) + "\n"
     text += "\n".join(format_update(u.at, u.status, u.message) for u in prepared.updates)
@@ -428,6 +429,16 @@ def _sealed(text: str) -> str:
     """The text with its checksum: the digest of the text with an empty checksum."""
     digest = _digest(text)
     return text.replace("\n  checksum: \n", f"\n  checksum: sha256:{digest}\n", 1)
+
+
+def recorded(source: str) -> str:
+    """A source as the files record it: an address without its user, password, query or fragment
+    (a private feed's token must not reach a public repository); a folder as given."""
+    parts = urlsplit(source)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        port = f":{parts.port}" if parts.port else ""
+        return urlunsplit((parts.scheme, parts.hostname + port, parts.path, "", ""))
+    return source
 
 
 def _scalar(value: str) -> str:
