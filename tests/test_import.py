@@ -435,3 +435,15 @@ def test_an_id_in_the_ids_file_must_be_an_id(site, tmp_path):
     renames.write_text("Partner API: Partner API\n", encoding="utf-8")
     result = Cli(site)("import", "statuspage", str(STATUSPAGE), "--ids", str(renames), expect=1)
     assert "lower-case letters, digits and dashes" in result.output and "nothing was written" in result.output
+
+
+def test_an_incident_check_would_refuse_is_not_written_and_named(site, tmp_path):
+    source = shutil.copytree(STATUSPAGE, tmp_path / "export")
+    document = json.loads((source / "incidents.json").read_text(encoding="utf-8"))
+    document["incidents"][1]["incident_updates"][1]["body"] = "Logs:\n\n```\nerror 500"  # a code block never closed
+    (source / "incidents.json").write_text(json.dumps(document), encoding="utf-8")
+    result = Cli(site)("import", "statuspage", str(source))
+    assert "warning: not imported: Slow partner API: line " in result.stderr
+    assert not (site / "incidents" / "2026-09-03-slow-partner-api.md").exists()
+    assert (site / "incidents" / "2026-10-14-appointment-booking-unavailable.md").exists()
+    Cli(site)("check")

@@ -94,7 +94,7 @@ def plan(imported: Imported, target: Target) -> Plan:
         path = owned.get(incident.key) or _free_path(target.incidents_dir, prepared, taken)
         taken.add(path)
         text = incident_file(imported, prepared, component_ids)
-        problems = _problems(path.name, text, known_ids, target)
+        problems = _problems(path, text, known_ids, target)
         if problems:
             result.failed.append((incident.title or incident.key, problems))
             continue
@@ -132,14 +132,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _problems(name: str, text: str, component_ids: set[str], target: Target) -> str:
+def _problems(path: Path, text: str, component_ids: set[str], target: Target) -> str:
     """What `balise check` would say against the file (errors only), read as the build reads it."""
-    with tempfile.TemporaryDirectory() as scratch:
-        trial = Path(scratch) / name
-        trial.write_text(text, encoding="utf-8")
-        report = Collector(Path(scratch))
-        load_incident(trial, component_ids, report, zone=target.zone)
-        return "; ".join(f"line {p.line}: {p.message}" for p in report.errors)
+    report = Collector(target.incidents_dir)
+    load_incident(path, component_ids, report, text=text, zone=target.zone)
+    return "; ".join(f"line {p.line}: {p.message}" for p in report.errors)
 
 
 # -- components ------------------------------------------------------------------------------
