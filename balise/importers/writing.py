@@ -28,7 +28,7 @@ from balise.content.yamlfile import ContentYamlLoader
 from balise.errors import Collector
 from balise.i18n import catalog
 from balise.importers.markdown import to_markdown
-from balise.importers.records import Component, Group, Imported, Incident, SourceError, Update
+from balise.importers.records import Component, Imported, Incident, SourceError, Update
 from balise.timeline import format_time, format_update
 from balise.transparency.ingest import safe_link, without_controls
 
@@ -79,7 +79,9 @@ def plan(imported: Imported, target: Target) -> Plan:
     result = Plan(notes=list(imported.notes))
     existing_groups, existing_components, components_text = _existing_components(target.status_dir)
     group_ids, component_ids = _ids(imported, existing_groups, existing_components, target.renames)
-    components_file = _components_file(imported, target, group_ids, component_ids, components_text)
+    components_file = _components_file(
+        imported, target, (group_ids, component_ids), (existing_groups, existing_components), components_text
+    )
     if components_file is not None:
         result.files.append(components_file)
     known_ids = set(component_ids.values()) | {c["id"] for c in existing_components}
@@ -125,7 +127,7 @@ def _action(path: Path, text: str) -> str:
 def as_imported(text: str) -> bool:
     """Whether a file is still exactly as `balise import` wrote it (its checksum matches its text)."""
     found = CHECKSUM.search(text)
-    return bool(found) and found is not None and _digest(CHECKSUM.sub(r"\1", text)) == found[2]
+    return found is not None and _digest(CHECKSUM.sub(r"\1", text)) == found[2]
 
 
 def _digest(text: str) -> str:
@@ -186,14 +188,16 @@ def _ids(
 def _components_file(
     imported: Imported,
     target: Target,
-    group_ids: dict[str, str],
-    component_ids: dict[str, str],
+    ids: tuple[dict[str, str], dict[str, str]],
+    existing: tuple[list[dict[str, Any]], list[dict[str, Any]]],
     current: str | None,
 ) -> Planned | None:
+    """The site's components.yml with the imported groups and components it lacks (its own
+    entries as they are), or None when the source names none."""
     path = target.status_dir / "components.yml"
     if not imported.components and not imported.groups:  # a feed names none: the site's file is left alone
         return None
-    old_groups, old_components, _ = _existing_components(target.status_dir) if current is not None else ([], [], None)
+    (group_ids, component_ids), (old_groups, old_components) = ids, existing
     have_groups = {g["id"] for g in old_groups}
     have_components = {c["id"] for c in old_components}
     new_groups = [g for g in imported.groups if group_ids[g.key] not in have_groups]
@@ -462,11 +466,3 @@ def _imported_files(incidents_dir: Path) -> dict[str, Path]:
         if isinstance(origin, dict) and origin.get("id") is not None:
             found.setdefault(str(origin["id"]), path)
     return found
-
-
-# Kept for the summary's sake: which file each note went into.
-def notes_by_file(result: Plan) -> list[tuple[Path, str]]:
-    return [(planned.path, note) for planned in result.files for note in planned.notes]
-
-
-__all__ = ["Group", "Plan", "Planned", "Target", "as_imported", "incident_file", "notes_by_file", "plan"]
