@@ -168,6 +168,12 @@ def test_full_history_from_the_manage_api_page_by_page_with_the_key_from_the_env
     monkeypatch.delenv("STATUSPAGE_API_KEY", raising=False)
     refused = cli("import", "statuspage", str(STATUSPAGE), "--full-history", "--api-url", server.url("/v1"), expect=1)
     assert "STATUSPAGE_API_KEY" in refused.output and not list((site / "incidents").glob("20*.md"))
+    monkeypatch.setenv("STATUSPAGE_API_KEY", "wrong")
+    refused = cli("import", "statuspage", str(STATUSPAGE), "--full-history", "--api-url", server.url("/v1"), expect=1)
+    assert "the server answered HTTP 401" in refused.output and "wrong" not in refused.output
+    assert not list((site / "incidents").glob("20*.md"))
+    server.requests.clear()
+    server.keys.clear()
     monkeypatch.setenv("STATUSPAGE_API_KEY", "s3cr3t")
     result = cli("import", "statuspage", str(STATUSPAGE), "--full-history", "--api-url", server.url("/v1"))
     assert [p for p in server.requests if p.startswith("/v1/")] == [
@@ -352,6 +358,15 @@ def test_a_feed_entry_without_update_blocks_is_one_update_and_says_so(site):
     assert "## 2025-10-14 08:15 +00:00 — resolved\n\nThe login page could not be reached" in text
     assert "no update blocks in the entry: one update, written 'resolved'" in result.stdout
     Cli(site)("check")
+
+
+@pytest.mark.parametrize("folder", ["missing", "not-cstate"])
+def test_a_folder_that_is_not_a_cstate_site_is_one_line_exit_1(site, tmp_path, folder):
+    (tmp_path / "not-cstate").mkdir()
+    (tmp_path / "not-cstate" / "config.yml").write_text("title: My blog\nparams:\n  author: me\n", encoding="utf-8")
+    result = Cli(site)("import", "cstate", str(tmp_path / folder), expect=1)
+    assert len(result.output.strip().splitlines()) == 1 and "nothing was written" in result.output
+    assert "no such folder" in result.output if folder == "missing" else "is this a cState site?" in result.output
 
 
 def test_a_file_that_is_not_a_feed_is_refused(site, tmp_path):
