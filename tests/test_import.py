@@ -114,7 +114,10 @@ def test_statuspage_round_trip_through_balise_own_api(site, server):
     assert "3 components in 1 group, 3 incidents, 1 maintenance, 11 updates" in result.stdout
     cli("check")
     cli("build")
-    source = json.loads((STATUSPAGE / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    source = [
+        *json.loads((STATUSPAGE / "incidents.json").read_text(encoding="utf-8"))["incidents"],
+        *json.loads((STATUSPAGE / "scheduled-maintenances.json").read_text(encoding="utf-8"))["scheduled_maintenances"],
+    ]
     built = {}
     for name in ("incidents.json", "scheduled-maintenances.json"):
         document = json.loads((site / "site" / "api" / "v2" / name).read_text(encoding="utf-8"))
@@ -462,3 +465,12 @@ def test_an_incident_check_would_refuse_is_not_written_and_named(site, tmp_path)
     assert not (site / "incidents" / "2026-09-03-slow-partner-api.md").exists()
     assert (site / "incidents" / "2026-10-14-appointment-booking-unavailable.md").exists()
     Cli(site)("check")
+
+
+@pytest.mark.parametrize("name", ["summary.json", "components.json", "incidents.json", "scheduled-maintenances.json"])
+def test_the_statuspage_fixtures_have_the_real_api_shape(name):
+    """The fixtures pass the schemas tests/test_api.py holds to a real page's payload."""
+    from test_api import validator
+
+    document = json.loads((STATUSPAGE / name).read_text(encoding="utf-8"))
+    assert [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(name).iter_errors(document)] == []
