@@ -474,3 +474,22 @@ def test_the_statuspage_fixtures_have_the_real_api_shape(name):
 
     document = json.loads((STATUSPAGE / name).read_text(encoding="utf-8"))
     assert [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(name).iter_errors(document)] == []
+
+
+def test_the_sites_own_components_stay_as_written_when_imported_ones_are_added(cli, demo):
+    """Into the demo organisation: its groups and components are kept, entry for entry, before the new ones."""
+    import yaml
+
+    path = demo / "status" / "components.yml"
+    before = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cli("import", "statuspage", str(STATUSPAGE))
+    after = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert after["groups"][: len(before["groups"])] == before["groups"]
+    assert after["components"][: len(before["components"])] == before["components"]
+    assert [c["name"] for c in after["components"][len(before["components"]) :]] == [
+        "Website",
+        "Partner API",
+        "Appointment booking",
+    ]
+    assert path.read_text(encoding="utf-8").startswith("# Services suivis sur la page de statut.")
+    cli("check")

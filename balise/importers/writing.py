@@ -84,7 +84,7 @@ def plan(imported: Imported, target: Target) -> Plan:
     )
     if components_file is not None:
         result.files.append(components_file)
-    known_ids = set(component_ids.values()) | {c["id"] for c in existing_components}
+    known_ids = set(component_ids.values()) | {str(c["id"]) for c in existing_components}
     owned = _imported_files(target.incidents_dir)
     taken: set[Path] = set()
     updates = 0
@@ -143,22 +143,17 @@ def _problems(path: Path, text: str, component_ids: set[str], target: Target) ->
 
 # -- components ------------------------------------------------------------------------------
 def _existing_components(status_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]:
+    """The site's groups and components as written in its file (checked first, as the build reads it)."""
     path = status_dir / "components.yml"
     if not path.exists():
         return [], [], None
     report = Collector()
-    groups, components = load_components(path, report)
+    load_components(path, report)
     if report.errors:
         raise SourceError(f"{path}: cannot be read ({report.errors[0].message}) — fix it first (balise check)")
-    as_dicts = [
-        {"id": c.id, "name": c.name, "description": c.description, "group": c.group, "order": c.order}
-        for c in components
-    ]
-    return (
-        [{"id": g.id, "name": g.name, "description": g.description, "order": g.order} for g in groups],
-        as_dicts,
-        path.read_text(encoding="utf-8"),
-    )
+    text = path.read_text(encoding="utf-8-sig")
+    data = yaml.load(text, Loader=ContentYamlLoader)
+    return list(data.get("groups") or []), list(data.get("components") or []), text
 
 
 def _ids(
@@ -169,7 +164,7 @@ def _ids(
     taken: set[str] = set()
 
     def choose(key: str, name: str, existing: list[dict[str, Any]], fallback: str) -> str:
-        by_name = {e["name"].casefold(): e["id"] for e in existing}
+        by_name = {str(e["name"]).casefold(): str(e["id"]) for e in existing}
         wanted = renames.get(key) or renames.get(name) or by_name.get(name.casefold()) or slug(name, fallback)
         chosen, counter = wanted, 2
         while chosen in taken:
@@ -198,8 +193,8 @@ def _components_file(
     if not imported.components and not imported.groups:  # a feed names none: the site's file is left alone
         return None
     (group_ids, component_ids), (old_groups, old_components) = ids, existing
-    have_groups = {g["id"] for g in old_groups}
-    have_components = {c["id"] for c in old_components}
+    have_groups = {str(g["id"]) for g in old_groups}
+    have_components = {str(c["id"]) for c in old_components}
     new_groups = [g for g in imported.groups if group_ids[g.key] not in have_groups]
     new_components = [c for c in imported.components if component_ids[c.key] not in have_components]
     if current is not None and not new_groups and not new_components:
@@ -210,12 +205,10 @@ def _components_file(
             f"{path}: its comments would be lost, so balise import leaves it alone — add the imported "
             f"components ({missing}) by hand, or remove the comments, then import again"
         )
-    groups = [_plain(g) for g in old_groups] + [
+    groups = [*old_groups] + [
         {"id": group_ids[g.key], "name": g.name, "description": g.description} for g in new_groups
     ]
-    components = [_plain(c) for c in old_components] + [
-        _component_entry(c, group_ids, component_ids) for c in new_components
-    ]
+    components = [*old_components] + [_component_entry(c, group_ids, component_ids) for c in new_components]
     header = _leading_comments(current) if current is not None else _header(imported, target)
     text = header + _dump({"groups": groups} if groups else {}) + _dump({"components": components})
     with tempfile.TemporaryDirectory() as scratch:  # read back as the build reads it, before anything is written
@@ -227,11 +220,6 @@ def _components_file(
             problem = report.errors[0]
             raise SourceError(f"{path}: would not be valid (line {problem.line}: {problem.message})")
     return Planned(path, text, "merged" if current is not None else "new")
-
-
-def _plain(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry of the site's own file, as written (its default order left out)."""
-    return {k: v for k, v in entry.items() if v not in (None, "") and k != "order"}
 
 
 def _component_entry(component: Component, group_ids: dict[str, str], component_ids: dict[str, str]) -> dict[str, Any]:
