@@ -16,6 +16,10 @@ from balise import __version__
 COMMANDS = {
     "build": ("balise.cli.site", "Build the site (default: site/)."),
     "check": ("balise.cli.reading", "Validate all content; print each problem as path:line: message."),
+    "import": (
+        "balise.cli.importing",
+        "Import another status page's components and history (Statuspage, cState, any Atom/RSS feed).",
+    ),
     "ingest": ("balise.cli.transparency", "Read the monitoring feeds and update status/monitoring/YYYY-MM.yml."),
     "init": ("balise.cli.scaffold", "Create a new status site in DIRECTORY."),
     "new": ("balise.cli.writing", "Write a new incident (or maintenance) file and print its path."),

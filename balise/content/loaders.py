@@ -148,7 +148,10 @@ INCIDENT_FIELDS = (
     "scheduled_for",
     "scheduled_until",
     "started_at",
+    "imported_from",
 )
+# Written by `balise import`: where the incident was published before (the old address, for redirects).
+IMPORTED_FROM_FIELDS = ("source", "id", "url", "checksum")
 
 
 def load_incident(
@@ -192,6 +195,7 @@ def load_incident(
         began_at=fields.time("started_at"),
         path=str(path),
     )
+    _check_imported_from(located, path, report)
     if front.scheduled_for and front.scheduled_until and front.scheduled_until <= front.scheduled_for:
         fields.error("scheduled_until", "'scheduled_until' must be after 'scheduled_for' — check both times")
     if kind == model.Kind.NOTICE:  # a notice informs; it changes no component's status
@@ -217,6 +221,24 @@ def load_incident(
         for line, found in placeholders_in(text):
             report.error(path, line, placeholder_message(found))
     return incident if len(report.errors) == before else None
+
+
+def _check_imported_from(located: Located, path: Path, report: Collector) -> None:
+    origin = located.data.get("imported_from")
+    if origin is None:
+        return
+    if not isinstance(origin, dict):
+        report.error(
+            path,
+            located.line("imported_from"),
+            "'imported_from' is written by balise import: fields 'source:', 'id:' and 'url:' below it — "
+            "restore them, or remove 'imported_from' and what is below it",
+        )
+        return
+    fields = Fields(located, origin, ("imported_from",), path, report)
+    fields.check_known(IMPORTED_FROM_FIELDS)
+    for name in IMPORTED_FROM_FIELDS:
+        fields.text(name)
 
 
 def _incident_components(
