@@ -221,12 +221,16 @@ def _renames(
 
 
 def _same_incident(old: str, text: str, new: model.Incident) -> bool:
-    """Does the last version of `old` (its `text`) open with an update `new` still has (or withdrew)?"""
+    """Is the last version of `old` (its `text`) the same incident as `new`: its first update at
+    the same time, with the same title or the same words?"""
     loaded = load_incident(Path(_name(old)), None, Collector(), text=text)
     if loaded is None or not loaded.updates:
         return False
-    times = {u.at for u in new.updates} | {u.first_at for u in new.updates} | {w.update for w in new.withdrawals}
-    return loaded.updates[0].at in times
+    first = loaded.updates[0]
+    same = next((u for u in new.updates if first.at in (u.at, u.first_at)), None)
+    if same is None:
+        return any(w.update == first.at for w in new.withdrawals) and loaded.title == new.title
+    return loaded.title == new.title or same.message.split() == first.message.split()
 
 
 def _read_blobs(toplevel: Path, wanted: list[str]) -> dict[str, str]:
