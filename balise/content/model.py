@@ -399,6 +399,20 @@ class StatusPage:
     components: list[Component]
     incidents: list[Incident]  # published only, newest first
     transparency: Transparency | None = None  # published items only
+    withdrawn: list[Incident] = field(default_factory=list)  # published, then withdrawn whole: their pages stay
+
+    @cached_property
+    def related(self) -> dict[str, list[Incident]]:
+        """For each incident id, the published incidents related to it, named by it or naming it (both ways)."""
+        by_id = {i.id: i for i in self.incidents}
+        found: dict[str, dict[str, Incident]] = {}
+        for incident in self.incidents:
+            for other_id in incident.related:
+                other = by_id.get(other_id)
+                if other is not None:
+                    found.setdefault(incident.id, {})[other.id] = other
+                    found.setdefault(other.id, {})[incident.id] = incident
+        return {key: sorted(value.values(), key=lambda i: i.started_at) for key, value in found.items()}
 
     @property
     def now(self) -> datetime:

@@ -229,7 +229,7 @@ class StatuspageAPI:
         monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
         resolved = incident.ended_at(now) if incident.is_maintenance else incident.resolved_at
         document: Document = {
-            "id": incident.id,
+            "id": incident.permanent_id,  # as first published: a rename keeps it
             "name": incident.title,
             "status": self.incident_status(incident),
             "created_at": self.time(incident.created_at),
@@ -272,7 +272,7 @@ class StatuspageAPI:
             "id": self.links.api_update_id(incident, update),
             "status": update.status,
             "body": update.message,
-            "incident_id": incident.id,
+            "incident_id": incident.permanent_id,
             "created_at": self.time(update.at),
             "updated_at": self.time(update.last_modified),
             "display_at": self.time(update.at),

@@ -203,7 +203,11 @@ class OutputKeys:
         found = self._incidents.get(id(incident))
         if found is None:
             source = self.cache.source_keys.get(incident.path or "", incident.id)
-            found = digest(self.site, source, amendments_of(incident), time_state(incident, self.pages.page.now))
+            # Related incidents are named on its page, whichever file names the other.
+            related = [(other.id, other.title) for other in self.pages.page.related.get(incident.id, [])]
+            found = digest(
+                self.site, source, amendments_of(incident), time_state(incident, self.pages.page.now), related
+            )
             self._incidents[id(incident)] = found
         return found
 
