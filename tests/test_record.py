@@ -134,3 +134,201 @@ def test_a_shallow_clone_still_warns_and_builds(tmp_path, at_time):
     git(tmp_path, "clone", "-q", "--depth", "1", root.as_uri(), str(clone))
     result = Cli(clone)("build", "--strict")
     assert "shallow" in result.stderr
+
+
+# -- withdrawal ------------------------------------------------------------------------------
+def test_withdrawing_a_published_update_keeps_the_fact_and_the_reason_not_the_words(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    cli = Cli(root)
+    result = cli(
+        "withdraw", ID, "--update", "2026-12-01 10:40 +01:00", "--at", "2026-12-01 11:45 +01:00",
+        "--reason", "Elle citait le nom et l'adresse d'un bénéficiaire.",
+    )
+    assert result.stdout.strip() == f"incidents/{ID}.md"
+    text = (root / "incidents" / f"{ID}.md").read_text(encoding="utf-8")
+    assert "Jean Dupont" not in text and "## 2026-12-01 10:40" not in text
+    assert 'update: "2026-12-01 10:40 +01:00"' in text and "reason:" in text
+    assert "## 2026-12-01 10:00 +01:00 — investigating" in text and "## 2026-12-01 11:30 +01:00 — resolved" in text
+    cli("check")  # the removal is now a withdrawal: nothing to refuse, committed or not
+    commit_all(root, "Withdraw an update", "2026-12-01T11:46:00+01:00")
+    cli("check")
+    cli("build", "--strict")
+
+    site = root / "site"
+    detail = page(site, f"incidents/{ID}/")
+    assert "Jean Dupont" not in detail.get_text()
+    items = detail.select("ol.timeline > li")
+    assert [item["id"] for item in items] == ["update-20261201t103000z", "update-20261201t094000z", "update-20261201t090000z"]
+    withdrawn = items[1]
+    assert "withdrawn" in withdrawn["class"]
+    assert (
+        "Une mise à jour publiée le 1er décembre 2026 à 10:40 CET a été retirée le 1er décembre 2026 à 11:45 CET"
+        in text_of(withdrawn)
+    )
+    assert "Motif : Elle citait le nom et l'adresse d'un bénéficiaire." in text_of(withdrawn)
+
+    for feed in ("history.atom", f"incidents/{ID}/feed.atom"):
+        entries = atom_entries(root, feed)
+        assert not any("Dupont" in entry["content"] for entry in entries)
+        (entry,) = [e for e in entries if e["category"] == "withdrawn"]
+        assert entry["id"].endswith(f"incidents/{ID}/update-20261201t094000z")  # the update's own id
+        assert entry["updated"] == "2026-12-01T10:45:00Z"
+        assert "Motif : Elle citait" in entry["content"] and entry["title"] == "[Retirée] Paiements lents"
+    assert "Dupont" not in (site / "history.rss").read_text(encoding="utf-8")
+
+    document = api_incident(root, ID)
+    assert [u["status"] for u in document["incident_updates"]] == ["resolved", "investigating"]
+    assert "Dupont" not in json.dumps(document)
+
+
+def test_a_withdrawal_after_the_update_was_deleted_records_it(tmp_path, at_time):
+    """The writer deleted the section first, was refused, then withdrew it: the command records it."""
+    root = published(tmp_path, at_time)
+    text = RESOLVED.replace(RESOLVED[RESOLVED.index("## 2026-12-01 10:40") : RESOLVED.index("## 2026-12-01 11:30")], "")
+    write(root, text)
+    Cli(root)("check", expect=1)
+    result = Cli(root)("withdraw", ID, "--update", "2026-12-01 10:40 +01:00", "--reason", "Donnée personnelle")
+    assert "recorded" in result.stderr
+    Cli(root)("check")
+
+
+def test_withdrawing_a_whole_incident(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    Cli(root)("withdraw", ID, "--reason", "Publié par erreur : il concernait un autre organisme.", "--at", "2026-12-01 11:45 +01:00")
+    text = (root / "incidents" / f"{ID}.md").read_text(encoding="utf-8")
+    assert "## " not in text and "title: Paiements lents" in text
+    commit_all(root, "Withdraw the incident", "2026-12-01T11:46:00+01:00")
+    Cli(root)("check")
+    Cli(root)("build", "--strict")
+    site = root / "site"
+    detail = page(site, f"incidents/{ID}/")
+    assert "a été retiré le 1er décembre 2026 à 11:45 CET" in text_of(detail.select_one("main"))
+    assert "Motif : Publié par erreur" in text_of(detail.select_one("main"))
+    assert "Paiements lents" not in text_of(detail.select_one("main"))
+    (entry,) = [e for e in atom_entries(root) if e["category"] == "withdrawn"]
+    assert "Publié par erreur" in entry["content"]
+    assert all(i["id"] != ID for i in json.loads((site / "api/v2/incidents.json").read_text())["incidents"])
+    # Deleting the withdrawn file now would still remove what was public.
+    (root / "incidents" / f"{ID}.md").unlink()
+    Cli(root)("check", expect=1)
+
+
+def test_a_withdrawal_needs_a_reason_and_an_update_of_the_incident(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    before = (root / "incidents" / f"{ID}.md").read_bytes()
+    result = Cli(root)("withdraw", ID, "--update", "2026-12-01 10:40 +01:00", "--reason", " … ", expect=2)
+    assert "say why" in result.stderr
+    assert (root / "incidents" / f"{ID}.md").read_bytes() == before
+
+
+# -- renames -------------------------------------------------------------------------------------
+NEW_ID = "2026-12-01-paiements-en-ligne-lents"
+
+
+def test_a_renamed_incident_keeps_its_ids_its_amendments_and_its_old_address(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    cli = Cli(root)
+    cli("build")
+    ids_before = {e["id"] for e in atom_entries(root)}
+    api_before = api_incident(root, ID)
+    write(root, RESOLVED.replace("Nous cherchons la cause.", "Nous recherchons la cause."))
+    commit_all(root, "Reword", "2026-12-01T11:40:00+01:00")
+    git(root, "mv", f"incidents/{ID}.md", f"incidents/{NEW_ID}.md")
+    cli("check")  # renamed in the working copy: not a removal
+    commit_all(root, "Rename", "2026-12-01T11:50:00+01:00")
+    cli("check")
+    cli("build", "--strict")
+    site = root / "site"
+
+    assert {e["id"] for e in atom_entries(root)} == ids_before
+    document = api_incident(root, ID)  # the API id it was published under
+    assert [u["id"] for u in document["incident_updates"]] == [u["id"] for u in api_before["incident_updates"]]
+    assert document["shortlink"].endswith(f"incidents/{NEW_ID}/")
+
+    detail = page(site, f"incidents/{NEW_ID}/")
+    first = detail.select_one("#update-20261201t090000z")
+    assert "Nous recherchons la cause." in text_of(first.select_one(".message"))
+    assert "Nous cherchons la cause." in text_of(first.select_one(".amendments blockquote"))
+
+    old = (site / "incidents" / ID / "index.html").read_text(encoding="utf-8")
+    moved = page(site, f"incidents/{ID}/")
+    target = moved.select_one('link[rel="canonical"]')["href"]
+    assert target.endswith(f"incidents/{NEW_ID}/")
+    assert moved.select_one("body a")["href"] == target
+    assert "<script" not in old
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"incidents/{NEW_ID}/" in sitemap and f"incidents/{ID}/<" not in sitemap
+
+
+def test_a_rename_with_a_new_title_and_edits_in_the_same_commit_is_still_a_rename(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    (root / "incidents" / f"{ID}.md").unlink()
+    write(root, RESOLVED.replace("Nous cherchons la cause.", "Nous recherchons la cause."), name=NEW_ID)
+    commit_all(root, "Rename and reword", "2026-12-01T11:50:00+01:00")
+    Cli(root)("check")
+    Cli(root)("build")
+    assert (root / "site/incidents" / ID / "index.html").exists()
+
+
+# -- time corrections ----------------------------------------------------------------------------
+def test_a_corrected_time_is_an_amendment_with_the_earlier_time_visible(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    cli = Cli(root)
+    cli("build")
+    ids_before = {e["id"] for e in atom_entries(root)}
+    api_before = [u["id"] for u in api_incident(root, ID)["incident_updates"]]
+    write(root, RESOLVED.replace("## 2026-12-01 10:40 +01:00", "## 2026-12-01 10:45 +01:00"))
+    cli("check")  # uncommitted: not a removal
+    commit_all(root, "Correct a time", "2026-12-01T11:50:00+01:00")
+    cli("check")
+    cli("build", "--strict")
+    detail = page(root / "site", f"incidents/{ID}/")
+    update = detail.select_one("#update-20261201t094500z")
+    notice = update.select_one(".amendments")
+    assert "Modifiée le 1er décembre 2026 à 11:50" in text_of(notice)
+    assert "Heure annoncée alors : 1er décembre 2026 à 10:40" in text_of(notice)
+    assert notice.select_one("blockquote") is None  # the words did not change
+    assert {e["id"] for e in atom_entries(root)} == ids_before
+    assert [u["id"] for u in api_incident(root, ID)["incident_updates"]] == api_before
+
+
+# -- reopening, related ----------------------------------------------------------------------------
+def test_a_resolved_incident_reopened_by_a_later_update(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    cli = Cli(root)
+    cli("update", ID, "--status", "investigating", "--message", "Le problème est revenu.", "--at", "2026-12-01 11:50 +01:00")
+    commit_all(root, "Reopen", "2026-12-01T11:51:00+01:00")
+    cli("check")
+    cli("build", "--strict")
+    detail = page(root / "site", f"incidents/{ID}/")
+    reopened = detail.select_one("#update-20261201t105000z")
+    assert "reopened" in reopened["class"] and text_of(reopened.select_one("h3")).startswith("Rouvert")
+    assert "En cours" in text_of(detail.select_one(".facts")) or "en cours" in text_of(detail.select_one(".facts"))
+    (entry,) = [e for e in atom_entries(root) if "revenu" in e["content"]]
+    assert entry["title"].startswith("[Rouvert · ")
+    assert api_incident(root, ID)["status"] == "investigating"
+    cli("resolve", ID, "--message", "C'est réparé.", "--at", "2026-12-01 11:55 +01:00")
+    result = cli("resolve", ID, "--message", "Encore.", expect=1)
+    assert "already closed" in result.stderr
+
+
+def test_related_incidents_are_shown_both_ways(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    other = "2026-12-01-dons-lents"
+    write(
+        root,
+        RESOLVED.replace("title: Paiements lents", f"title: Dons lents\nrelated:\n  - {ID}").replace("10:00", "10:05"),
+        name=other,
+    )
+    commit_all(root, "Related", "2026-12-01T11:51:00+01:00")
+    Cli(root)("build", "--strict")
+    for here, there, title in ((ID, other, "Dons lents"), (other, ID, "Paiements lents")):
+        links = page(root / "site", f"incidents/{here}/").select(".facts ul.related a")
+        assert [(text_of(a), a["href"]) for a in links] == [(title, f"../../incidents/{there}/")]
+
+
+def test_an_unknown_related_incident_is_an_error(tmp_path, at_time):
+    root = published(tmp_path, at_time)
+    write(root, RESOLVED.replace("title: Paiements lents", "title: Paiements lents\nrelated:\n  - 2026-12-01-paiement-lent"))
+    result = Cli(root)("check", expect=1)
+    assert f"incidents/{ID}.md:4: no incident '2026-12-01-paiement-lent' to relate to" in result.stderr

@@ -465,7 +465,7 @@ def withdraw(site: Site, incident_id: str, update_time: str | datetime | None, r
     incident = _incident_for(incident_id, content.incidents, project)
     path = Path(incident.path)
     moment = resolve_time(at, project, "--at") or now_in(project)
-    entry = {"on": format_time(moment.astimezone(project.settings.timezone)), "reason": reason}
+    entry = {"at": format_time(moment.astimezone(project.settings.timezone)), "reason": reason}
     removed: list[int] = []
     if update_time is not None:
         when = resolve_time(update_time, project, "--update")

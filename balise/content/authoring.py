@@ -100,9 +100,9 @@ def withdrawn_text(source: str, update_lines: Collection[int], entry: dict[str, 
     newline = "\r\n" if "\r\n" in source else "\n"
     lines = source.splitlines(keepends=True)
     closing = _front_matter_end(lines)
-    item = [f"  - {key}: {json.dumps(value, ensure_ascii=False)}" for key, value in entry.items()]
-    item[1:] = ["    " + line.strip() for line in item[1:]]
-    block = "".join(line + newline for line in item)
+    # JSON's quoted strings are YAML's: any reason (a colon, a quote, a '#') reads back as written.
+    item = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in entry.items()]
+    block = "".join(("  - " if index == 0 else "    ") + line + newline for index, line in enumerate(item))
     existing = next((i for i in range(1, closing) if lines[i].startswith("withdrawn:")), None)
     if existing is None:
         insert_at, block = closing, "withdrawn:" + newline + block

@@ -151,7 +151,7 @@ INCIDENT_FIELDS = (
     "withdrawn",
     "related",
 )
-WITHDRAWAL_FIELDS = ("update", "on", "reason")
+WITHDRAWAL_FIELDS = ("update", "at", "reason")  # not "on:", which YAML reads as true
 
 
 def load_incident(
@@ -235,20 +235,20 @@ def _withdrawals(
     if not isinstance(raw, list):
         fields.error(
             "withdrawn",
-            "'withdrawn' must be a list of entries '- update: …' with 'on:' and 'reason:' — balise withdraw writes it",
+            "'withdrawn' must be a list of entries '- update: …' with 'at:' and 'reason:' — balise withdraw writes it",
         )
         return ()
     found: list[model.Withdrawal] = []
     for index, item in enumerate(raw):
         where = ("withdrawn", index)
         if not isinstance(item, dict):
-            report.error(path, located.line(*where), "each entry of 'withdrawn' needs 'on:' and 'reason:' fields")
+            report.error(path, located.line(*where), "each entry of 'withdrawn' needs 'at:' and 'reason:' fields")
             continue
         entry = Fields(located, item, where, path, report, zone)
         entry.check_known(WITHDRAWAL_FIELDS)
-        on, reason, update = entry.time("on", required=True), entry.text("reason", required=True), entry.time("update")
+        on, reason, update = entry.time("at", required=True), entry.text("reason", required=True), entry.time("update")
         if update is not None and on is not None and on < update:
-            entry.error("on", "an update is withdrawn after it was published — check 'on:' and 'update:'")
+            entry.error("at", "an update is withdrawn after it was published — check 'at:' and 'update:'")
         if on is not None and reason:
             found.append(model.Withdrawal(on=on, reason=reason, update=update, line=entry.line()))
     updates = [w.update for w in found if w.update is not None]
@@ -622,7 +622,7 @@ def unknown_related(incidents: list[model.Incident], report: Collector) -> None:
                 report.error(
                     incident.path,
                     _related_line(incident, other),
-                    f"no incident '{other}' to relate to — {did_you_mean(other, ids)}",
+                    f"no incident '{other}' to relate to — {did_you_mean(other, [i for i in ids if i != incident.id])}",
                 )
 
 

@@ -205,9 +205,8 @@ class OutputKeys:
             source = self.cache.source_keys.get(incident.path or "", incident.id)
             # Related incidents are named on its page, whichever file names the other.
             related = [(other.id, other.title) for other in self.pages.page.related.get(incident.id, [])]
-            found = digest(
-                self.site, source, amendments_of(incident), time_state(incident, self.pages.page.now), related
-            )
+            state = time_state(incident, self.pages.page.now) if incident.updates else "withdrawn"
+            found = digest(self.site, source, amendments_of(incident), state, related)
             self._incidents[id(incident)] = found
         return found
 
