@@ -173,7 +173,7 @@ def test_withdrawing_a_published_update_keeps_the_fact_and_the_reason_not_the_wo
         (entry,) = [e for e in entries if e["category"] == "withdrawn"]
         assert entry["id"].endswith(f"incidents/{ID}/update-20261201t094000z")  # the update's own id
         assert entry["updated"] == "2026-12-01T10:45:00Z"
-        assert "Motif : Elle citait" in entry["content"] and entry["title"] == "[Retirée] Paiements lents"
+        assert "Motif\xa0: Elle citait" in entry["content"] and entry["title"] == "[Retirée] Paiements lents"
     assert "Dupont" not in (site / "history.rss").read_text(encoding="utf-8")
 
     document = api_incident(root, ID)
