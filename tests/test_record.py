@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime
-
-import pytest
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from conftest import Cli, copy_demo, page, text_of
 from gitrepo import commit_all, git, init_repo
@@ -32,11 +31,14 @@ Les paiements en ligne sont lents. Nous cherchons la cause.
 
 La cause est trouvée : M. Jean Dupont, 12 rue des Lilas, a signalé la panne.
 """
-RESOLVED = OPENED + """
+RESOLVED = (
+    OPENED
+    + """
 ## 2026-12-01 11:30 +01:00 — resolved
 
 Les paiements fonctionnent de nouveau.
 """
+)
 NOW = datetime.fromisoformat("2026-12-01T12:00:00+01:00")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -84,8 +86,14 @@ def test_deleting_a_published_update_is_refused_with_the_two_ways_out(tmp_path, 
             commit_all(root, "Remove an update", "2026-12-01T11:50:00+01:00")
         result = Cli(root)("check", expect=1)
         line = text.splitlines().index("## 2026-12-01 11:30 +01:00 — resolved") + 1
-        assert f"incidents/{ID}.md:{line}: the update of 2026-12-01 10:40 +01:00 (identified) was published" in result.stderr
-        assert "restore it" in result.stderr and f"balise withdraw {ID} --update '2026-12-01 10:40 +01:00'" in result.stderr
+        assert (
+            f"incidents/{ID}.md:{line}: the update of 2026-12-01 10:40 +01:00 (identified) was published"
+            in result.stderr
+        )
+        assert (
+            "restore it" in result.stderr
+            and f"balise withdraw {ID} --update '2026-12-01 10:40 +01:00'" in result.stderr
+        )
         assert "git show " in result.stderr
         built = Cli(root)("build", expect=1)
         assert "the update of 2026-12-01 10:40 +01:00 (identified) was published" in built.stderr
@@ -94,7 +102,11 @@ def test_deleting_a_published_update_is_refused_with_the_two_ways_out(tmp_path, 
 
 def test_deleting_a_published_incident_file_is_refused_at_its_old_path(tmp_path, at_time):
     root = published(tmp_path, at_time)
-    write(root, OPENED.replace("Paiements lents", "Autre chose").replace("paiements en ligne", "dons"), name="2026-12-01-autre")
+    write(
+        root,
+        OPENED.replace("Paiements lents", "Autre chose").replace("paiements en ligne", "dons"),
+        name="2026-12-01-autre",
+    )
     (root / "incidents" / f"{ID}.md").unlink()
     result = Cli(root)("check", expect=1)
     assert f"incidents/{ID}.md:1: this incident was published" in result.stderr
@@ -141,8 +153,14 @@ def test_withdrawing_a_published_update_keeps_the_fact_and_the_reason_not_the_wo
     root = published(tmp_path, at_time)
     cli = Cli(root)
     result = cli(
-        "withdraw", ID, "--update", "2026-12-01 10:40 +01:00", "--at", "2026-12-01 11:45 +01:00",
-        "--reason", "Elle citait le nom et l'adresse d'un bénéficiaire.",
+        "withdraw",
+        ID,
+        "--update",
+        "2026-12-01 10:40 +01:00",
+        "--at",
+        "2026-12-01 11:45 +01:00",
+        "--reason",
+        "Elle citait le nom et l'adresse d'un bénéficiaire.",
     )
     assert result.stdout.strip() == f"incidents/{ID}.md"
     text = (root / "incidents" / f"{ID}.md").read_text(encoding="utf-8")
@@ -158,7 +176,11 @@ def test_withdrawing_a_published_update_keeps_the_fact_and_the_reason_not_the_wo
     detail = page(site, f"incidents/{ID}/")
     assert "Jean Dupont" not in detail.get_text()
     items = detail.select("ol.timeline > li")
-    assert [item["id"] for item in items] == ["update-20261201t103000z", "update-20261201t094000z", "update-20261201t090000z"]
+    assert [item["id"] for item in items] == [
+        "update-20261201t103000z",
+        "update-20261201t094000z",
+        "update-20261201t090000z",
+    ]
     withdrawn = items[1]
     assert "withdrawn" in withdrawn["class"]
     assert (
@@ -194,7 +216,14 @@ def test_a_withdrawal_after_the_update_was_deleted_records_it(tmp_path, at_time)
 
 def test_withdrawing_a_whole_incident(tmp_path, at_time):
     root = published(tmp_path, at_time)
-    Cli(root)("withdraw", ID, "--reason", "Publié par erreur : il concernait un autre organisme.", "--at", "2026-12-01 11:45 +01:00")
+    Cli(root)(
+        "withdraw",
+        ID,
+        "--reason",
+        "Publié par erreur : il concernait un autre organisme.",
+        "--at",
+        "2026-12-01 11:45 +01:00",
+    )
     text = (root / "incidents" / f"{ID}.md").read_text(encoding="utf-8")
     assert "## " not in text and "title: Paiements lents" in text
     commit_all(root, "Withdraw the incident", "2026-12-01T11:46:00+01:00")
@@ -296,14 +325,24 @@ def test_a_corrected_time_is_an_amendment_with_the_earlier_time_visible(tmp_path
 def test_a_resolved_incident_reopened_by_a_later_update(tmp_path, at_time):
     root = published(tmp_path, at_time)
     cli = Cli(root)
-    cli("update", ID, "--status", "investigating", "--message", "Le problème est revenu.", "--at", "2026-12-01 11:50 +01:00")
+    cli(
+        "update",
+        ID,
+        "--status",
+        "investigating",
+        "--message",
+        "Le problème est revenu.",
+        "--at",
+        "2026-12-01 11:50 +01:00",
+    )
     commit_all(root, "Reopen", "2026-12-01T11:51:00+01:00")
     cli("check")
     cli("build", "--strict")
     detail = page(root / "site", f"incidents/{ID}/")
     reopened = detail.select_one("#update-20261201t105000z")
     assert "reopened" in reopened["class"] and text_of(reopened.select_one("h3")).startswith("Rouvert")
-    assert "En cours" in text_of(detail.select_one(".facts")) or "en cours" in text_of(detail.select_one(".facts"))
+    facts = text_of(detail.select_one(".facts"))
+    assert "en cours" in facts.lower()  # open again
     (entry,) = [e for e in atom_entries(root) if "revenu" in e["content"]]
     assert entry["title"].startswith("[Rouvert · ")
     assert api_incident(root, ID)["status"] == "investigating"
@@ -329,6 +368,38 @@ def test_related_incidents_are_shown_both_ways(tmp_path, at_time):
 
 def test_an_unknown_related_incident_is_an_error(tmp_path, at_time):
     root = published(tmp_path, at_time)
-    write(root, RESOLVED.replace("title: Paiements lents", "title: Paiements lents\nrelated:\n  - 2026-12-01-paiement-lent"))
+    write(
+        root,
+        RESOLVED.replace("title: Paiements lents", "title: Paiements lents\nrelated:\n  - 2026-12-01-paiement-lent"),
+    )
     result = Cli(root)("check", expect=1)
     assert f"incidents/{ID}.md:4: no incident '2026-12-01-paiement-lent' to relate to" in result.stderr
+
+
+def test_a_reopened_incident_counts_the_time_it_was_open_again_not_the_time_between():
+    from balise.content.model import Incident, IncidentStatus, Update
+    from balise.transparency.accountability import quarterly, time_to_resolve
+
+    def update(when, status):
+        return Update(datetime.fromisoformat(f"2026-12-01T{when}:00+01:00"), IncidentStatus(status), "…")
+
+    reopened = Incident(
+        id="a",
+        title="a",
+        impact="minor",
+        updates=(
+            update("10:00", "investigating"),
+            update("11:30", "resolved"),  # 1 h 30 open
+            update("14:00", "investigating"),  # reopened 2 h 30 later: not counted
+            update("14:20", "monitoring"),
+            update("14:45", "resolved"),  # 45 min open again
+        ),
+    )
+    assert reopened.reopening_times == {datetime.fromisoformat("2026-12-01T14:00:00+01:00")}
+    assert time_to_resolve(reopened) == timedelta(hours=2, minutes=15)
+    assert reopened.duration(NOW) == timedelta(hours=2, minutes=15)
+    (figures,) = quarterly([reopened], ZoneInfo("Europe/Paris"), datetime.fromisoformat("2026-12-02T00:00:00+01:00"))
+    assert figures.ttr_median == timedelta(hours=2, minutes=15)
+    still_open = Incident(id="b", title="b", impact="minor", updates=reopened.updates[:3])
+    assert still_open.duration(datetime.fromisoformat("2026-12-01T15:00:00+01:00")) == timedelta(hours=2, minutes=30)
+    assert time_to_resolve(still_open) is None

@@ -27,7 +27,7 @@ def check(site: Site) -> None:
     content = project.load(report)
     now = project.settings.written_by or clock_time(project.plugin.config.as_of)
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
-    if not report.errors:  # what git history says was public, and is gone
+    if not report.errors and project.plugin.sources is not None:  # what git history says was public, and is gone
         content, warning = apply_amendments(project.plugin.sources, content, report)
         report.problems.extend([warning] if warning else [])
     if not report.errors:

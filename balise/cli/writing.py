@@ -451,7 +451,9 @@ def resolve(site: Site, incident_id: str, message: str, at: str | datetime | Non
 @click.option("--reason", required=True, help="Why it is withdrawn: shown in its place, instead of its words.")
 @click.option("--at", type=TimeParam(), default=None, help="When it is withdrawn (default: now).")
 @pass_site
-def withdraw(site: Site, incident_id: str, update_time: str | datetime | None, reason: str, at: str | datetime | None) -> None:
+def withdraw(
+    site: Site, incident_id: str, update_time: str | datetime | None, reason: str, at: str | datetime | None
+) -> None:
     """Withdraw a published update (or a whole incident): its words leave the site, the fact stays.
 
     The file keeps a 'withdrawn:' entry with the date and the reason, which the page, the feeds and

@@ -344,11 +344,10 @@ def _walk(
         if version.has_postmortem and postmortem_at is None:
             postmortem_at = max(revision.at, version.public_from)
         _forget_withdrawn(seen, version)
-        moved = _moved(seen, version.messages)
-        for old, new in moved:  # its time corrected (and perhaps its words too): one amendment says both
-            earlier = seen.pop(old)
+        for old, new in _moved(seen, version.messages):  # its time corrected (perhaps its words too): one amendment
+            before = seen.pop(old)
             where.pop(old, None)
-            found[new] = [*found.pop(old, []), _amendment(revision, earlier, version.messages[new], old)]
+            found[new] = [*found.pop(old, []), _amendment(revision, before, version.messages[new], old)]
         for at, statement in version.messages.items():
             earlier = seen.get(at)
             if earlier is not None and not earlier.same_as(statement):
@@ -361,11 +360,11 @@ def _walk(
     if now.withdrawn_whole:
         return _Walk(walked, [], was_public)
     _forget_withdrawn(seen, now)
-    moved = dict(_moved(seen, now.messages))  # an uncommitted time correction: not removed
+    retimed = dict(_moved(seen, now.messages))  # an uncommitted time correction: not removed
     removed = [
         _Published(at, statement.status, where.get(at, ""))
         for at, statement in sorted(seen.items())
-        if at not in now.messages and at not in moved
+        if at not in now.messages and at not in retimed
     ]
     return _Walk(walked, removed, was_public)
 
@@ -447,9 +446,7 @@ def _report_deleted(
     if not walk.was_public:
         return
     last = next((rev for rev in reversed(revs) if rev.blob), revs[-1])
-    restore = (
-        f"git checkout -- {path}" if in_working_copy else f"git checkout {revs[-1].commit[:7]}~1 -- {path}"
-    )
+    restore = f"git checkout -- {path}" if in_working_copy else f"git checkout {revs[-1].commit[:7]}~1 -- {path}"
     deleted = "deleted" if in_working_copy else f"deleted in commit {revs[-1].commit[:7]}"
     report.error(
         path,

@@ -287,6 +287,9 @@ class Incident:
         return None
 
     def duration(self, now: datetime) -> timedelta:
+        """How long it lasted (so far); a reopened incident, the time it was open (`open_spans`)."""
+        if self.reopening_times and not self.is_maintenance:
+            return sum((end - start for start, end in self.open_spans(now)), timedelta(0))
         end = self.ended_at(now) or now
         return max(end - self.started_at, timedelta(0))
 
@@ -298,7 +301,9 @@ class Incident:
     def timeline_newest_first(self) -> list[Update | Withdrawal]:
         """Its updates and, in their place, the withdrawn ones: the page shows both."""
         entries: list[Update | Withdrawal] = [*self.updates, *self.withdrawn_updates]
-        return sorted(entries, key=lambda entry: entry.at if isinstance(entry, Update) else entry.update or entry.on, reverse=True)
+        return sorted(
+            entries, key=lambda entry: entry.at if isinstance(entry, Update) else entry.update or entry.on, reverse=True
+        )
 
     # -- reopening -------------------------------------------------------------
     @cached_property

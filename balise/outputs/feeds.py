@@ -291,9 +291,18 @@ class FeedWriter:
         t = self.t
         link = self.links.href(f"{self.links.incident_path(incident)}#{withdrawal.anchor}", feed_path)
         if withdrawal.update is not None:
-            said = t("publishing.feed_withdrawn", published=t.datetime(withdrawal.update), withdrawn=t.datetime(withdrawal.on), reason=withdrawal.reason)
+            said = t(
+                "publishing.feed_withdrawn",
+                published=t.datetime(withdrawal.update),
+                withdrawn=t.datetime(withdrawal.on),
+                reason=withdrawal.reason,
+            )
         else:
-            said = t("publishing.withdrawn_incident", withdrawn=t.datetime(withdrawal.on)) + " " + t("publishing.withdrawn_reason", reason=withdrawal.reason)
+            said = (
+                t("publishing.withdrawn_incident", withdrawn=t.datetime(withdrawal.on))
+                + " "
+                + t("publishing.withdrawn_reason", reason=withdrawal.reason)
+            )
         content = self.env.get_template("feeds/entry.html").render(
             incident=incident, update=None, message=Markup("<p>{0}</p>").format(said), components=[], link=link
         )
