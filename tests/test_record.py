@@ -7,11 +7,13 @@ pages, feeds and API show."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import Cli, copy_demo, page, text_of
+from conftest import REPO, Cli, copy_demo, page, text_of
 from gitrepo import commit_all, git, init_repo
 
 ID = "2026-12-01-paiements-lents"
@@ -403,3 +405,30 @@ def test_a_reopened_incident_counts_the_time_it_was_open_again_not_the_time_betw
     still_open = Incident(id="b", title="b", impact="minor", updates=reopened.updates[:3])
     assert still_open.duration(datetime.fromisoformat("2026-12-01T15:00:00+01:00")) == timedelta(hours=2, minutes=30)
     assert time_to_resolve(still_open) is None
+
+
+def test_the_readme_section_alone_withdraws_an_update_published_by_mistake(tmp_path, at_time):
+    """The README's commands, run as written, on the README's own timeline example."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```markdown\n(.*?)```", readme[readme.index("## Writing incidents") :], re.S).group(1)
+    section = readme[readme.index("### Corrections and withdrawals") :]
+    commands = re.search(r"```sh\n(.*?)```", section, re.S).group(1).strip().splitlines()
+    recorded = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    root = site(tmp_path)
+    incident = "2026-11-21-paiements-en-ligne-indisponibles"
+    write(root, example.replace("# related: [2026-11-02-lenteurs-paiements]", ""), name=incident)
+    commit_all(root, "Incident", "2026-11-21T15:21:00+01:00")
+    at_time(datetime.fromisoformat("2026-11-21T16:10:00+01:00"))
+    for command in commands:
+        words = shlex.split(command)
+        if words[0] == "balise":
+            Cli(root)(*words[1:])
+        else:
+            assert words[:2] == ["git", "commit"]
+            commit_all(root, words[-1], "2026-11-21T16:06:00+01:00")
+    text = (root / "incidents" / f"{incident}.md").read_text(encoding="utf-8")
+    shown = re.sub(r'at: "[^"]*"', 'at: "…"', recorded)
+    assert re.sub(r'at: "[^"]*"', 'at: "…"', text).count(shown.strip()) == 1
+    Cli(root)("build", "--strict")
+    withdrawn = page(root / "site", f"incidents/{incident}/").select_one("li.withdrawn")
+    assert "Publiée par erreur : elle concernait un autre service." in text_of(withdrawn)
