@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -432,3 +433,46 @@ def test_the_readme_section_alone_withdraws_an_update_published_by_mistake(tmp_p
     Cli(root)("build", "--strict")
     withdrawn = page(root / "site", f"incidents/{incident}/").select_one("li.withdrawn")
     assert "Publiée par erreur : elle concernait un autre service." in text_of(withdrawn)
+
+
+def test_the_pages_of_the_record_are_valid_html(tmp_path, at_time):
+    """A renamed incident's redirect, a withdrawn update, a wholly withdrawn incident, a reopened
+    incident and related incidents: the Nu HTML Checker finds no error in their pages."""
+    from browser import VNU, java, require
+
+    require(VNU, "the Nu HTML Checker (vnu-jar)")
+    root = published(tmp_path, at_time)
+    other = "2026-12-01-dons-lents"
+    write(
+        root,
+        RESOLVED.replace("title: Paiements lents", f"title: Dons lents\nrelated: [{ID}]").replace("10:00", "10:05"),
+        name=other,
+    )
+    commit_all(root, "Another", "2026-12-01T11:35:00+01:00")
+    cli = Cli(root)
+    cli(
+        "withdraw",
+        ID,
+        "--update",
+        "2026-12-01 10:40 +01:00",
+        "--reason",
+        'Donnée personnelle <b>&</b> "quote"',
+        "--at",
+        "2026-12-01 11:40 +01:00",
+    )
+    cli("update", ID, "--status", "investigating", "--message", "Revenu.", "--at", "2026-12-01 11:45 +01:00")
+    cli("withdraw", other, "--reason", "Publié par erreur", "--at", "2026-12-01 11:46 +01:00")
+    git(root, "mv", f"incidents/{ID}.md", f"incidents/{NEW_ID}.md")
+    commit_all(root, "Withdraw, reopen, rename", "2026-12-01T11:50:00+01:00")
+    cli("build", "--strict")
+    site = root / "site"
+    pages = [site / "incidents" / name / "index.html" for name in (ID, NEW_ID, other)]
+    assert "&lt;b&gt;" in pages[1].read_text(encoding="utf-8")  # the reason is text, never markup
+    result = subprocess.run(
+        [java(), "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert json.loads(result.stderr or result.stdout)["messages"] == []

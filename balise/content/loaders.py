@@ -608,14 +608,14 @@ def load_content(
     incidents = [i for i in found if i.withdrawn is None]
     if settings is not None:
         future_updates(incidents, settings.latest_writing_time, report)
-    unknown_related(found, report)
     return Content(groups, components, incidents, withdrawn=[i for i in found if i.withdrawn is not None])
 
 
 def unknown_related(incidents: list[model.Incident], report: Collector) -> None:
-    """Each `related:` id names an incident file of the folder."""
+    """Each `related:` id names an incident file of the folder, or one it was renamed from (once git
+    history has told `model.Incident.former_ids`)."""
     ids = sorted(i.id for i in incidents)
-    known = set(ids)
+    known = set(ids) | {former for i in incidents for former in i.former_ids}
     for incident in incidents:
         for other in incident.related:
             if other not in known:

@@ -409,7 +409,7 @@ class StatusPage:
     @cached_property
     def related(self) -> dict[str, list[Incident]]:
         """For each incident id, the published incidents related to it, named by it or naming it (both ways)."""
-        by_id = {i.id: i for i in self.incidents}
+        by_id = {former: i for i in self.incidents for former in i.former_ids} | {i.id: i for i in self.incidents}
         found: dict[str, dict[str, Incident]] = {}
         for incident in self.incidents:
             for other_id in incident.related:

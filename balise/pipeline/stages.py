@@ -110,6 +110,8 @@ def apply_amendments(
     `report`; and a warning when the history cannot tell (a shallow clone), which must not fail a
     strict build."""
     recorded, warning = read_record(sources.root, sources.incidents_dir, content, report)
+    if report is not None:  # a related incident may be named by the id it had before a rename
+        loaders.unknown_related([*recorded.incidents, *recorded.withdrawn], report)
     problem = Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
     return recorded, problem
 
