@@ -273,6 +273,8 @@ def test_a_renamed_incident_keeps_its_ids_its_amendments_and_its_old_address(tmp
     site = root / "site"
 
     assert {e["id"] for e in atom_entries(root)} == ids_before
+    # Its own feed is still at the address subscribers have, with the same entries.
+    assert atom_entries(root, f"incidents/{ID}/feed.atom") == atom_entries(root, f"incidents/{NEW_ID}/feed.atom")
     document = api_incident(root, ID)  # the API id it was published under
     assert [u["id"] for u in document["incident_updates"]] == [u["id"] for u in api_before["incident_updates"]]
     assert document["shortlink"].endswith(f"incidents/{NEW_ID}/")

@@ -213,16 +213,20 @@ class FeedWriter:
                 )
 
     def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
-        """The incident's own feed: rendered with its page, so by whichever process renders that."""
+        """The incident's own feed: rendered with its page, so by whichever process renders that.
+        After a rename, the same feed is also at its old address: a subscriber keeps getting news."""
         t, name = self.t, self.page.settings.site_name
-        yield from self._feed(
+        for path, feed in self._feed(
             "atom",
             f"incidents/{incident.id}/feed.atom",
             self.links.incident_path(incident),
             t("subscribe.incident_feed_title", incident=incident.title, site=name),
             t("subscribe.incident_feed_subtitle", incident=incident.title),
             updates_newest_first([incident], limit=None),
-        )
+        ):
+            yield path, feed
+            for former in incident.former_ids:
+                yield f"incidents/{former}/feed.atom", feed
 
     def _kept(
         self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs: list[Pair], shared: Made
