@@ -478,3 +478,56 @@ def test_the_pages_of_the_record_are_valid_html(tmp_path, at_time):
         check=False,
     )
     assert json.loads(result.stderr or result.stdout)["messages"] == []
+
+
+# -- the walk through the versions, unit by unit ---------------------------------------------------
+def walk_of(*texts):
+    """`history._walk` over committed versions of the file, the last one being the file as it is."""
+    from balise.content import history
+    from balise.content.loaders import load_incident
+    from balise.errors import Collector
+
+    start = datetime.fromisoformat("2026-12-01T11:00:00+01:00")
+    versions = [
+        (history.Revision(f"{index:040d}", start + timedelta(minutes=index)), text) for index, text in enumerate(texts)
+    ]
+    current = load_incident(REPO / "incidents" / f"{ID}.md", None, Collector(), text=texts[-1])
+    return history._walk(current, versions)
+
+
+def test_a_removal_in_an_intermediate_version_then_restored_is_no_removal():
+    deleted = RESOLVED.replace(
+        RESOLVED[RESOLVED.index("## 2026-12-01 10:40") : RESOLVED.index("## 2026-12-01 11:30")], ""
+    )
+    assert [gone.at.strftime("%H:%M") for gone in walk_of(RESOLVED, deleted).removed] == ["10:40"]
+    assert walk_of(RESOLVED, deleted, RESOLVED).removed == []
+
+
+def test_an_embargoed_version_replaced_before_its_time_was_never_published():
+    embargoed = RESOLVED.replace("impact: minor", "impact: minor\npublish_at: 2026-12-01 11:30 +01:00")
+    shortened = embargoed.replace(
+        embargoed[embargoed.index("## 2026-12-01 10:40") : embargoed.index("## 2026-12-01 11:30")], ""
+    )
+    assert walk_of(embargoed, shortened).removed == []  # replaced at 11:01, before 11:30
+
+
+def test_two_times_corrected_in_one_commit_are_matched_by_their_words():
+    corrected = RESOLVED.replace("10:00 +01:00", "09:55 +01:00").replace("10:40 +01:00", "10:35 +01:00")
+    walk = walk_of(RESOLVED, corrected)
+    assert walk.removed == []
+    earlier = {
+        u.at.strftime("%H:%M"): u.amendments[0].earlier_at.strftime("%H:%M")
+        for u in walk.incident.updates
+        if u.amendments
+    }
+    assert earlier == {"09:55": "10:00", "10:35": "10:40"}
+
+
+def test_an_update_replaced_by_another_at_another_place_is_a_removal_not_a_correction():
+    """A new update at the end and one deleted in the middle, in the same commit: not a time correction."""
+    replaced = RESOLVED.replace(
+        RESOLVED[RESOLVED.index("## 2026-12-01 10:40") : RESOLVED.index("## 2026-12-01 11:30")], ""
+    )
+    replaced += "\n## 2026-12-01 11:45 +01:00 — investigating\n\nDe nouveau lent.\n"
+    walk = walk_of(RESOLVED, replaced)
+    assert [gone.at.strftime("%H:%M") for gone in walk.removed] == ["10:40"]
