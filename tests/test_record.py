@@ -203,6 +203,7 @@ def test_withdrawing_a_published_update_keeps_the_fact_and_the_reason_not_the_wo
 
     document = api_incident(root, ID)
     assert [u["status"] for u in document["incident_updates"]] == ["resolved", "investigating"]
+    assert document["updated_at"] == "2026-12-01T11:45:00.000+01:00"  # the withdrawal changed it
     assert "Dupont" not in json.dumps(document)
 
 
@@ -322,6 +323,7 @@ def test_a_corrected_time_is_an_amendment_with_the_earlier_time_visible(tmp_path
     assert "Modifiée le 1er décembre 2026 à 11:50" in text_of(notice)
     assert "Heure annoncée alors : 1er décembre 2026 à 10:40" in text_of(notice)
     assert notice.select_one("blockquote") is None  # the words did not change
+    assert detail.select_one("#update-20261201t094000z").find_parent("li") is update  # the old link lands here
     assert {e["id"] for e in atom_entries(root)} == ids_before
     assert [u["id"] for u in api_incident(root, ID)["incident_updates"]] == api_before
 

@@ -28,7 +28,7 @@ files with more than one. No MkDocs here.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,18 +114,6 @@ def read_record(
     amended = [found.get(prefix + _name(i.path), i) if i.path else i for i in content.incidents]
     withdrawn = [found.get(prefix + _name(i.path), i) if i.path else i for i in content.withdrawn]
     return replace(content, incidents=amended, withdrawn=withdrawn), None
-
-
-def record_amendments(
-    root: Path,
-    incidents_dir: Path,
-    incidents: Sequence[model.Incident],
-    component_ids: Collection[str] | None = None,
-) -> tuple[list[model.Incident], str | None]:
-    """`read_record` for a list of incidents alone (removals are not reported)."""
-    content = Content([], [model.Component(c, c) for c in component_ids or ()], list(incidents))
-    read, warning = read_record(root, incidents_dir, content)
-    return read.incidents, warning
 
 
 def _name(path: str) -> str:

@@ -175,7 +175,7 @@ class Update:
     message: str  # Markdown, as written
     line: int = 0  # line of its heading in the source file
     next_update: datetime | None = None  # the update it promises, if any
-    amendments: tuple[Amendment, ...] = ()  # oldest first, from git history (`history.record_amendments`)
+    amendments: tuple[Amendment, ...] = ()  # oldest first, from git history (`history.read_record`)
 
     @property
     def last_modified(self) -> datetime:

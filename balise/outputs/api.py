@@ -233,7 +233,10 @@ class StatuspageAPI:
             "name": incident.title,
             "status": self.incident_status(incident),
             "created_at": self.time(incident.created_at),
-            "updated_at": self.time(max(u.last_modified for u in incident.updates)),
+            # A withdrawal changes the incident too: clients that poll by `updated_at` see it.
+            "updated_at": self.time(
+                max([u.last_modified for u in incident.updates] + [w.on for w in incident.withdrawals])
+            ),
             "monitoring_at": self.time(monitoring),
             "resolved_at": self.time(resolved),
             "impact": "maintenance" if incident.is_maintenance else incident.impact,
