@@ -213,6 +213,10 @@ def test_a_withdrawal_after_the_update_was_deleted_records_it(tmp_path, at_time)
     text = RESOLVED.replace(RESOLVED[RESOLVED.index("## 2026-12-01 10:40") : RESOLVED.index("## 2026-12-01 11:30")], "")
     write(root, text)
     Cli(root)("check", expect=1)
+    typo = Cli(root)("withdraw", ID, "--update", "2026-12-01 10:04 +01:00", "--reason", "Donnée personnelle", expect=1)
+    assert "no update of 2026-12-01 10:04 +01:00 was published and removed here: " in typo.stderr
+    assert "the update of 2026-12-01 10:40 +01:00 (identified) was published" in typo.stderr
+    assert (root / "incidents" / f"{ID}.md").read_text(encoding="utf-8") == text  # nothing written
     result = Cli(root)("withdraw", ID, "--update", "2026-12-01 10:40 +01:00", "--reason", "Donnée personnelle")
     assert "recorded" in result.stderr
     Cli(root)("check")

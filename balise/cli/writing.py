@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from balise.content.yamlfile import Located
 from balise.errors import Collector, ContentError, show_problems
 from balise.i18n import Translator, find_status
 from balise.mkdocs_adapter.project import Project, load_checked, shown
+from balise.pipeline.stages import apply_amendments
 from balise.timeline import HEADING, LineReader, format_time, plain
 
 TIME_OPTION_HELP = "Time of the update (default: now)."
@@ -482,6 +484,8 @@ def withdraw(
         if moment < when:
             raise click.BadParameter(f"{format_time(moment)} is before the update itself", param_hint="--at")
         removed = [u.line for u in still]
+        if not still:
+            _refuse_an_unpublished_time(project, content, incident, when)
         entry = {"update": format_time(when), **entry}
     raw = path.read_bytes().decode("utf-8")  # keep the writer's line endings exactly
     text = withdrawn_text(raw, removed, entry, whole=update_time is None)
@@ -489,3 +493,27 @@ def withdraw(
     click.echo(shown(path))
     if update_time is not None and not removed:
         click.echo(f"note: no update of {entry['update']} in the file: its withdrawal is recorded", err=True)
+
+
+def _refuse_an_unpublished_time(
+    project: Project, content: loaders.Content, incident: model.Incident, when: datetime
+) -> None:
+    """An update no longer in the file is withdrawn only if git history says it was published there
+    and removed: a mistyped time would otherwise tell the public of an update that never was."""
+
+    def removals(trial: model.Incident) -> list[str]:
+        report = Collector(project.root)
+        others = [trial if i is incident else i for i in content.incidents]
+        assert project.plugin.sources is not None
+        apply_amendments(project.plugin.sources, replace(content, incidents=others), report)
+        return [p.message for p in report.errors if (project.root / p.path).resolve() == Path(incident.path).resolve()]
+
+    before = removals(incident)
+    withdrawal = model.Withdrawal(on=when, reason="-", update=when)
+    if len(removals(replace(incident, withdrawals=(*incident.withdrawals, withdrawal)))) < len(before):
+        return
+    hint = f": {before[0].split(' — ')[0]}" if before else ": none of its published updates is missing"
+    raise click.ClickException(
+        f"{shown(Path(incident.path))}: no update of {format_time(when)} was published and removed here{hint} — "
+        "give --update the time in the removed update's heading; nothing was written"
+    )
