@@ -113,11 +113,15 @@ def test_an_incident_added(site):
     assert (site.site / "incidents/2026-11-22-courriels-en-retard/index.html").is_file()
 
 
-def test_an_incident_deleted(site):
-    (site.root / CLOSED_INCIDENT).unlink()
+def test_an_incident_withdrawn(site):
+    """A published incident is never deleted silently (tests/test_record.py): it is withdrawn, its
+    timeline gone from every output, its page saying so."""
+    incident_id = Path(CLOSED_INCIDENT).stem
+    site.cli("withdraw", incident_id, "--reason", "Publié par erreur.", "--at", "2026-11-22 11:30 +01:00")
     site.commit()
     site.rebuilds_alike()
-    assert not (site.site / CLOSED_INCIDENT.replace(".md", "")).exists()
+    assert "Publié par erreur." in (site.site / CLOSED_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert not (site.site / CLOSED_FEED).exists()
 
 
 def test_a_template_changed(site):
@@ -164,16 +168,15 @@ def test_an_empty_commit_changes_only_the_footer(site):
     site.rebuilds_alike()
 
 
-def test_a_published_incident_made_draft_disappears(site):
+def test_a_published_incident_made_draft_is_refused_and_the_site_left_as_it_was(site):
+    """Making a published incident a draft would remove it silently (tests/test_record.py)."""
     page = site.site / CLOSED_INCIDENT.replace(".md", "/index.html")
-    assert page.is_file()
+    before = files_of(site.site)
     edit(site.root, CLOSED_INCIDENT, "---\n", "---\ndraft: true\n")
     site.commit()
-    site.rebuilds_alike()
-    assert not page.exists()
-    # Its id is in every address of it: in no list, feed, calendar or API document any more.
-    leaks = [path for path, data in files_of(site.site).items() if CLOSED_FEED.split("/")[1].encode() in data]
-    assert not leaks, leaks
+    result = site.build(expect=1)
+    assert f"{CLOSED_INCIDENT}:1: this incident was published: 'draft: true' would remove it" in result.stderr
+    assert page.is_file() and files_of(site.site) == before
 
 
 def test_a_corrupt_cache_means_a_full_build_and_one_line(site):

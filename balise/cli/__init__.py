@@ -4,7 +4,7 @@
 - `context`: what the commands share: the site (click's context object, opened on first use), the
   options saying where it is, and writing a file only once a scratch copy of it reads back clean.
 - `times`: the times given as options (`--at`, `--next-update`…), read in the site's zone.
-- `writing`: `new`, `update`, `resolve`, `templates`.
+- `writing`: `new`, `update`, `resolve`, `withdraw`, `templates`.
 - `reading`: `check`, `status`.
 - `site`: `build`, `serve`.
 - `transparency`: testimonials, KPIs and `ingest`.

@@ -14,6 +14,7 @@ from balise.content.version import clock_time
 from balise.errors import Collector, show_problems
 from balise.i18n import Translator
 from balise.mkdocs_adapter.project import load_checked
+from balise.pipeline.stages import apply_amendments
 
 
 @click.command()
@@ -26,6 +27,9 @@ def check(site: Site) -> None:
     content = project.load(report)
     now = project.settings.written_by or clock_time(project.plugin.config.as_of)
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
+    if not report.errors and project.plugin.sources is not None:  # what git history says was public, and is gone
+        content, warning = apply_amendments(project.plugin.sources, content, report)
+        report.problems.extend([warning] if warning else [])
     if not report.errors:
         writer_warnings(content, project.plugin.incidents_dir, project.settings.timezone, now, report)
     show_problems(report.problems, report.root)

@@ -21,6 +21,7 @@ def build(site: Site) -> None:
     """Build the site (default: site/)."""
     project = site.project
     load_checked(project)
+    project.plugin.read_history()  # a published statement removed: refused before anything is built
     target = build_site(project)
     click.echo(f"Site built in {target}", err=True)
     summarise_for_github(project)

@@ -1,4 +1,4 @@
-"""The writer's commands: `new`, `update`, `resolve`, and `templates` (the playbooks `new` starts from).
+"""The writer's commands: `new`, `update`, `resolve`, `withdraw`, and `templates` (the playbooks `new` starts from).
 
 Each checks what it is given as the build would, and writes nothing unless the file reads back clean."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from click.core import ParameterSource
 from balise.cli.context import Site, config_option, pass_site, write_checked
 from balise.cli.times import TimeParam, local, now_in, resolve_time
 from balise.content import loaders, model, playbooks as pb
-from balise.content.authoring import appended, incident_path, incident_text, new_incident_path
+from balise.content.authoring import appended, incident_path, incident_text, new_incident_path, withdrawn_text
 from balise.content.fields import Fields, did_you_mean
 from balise.content.version import clock_time
 from balise.content.vocabulary import unknown_status
@@ -24,6 +25,7 @@ from balise.content.yamlfile import Located
 from balise.errors import Collector, ContentError, show_problems
 from balise.i18n import Translator, find_status
 from balise.mkdocs_adapter.project import Project, load_checked, shown
+from balise.pipeline.stages import apply_amendments
 from balise.timeline import HEADING, LineReader, format_time, plain
 
 TIME_OPTION_HELP = "Time of the update (default: now)."
@@ -345,14 +347,21 @@ def _append(
     content, _ = load_checked(project)
     incident = _incident_for(incident_id, content.incidents, project)
     path = Path(incident.path)
-    if incident.is_closed:
-        raise click.ClickException(
-            f"{shown(path)}: this {incident.kind} is already closed — open a new one with balise new"
-        )
     if closing:
+        if incident.is_closed:
+            raise click.ClickException(
+                f"{shown(path)}: this {incident.kind} is already closed — to reopen it, post an update "
+                f"with the status it reopens with: balise update {incident.id} --status investigating --message …"
+            )
         status = "completed" if incident.is_maintenance else "resolved"
     else:
         status = _status_choice(incident.kind, status, incident.status)
+        if incident.is_closed and status in model.CLOSING_STATUSES:
+            raise click.BadParameter(
+                f"this {incident.kind} is already closed — an update reopens it with another status "
+                "(e.g. investigating), or open a new one with balise new",
+                param_hint="--status",
+            )
     _refuse_structure(message, "--message")
     given = resolve_time(at, project, "--at")
     moment = given or now_in(project)
@@ -429,3 +438,82 @@ def update(
 def resolve(site: Site, incident_id: str, message: str, at: str | datetime | None) -> None:
     """Close an incident (or complete a maintenance) with a final update."""
     _append(site.project, incident_id, None, message, at, None, closing=True)
+
+
+@click.command()
+@config_option
+@click.argument("incident_id", metavar="ID")
+@click.option(
+    "--update",
+    "update_time",
+    type=TimeParam(),
+    default=None,
+    help="The time of the update to withdraw, as in its heading (default: the whole incident).",
+)
+@click.option("--reason", required=True, help="Why it is withdrawn: shown in its place, instead of its words.")
+@click.option("--at", type=TimeParam(), default=None, help="When it is withdrawn (default: now).")
+@pass_site
+def withdraw(
+    site: Site, incident_id: str, update_time: str | datetime | None, reason: str, at: str | datetime | None
+) -> None:
+    """Withdraw a published update (or a whole incident): its words leave the site, the fact stays.
+
+    The file keeps a 'withdrawn:' entry with the date and the reason, which the page, the feeds and
+    the API show in its place; the update's section is removed from the file. Its words remain in
+    the git history (see the README, "Corrections and withdrawals")."""
+    project = site.project
+    content, _ = load_checked(project)
+    reason = " ".join(reason.split())
+    if not any(ch.isalnum() for ch in reason):
+        raise click.BadParameter("say why it is withdrawn, in a few words the public will read", param_hint="--reason")
+    incident = _incident_for(incident_id, content.incidents, project)
+    path = Path(incident.path)
+    moment = resolve_time(at, project, "--at") or now_in(project)
+    entry = {"at": format_time(moment.astimezone(project.settings.timezone)), "reason": reason}
+    removed: list[int] = []
+    if update_time is not None:
+        when = resolve_time(update_time, project, "--update")
+        assert when is not None
+        if any(w.update == when for w in incident.withdrawn_updates):
+            raise click.ClickException(f"{shown(path)}: the update of {format_time(when)} is already withdrawn")
+        still = [u for u in incident.updates if u.at == when]
+        if still and len(incident.updates) == 1:
+            raise click.ClickException(
+                f"{shown(path)}: this is its only update — withdraw the whole incident: balise withdraw {incident.id} --reason …"
+            )
+        if moment < when:
+            raise click.BadParameter(f"{format_time(moment)} is before the update itself", param_hint="--at")
+        removed = [u.line for u in still]
+        if not still:
+            _refuse_an_unpublished_time(project, content, incident, when)
+        entry = {"update": format_time(when), **entry}
+    raw = path.read_bytes().decode("utf-8")  # keep the writer's line endings exactly
+    text = withdrawn_text(raw, removed, entry, whole=update_time is None)
+    _write_incident(path, text, project, {c.id for c in content.components})
+    click.echo(shown(path))
+    if update_time is not None and not removed:
+        click.echo(f"note: no update of {entry['update']} in the file: its withdrawal is recorded", err=True)
+
+
+def _refuse_an_unpublished_time(
+    project: Project, content: loaders.Content, incident: model.Incident, when: datetime
+) -> None:
+    """An update no longer in the file is withdrawn only if git history says it was published there
+    and removed: a mistyped time would otherwise tell the public of an update that never was."""
+
+    def removals(trial: model.Incident) -> list[str]:
+        report = Collector(project.root)
+        others = [trial if i is incident else i for i in content.incidents]
+        assert project.plugin.sources is not None
+        apply_amendments(project.plugin.sources, replace(content, incidents=others), report)
+        return [p.message for p in report.errors if (project.root / p.path).resolve() == Path(incident.path).resolve()]
+
+    before = removals(incident)
+    withdrawal = model.Withdrawal(on=when, reason="-", update=when)
+    if len(removals(replace(incident, withdrawals=(*incident.withdrawals, withdrawal)))) < len(before):
+        return
+    hint = f": {before[0].split(' — ')[0]}" if before else ": none of its published updates is missing"
+    raise click.ClickException(
+        f"{shown(Path(incident.path))}: no update of {format_time(when)} was published and removed here{hint} — "
+        "give --update the time in the removed update's heading; nothing was written"
+    )

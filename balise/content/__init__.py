@@ -6,7 +6,7 @@
   read files with `yamlfile` (text, YAML, line of every key) and check fields with `fields`.
 - `publishing`: the warnings of `balise check`, and the content as the public sees it at one moment.
 - `messages` (and `gfm`): an update's Markdown → safe HTML, and what sanitising costs the writer.
-- `history`: amendments, read from git; `version`: which commit the content is.
+- `history`: the public record, read from git (amendments, renames, removals refused); `version`: which commit the content is.
 - `playbooks` and `authoring`: pre-approved messages, and new files and updates written safely.
 
 May import: the ground modules (`balise.errors`, `balise.i18n`, `balise.timeline`) only.

@@ -6,8 +6,10 @@ and an append changes nothing but the end of the timeline.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import yaml
 
 from balise.content.fields import slug
-from balise.timeline import append_update, format_time, format_update
+from balise.timeline import HEADING, LineReader, append_update, format_time, format_update
 
 
 def slugify(text: str) -> str:
@@ -89,3 +91,53 @@ def new_incident_path(incidents_dir: Path, at: datetime, title: str) -> Path:
 
 def appended(source: str, at: datetime, status: str, message: str, next_update: datetime | None) -> str:
     return append_update(source, format_update(at, status, message, next_update))
+
+
+def withdrawn_text(source: str, update_lines: Collection[int], entry: dict[str, str], whole: bool = False) -> str:
+    """`source` with a withdrawal recorded: `entry` (update, on, reason) added under `withdrawn:` in
+    the front matter, and the sections of the updates at `update_lines` (their headings' lines)
+    removed — or, for the `whole` incident, its whole body. Every other byte is left alone."""
+    newline = "\r\n" if "\r\n" in source else "\n"
+    lines = source.splitlines(keepends=True)
+    closing = _front_matter_end(lines)
+    # JSON's quoted strings are YAML's: any reason (a colon, a quote, a '#') reads back as written.
+    item = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in entry.items()]
+    block = "".join(("  - " if index == 0 else "    ") + line + newline for index, line in enumerate(item))
+    existing = next((i for i in range(1, closing) if lines[i].startswith("withdrawn:")), None)
+    if existing is None:
+        insert_at, block = closing, "withdrawn:" + newline + block
+    else:  # after the entries already there
+        insert_at = existing + 1
+        while insert_at < closing and lines[insert_at].startswith((" ", "-", "\t")):
+            insert_at += 1
+    if whole:
+        body: list[str] = []
+    else:
+        removed = _section_lines(lines[closing + 1 :], update_lines, closing + 2)
+        body = [line for number, line in enumerate(lines[closing + 1 :], closing + 2) if number not in removed]
+        while body and not body[-1].strip():
+            body.pop()
+        body = [newline, *body[1:]] if body and not body[0].strip() else body
+        if body and not body[-1].endswith(("\n", "\r")):
+            body[-1] += newline
+    return "".join(lines[:insert_at]) + block + "".join(lines[insert_at : closing + 1]) + "".join(body)
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """The index of the line closing the front matter."""
+    return next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+
+
+def _section_lines(body: list[str], headings: Collection[int], first: int) -> set[int]:
+    """The line numbers of the sections starting at `headings`: each heading to the next one
+    (`body` starts at line `first` of the file)."""
+    found: set[int] = set()
+    reader = LineReader()
+    inside = False
+    for number, raw in enumerate(body, first):
+        line, code = reader.read(raw.rstrip("\r\n"), number)
+        if not code and HEADING.match(line):
+            inside = number in headings
+        if inside:
+            found.add(number)
+    return found

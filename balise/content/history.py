@@ -1,37 +1,49 @@
-"""Amendments: published updates whose wording a later commit changed, read from git history.
+"""The public record, read from git history: what was published, and what became of it.
 
-Correcting a statement is fine, hiding the correction is not. For every incident file touched by
-more than one commit, each committed version is loaded as the build loads a file, and an update
-(matched by its time, which is also its permanent anchor) whose message differs from the wording
-the public last saw is recorded as a `model.Amendment` with the commit that changed it.
+Correcting a statement is fine, hiding the correction is not; taking a statement back is possible,
+doing it silently is not. For every incident file whose history has more than one version (or
+whose working copy differs from its last commit), each committed version is loaded as the build
+loads a file, and the walk, oldest first, finds:
 
-Only changes to a statement that was already public count: while a file is `draft: true` (or
-embargoed by `publish_at`) its text may change freely. Whitespace alone (re-wrapping a paragraph)
-is not a change of wording.
+- amendments: an update (matched by its time, which is also its permanent anchor) whose message,
+  status or promise differs from what the public last saw, recorded as a `model.Amendment` with
+  the commit that changed it; an update whose time alone was corrected is matched by its words
+  (or its place in the timeline) and shown as amended, its earlier time kept;
+- removals: an update once public and no longer in the file, nor withdrawn (`withdrawn:` in the
+  front matter, which `balise withdraw` writes); an incident file once public and deleted (not
+  renamed), or made a draft again. Each is an error: restore it, or withdraw it;
+- renames: a file deleted in the commit (or the working copy) that adds another holding the same
+  first update is the same incident under a new name: its history, feed and API ids follow it
+  (`Incident.former_ids`), and its old address redirects;
+- the date of each postmortem: when a version holding it was first public, so feeds announce it.
 
-The same walk dates each postmortem: when a version holding it was first public, so that feeds can
-announce it.
+Only what was public counts: while a file is `draft: true` (or embargoed by `publish_at`) its text
+may change freely, and a version the build refused never reached the site. Whitespace alone
+(re-wrapping a paragraph) is not a change of wording.
 
-Cost: one `git log --raw` over the incidents folder (it names each version's blob), then one
-`git cat-file --batch` for the versions of the files changed by more than one commit. No MkDocs here.
+Cost: one `git log --raw` over the incidents folder (it names each version's blob), one `git
+status` of it (the working copy's edits), then one `git cat-file --batch` for the versions of the
+files with more than one. No MkDocs here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from balise.content import model
-from balise.content.loaders import load_incident
+from balise.content.loaders import Content, load_incident
 from balise.content.version import git_output
 from balise.errors import Collector
+from balise.timeline import format_time
 
 SHALLOW_WARNING = (
-    "the git history is shallow, so corrected updates cannot be marked as amended — "
-    "fetch the whole history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
+    "the git history is shallow, so corrected updates cannot be marked as amended, nor removed ones "
+    "found — fetch the whole history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
 )
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -41,54 +53,80 @@ class Revision:
     blob: str | None = None  # the file's content in that commit, None if the commit deleted it
 
 
-def record_amendments(
-    root: Path,
-    incidents_dir: Path,
-    incidents: Sequence[model.Incident],
-    component_ids: Collection[str] | None = None,
-) -> tuple[list[model.Incident], str | None]:
-    """`incidents`, each with the amendments of its updates and the date of its postmortem read from
-    the git history of `incidents_dir` (new objects: the ones given are left as they are).
+def read_record(
+    root: Path, incidents_dir: Path, content: Content, report: Collector | None = None
+) -> tuple[Content, str | None]:
+    """`content` with what its git history adds (new objects, the ones given are left as they are):
+    amendments, postmortem dates, former ids; each removal of a published statement is an error in
+    `report`. Also a warning to show the writer (a shallow clone), or None.
 
-    Also a warning to show the writer (a shallow clone), or None. Outside git, or without git
-    installed, there is no history and nothing to say: the footer already says the version is unknown.
-    """
-    unchanged = list(incidents)
+    Outside git, or without git installed, there is no history and nothing to say: the footer
+    already says the version is unknown."""
+    report = report if report is not None else Collector(root)
     top = git_output(root, "rev-parse", "--show-toplevel")
     if not top:
-        return unchanged, None
+        return content, None
     if (git_output(root, "rev-parse", "--is-shallow-repository") or b"").strip() == b"true":
-        return unchanged, SHALLOW_WARNING
+        return content, SHALLOW_WARNING
     toplevel = Path(top.decode().strip()).resolve()
     try:
         folder = incidents_dir.resolve().relative_to(toplevel).as_posix()
     except ValueError:
-        return unchanged, None
+        return content, None
     prefix = "" if folder == "." else folder + "/"
+    current = [*content.incidents, *content.withdrawn]
     # Incident files sit directly in the incidents folder (their name is their id).
-    wanted = {
-        prefix + incident.path.replace("\\", "/").rpartition("/")[2]: incident
-        for incident in incidents
-        if incident.path
+    wanted = {prefix + _name(incident.path): incident for incident in current if incident.path}
+    revisions = _revisions(toplevel, folder or ".", prefix)
+    edited = _edited(toplevel, folder or ".") & set(revisions)
+    gone = {path: revs for path, revs in revisions.items() if path not in wanted}
+    deletions = {revs[-1].commit for revs in gone.values() if revs[-1].blob is None}
+    # The files walked: several versions, an edited working copy, deleted, or added where another was deleted.
+    walked = {
+        path
+        for path, revs in revisions.items()
+        if len(revs) > 1 or path in edited or path in gone or revs[0].commit in deletions
     }
-    revisions = _revisions(toplevel, folder or ".", set(wanted))
-    several = {path: revs for path, revs in revisions.items() if len(revs) > 1}
-    texts = _read_blobs(toplevel, sorted({rev.blob for revs in several.values() for rev in revs if rev.blob}))
-    amended: dict[str, model.Incident] = {}  # by path
-    for path, revs in sorted(revisions.items()):
-        incident = wanted[path]
-        if len(revs) == 1:  # a file committed once: its postmortem is as old as the file
+    texts = _read_blobs(toplevel, sorted({rev.blob for path in walked for rev in revisions[path] if rev.blob}))
+    renamed = _renames(gone, revisions, wanted, edited, texts)
+    component_ids = {c.id for c in content.components}
+    previous: dict[str, list[str]] = {}  # new path -> the paths it was renamed from, oldest first
+    for old in sorted(renamed, key=lambda path: revisions[path][0].at):
+        previous.setdefault(renamed[old], []).extend([*previous.pop(old, []), old])
+    found: dict[str, model.Incident] = {}  # by path
+    for path, incident in wanted.items():
+        chain = [*previous.get(path, []), path]
+        revs = [rev for name in chain for rev in revisions.get(name, [])]
+        if not revs:
+            continue
+        if len(revs) == 1 and path not in edited:  # committed once, as it is: its postmortem is as old as the file
             if incident.postmortem and revs[0].blob:
-                postmortem_at = max(revs[0].at, incident.publish_at or revs[0].at)
-                amended[incident.path] = replace(incident, postmortem_at=postmortem_at)
+                found[path] = replace(incident, postmortem_at=max(revs[0].at, incident.publish_at or revs[0].at))
             continue
         versions = [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs]
-        amended[incident.path] = _apply(incident, versions, component_ids)
-    return [amended.get(incident.path, incident) for incident in incidents], None
+        walk = _walk(incident, versions, component_ids)
+        former = tuple(_name(name).removesuffix(".md") for name in chain[:-1])
+        found[path] = replace(walk.incident, former_ids=former) if former else walk.incident
+        _report_removals(incident, path, walk, report)
+    for path, revs in sorted(gone.items()):
+        if path not in renamed:
+            _report_deleted(path, revs, texts, component_ids, path in edited, report)
+    amended = [found.get(prefix + _name(i.path), i) if i.path else i for i in content.incidents]
+    withdrawn = [found.get(prefix + _name(i.path), i) if i.path else i for i in content.withdrawn]
+    return replace(content, incidents=amended, withdrawn=withdrawn), None
 
 
-def _revisions(toplevel: Path, folder: str, wanted: set[str]) -> dict[str, list[Revision]]:
-    """For each wanted file, the commits that changed it, oldest first (one `git log` for all)."""
+def _name(path: str) -> str:
+    return path.replace("\\", "/").rpartition("/")[2]
+
+
+def _is_incident_file(name: str) -> bool:
+    """As `yamlfile.content_files` lists the incidents folder: *.md, no note, no README."""
+    return name.endswith(".md") and not name.startswith(("_", ".")) and name.lower().split(".")[0] != "readme"
+
+
+def _revisions(toplevel: Path, folder: str, prefix: str) -> dict[str, list[Revision]]:
+    """For each incident file the folder ever held, the commits that changed it, oldest first (one `git log` for all)."""
     out = git_output(
         toplevel,
         "-c",
@@ -112,7 +150,9 @@ def _revisions(toplevel: Path, folder: str, wanted: set[str]) -> dict[str, list[
             # ":100644 100644 <old blob> <new blob> M\t<path>"
             meta, tab, name = line.partition("\t")
             fields = meta.split()
-            if not tab or len(fields) < 5 or name not in wanted:
+            if not tab or len(fields) < 5 or not name.startswith(prefix):
+                continue
+            if "/" in name[len(prefix) :] or not _is_incident_file(name[len(prefix) :]):
                 continue
             blob = None if set(fields[3]) == {"0"} else fields[3]
             found.setdefault(name, []).append(Revision(commit, at, blob))
@@ -120,6 +160,65 @@ def _revisions(toplevel: Path, folder: str, wanted: set[str]) -> dict[str, list[
         revisions.reverse()  # git log is newest first
         revisions.sort(key=lambda revision: revision.at)  # stable: keeps git's order within a second
     return found
+
+
+def _edited(toplevel: Path, folder: str) -> set[str]:
+    """The files of the folder whose working copy differs from the last commit (edited or deleted)."""
+    out = git_output(
+        toplevel, "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--no-renames", "-uno", "--", folder
+    )
+    if not out:
+        return set()
+    return {entry[3:] for entry in out.decode("utf-8", "replace").split("\x00") if len(entry) > 3}
+
+
+def _renames(
+    gone: dict[str, list[Revision]],
+    revisions: dict[str, list[Revision]],
+    wanted: dict[str, model.Incident],
+    edited: set[str],
+    texts: dict[str, str],
+) -> dict[str, str]:
+    """old path -> new path, for each file deleted in the commit (or the working copy) that adds
+    another one with the same blob, or one holding the same first update (`_same_incident`)."""
+    added_by: dict[str, list[str]] = {}  # commit -> the paths it added
+    for path, revs in revisions.items():
+        if revs[0].blob:
+            added_by.setdefault(revs[0].commit, []).append(path)
+    untracked_or_new = sorted(path for path in wanted if path not in revisions)
+    found: dict[str, str] = {}
+    taken: set[str] = set()
+    for old, revs in sorted(gone.items()):
+        deletion = revs[-1]
+        last = next((rev.blob for rev in reversed(revs) if rev.blob), None)
+        if deletion.blob is None:
+            candidates = [path for path in added_by.get(deletion.commit, []) if path != old]
+        elif old in edited:  # deleted in the working copy only
+            candidates = untracked_or_new
+        else:
+            continue
+        for new in candidates:
+            if new in taken:
+                continue
+            same_blob = bool(revisions.get(new)) and revisions[new][0].blob == last
+            if same_blob or (new in wanted and last in texts and _same_incident(old, texts[last], wanted[new])):
+                found[old] = new
+                taken.add(new)
+                break
+    return found
+
+
+def _same_incident(old: str, text: str, new: model.Incident) -> bool:
+    """Is the last version of `old` (its `text`) the same incident as `new`: its first update at
+    the same time, with the same title or the same words?"""
+    loaded = load_incident(Path(_name(old)), None, Collector(), text=text)
+    if loaded is None or not loaded.updates:
+        return False
+    first = loaded.updates[0]
+    same = next((u for u in new.updates if first.at in (u.at, u.first_at)), None)
+    if same is None:
+        return any(w.update == first.at for w in new.withdrawals) and loaded.title == new.title
+    return loaded.title == new.title or same.message.split() == first.message.split()
 
 
 def _read_blobs(toplevel: Path, wanted: list[str]) -> dict[str, str]:
@@ -165,6 +264,8 @@ class _Version:
     public_from: datetime | None  # None: not public in this version (draft)
     messages: dict[datetime, _Statement]
     has_postmortem: bool = False
+    withdrawn: frozenset[datetime] = frozenset()  # the updates it withdraws
+    withdrawn_whole: bool = False
 
 
 def _version(incident: model.Incident, text: str, component_ids: Collection[str] | None) -> _Version | None:
@@ -174,22 +275,52 @@ def _version(incident: model.Incident, text: str, component_ids: Collection[str]
     loaded = load_incident(Path(incident.path or f"{incident.id}.md"), component_ids, Collector(), text=text)
     if loaded is None:
         return None
-    public_from = None if loaded.draft else (loaded.publish_at or datetime.min.replace(tzinfo=timezone.utc))
+    return _as_version(loaded)
+
+
+def _as_version(loaded: model.Incident) -> _Version:
+    public_from = None if loaded.draft else (loaded.publish_at or EARLIEST)
     messages = {update.at: _Statement(update.message, update.status, update.next_update) for update in loaded.updates}
-    return _Version(public_from, messages, bool(loaded.postmortem))
+    withdrawn = frozenset(w.update for w in loaded.withdrawn_updates if w.update is not None)
+    return _Version(public_from, messages, bool(loaded.postmortem), withdrawn, loaded.withdrawn is not None)
+
+
+@dataclass(frozen=True)
+class _Published:
+    """An update the public saw: where it was last seen."""
+
+    at: datetime
+    status: model.UpdateStatus
+    commit: str
+
+
+@dataclass
+class _Walk:
+    incident: model.Incident  # with its amendments and postmortem date
+    removed: list[_Published] = field(default_factory=list)  # public once, neither in the file nor withdrawn
+    was_public: bool = False
 
 
 def _apply(
     incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids: Collection[str] | None = None
 ) -> model.Incident:
-    """`incident` with its amendments and the date of its postmortem: the versions walked oldest
-    first, each public one compared with what the public last saw.
+    """`incident` with its amendments and the date of its postmortem (`_walk`)."""
+    return _walk(incident, versions, component_ids).incident
+
+
+def _walk(
+    incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids: Collection[str] | None = None
+) -> _Walk:
+    """The versions walked oldest first, each public one compared with what the public last saw,
+    and last the file as it is (`incident`), whose changes are not amendments until committed.
 
     A version was public if the build accepted it and it was current at some moment after its
     embargo (`publish_at`) lifted."""
     seen: dict[datetime, _Statement] = {}  # update time -> the statement last published
+    where: dict[datetime, str] = {}  # update time -> the commit it was last public in
     found: dict[datetime, list[model.Amendment]] = {}
     postmortem_at = incident.postmortem_at
+    was_public = False
     for index, (revision, text) in enumerate(versions):
         version = _version(incident, text, component_ids) if text is not None else None
         if version is None or version.public_from is None:
@@ -197,22 +328,125 @@ def _apply(
         until = versions[index + 1][0].at if index + 1 < len(versions) else None
         if until is not None and max(revision.at, version.public_from) >= until:
             continue  # replaced before its embargo lifted
+        was_public = True
         if version.has_postmortem and postmortem_at is None:
             postmortem_at = max(revision.at, version.public_from)
+        _forget_withdrawn(seen, version)
+        for old, new in _moved(seen, version.messages):  # its time corrected (perhaps its words too): one amendment
+            before = seen.pop(old)
+            where.pop(old, None)
+            found[new] = [*found.pop(old, []), _amendment(revision, before, version.messages[new], old)]
         for at, statement in version.messages.items():
             earlier = seen.get(at)
             if earlier is not None and not earlier.same_as(statement):
-                found.setdefault(at, []).append(
-                    model.Amendment(
-                        revision.at,
-                        revision.commit,
-                        earlier.message,
-                        earlier_status=earlier.status if earlier.status != statement.status else None,
-                        earlier_next_update=earlier.next_update
-                        if earlier.next_update != statement.next_update
-                        else None,
-                    )
-                )
+                found.setdefault(at, []).append(_amendment(revision, earlier, statement))
             seen[at] = statement
+            where[at] = revision.commit
     updates = tuple(replace(update, amendments=tuple(found.get(update.at, ()))) for update in incident.updates)
-    return replace(incident, updates=updates, postmortem_at=postmortem_at)
+    walked = replace(incident, updates=updates, postmortem_at=postmortem_at)
+    now = _as_version(incident)
+    if now.withdrawn_whole:
+        return _Walk(walked, [], was_public)
+    _forget_withdrawn(seen, now)
+    retimed = dict(_moved(seen, now.messages))  # an uncommitted time correction: not removed
+    removed = [
+        _Published(at, statement.status, where.get(at, ""))
+        for at, statement in sorted(seen.items())
+        if at not in now.messages and at not in retimed
+    ]
+    return _Walk(walked, removed, was_public)
+
+
+def _forget_withdrawn(seen: dict[datetime, _Statement], version: _Version) -> None:
+    for at in version.withdrawn if not version.withdrawn_whole else list(seen):
+        seen.pop(at, None)
+
+
+def _amendment(
+    revision: Revision, earlier: _Statement, statement: _Statement, earlier_at: datetime | None = None
+) -> model.Amendment:
+    retimed_only = earlier_at is not None and earlier.message.split() == statement.message.split()
+    return model.Amendment(
+        revision.at,
+        revision.commit,
+        "" if retimed_only else earlier.message,
+        earlier_status=earlier.status if earlier.status != statement.status else None,
+        earlier_next_update=earlier.next_update if earlier.next_update != statement.next_update else None,
+        earlier_at=earlier_at,
+    )
+
+
+def _moved(seen: dict[datetime, _Statement], messages: dict[datetime, _Statement]) -> list[tuple[datetime, datetime]]:
+    """(earlier time, corrected time) for each published update whose time alone a version changed:
+    gone from its time, and at a new time either its words or, the only one, its place in the timeline."""
+    vanished = [at for at in sorted(seen) if at not in messages]
+    appeared = [at for at in sorted(messages) if at not in seen]
+    pairs: list[tuple[datetime, datetime]] = []
+    for old in list(vanished):
+        words = seen[old].message.split()
+        same = next((new for new in appeared if messages[new].message.split() == words), None)
+        if same is not None:
+            pairs.append((old, same))
+            vanished.remove(old)
+            appeared.remove(same)
+    if len(vanished) == 1 and len(appeared) == 1:
+        old, new = vanished[0], appeared[0]
+        place_before = sum(1 for at in seen if at < old)
+        place_now = sum(1 for at in messages if at < new)
+        if place_before == place_now:
+            pairs.append((old, new))
+    return pairs
+
+
+def _report_removals(incident: model.Incident, path: str, walk: _Walk, report: Collector) -> None:
+    """An error for each published update gone from the file, and for a published incident made a draft."""
+    for gone in walk.removed:
+        following = next((u for u in incident.updates if u.at > gone.at), None)
+        line = following.line if following else (incident.latest.line if incident.updates else 1)
+        report.error(
+            incident.path,
+            line,
+            f"the update of {format_time(gone.at)} ({gone.status}) was published"
+            f"{_in_commit(gone.commit)} and is no longer in this file — restore it"
+            f"{_show(gone.commit, path)}, or withdraw it: balise withdraw {incident.id} "
+            f"--update '{format_time(gone.at)}' --reason '…'",
+        )
+    if walk.was_public and incident.draft and incident.withdrawn is None:
+        report.error(
+            incident.path,
+            1,
+            "this incident was published: 'draft: true' would remove it from the site — remove "
+            f"'draft: true', or withdraw it: balise withdraw {incident.id} --reason '…'",
+        )
+
+
+def _report_deleted(
+    path: str,
+    revs: list[Revision],
+    texts: dict[str, str],
+    component_ids: Collection[str] | None,
+    in_working_copy: bool,
+    report: Collector,
+) -> None:
+    """An error for a published incident file deleted (and not renamed): it is restored, or withdrawn."""
+    stub = model.Incident(id=_name(path).removesuffix(".md"), title="", path=path)
+    walk = _walk(stub, [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs], component_ids)
+    if not walk.was_public:
+        return
+    last = next((rev for rev in reversed(revs) if rev.blob), revs[-1])
+    restore = f"git checkout -- {path}" if in_working_copy else f"git checkout {revs[-1].commit[:7]}~1 -- {path}"
+    deleted = "deleted" if in_working_copy else f"deleted in commit {revs[-1].commit[:7]}"
+    report.error(
+        path,
+        1,
+        f"this incident was published{_in_commit(last.commit)} and its file was {deleted} — restore it "
+        f"({restore}); to take it back, restore it then withdraw it: balise withdraw {stub.id} --reason '…'",
+    )
+
+
+def _in_commit(commit: str) -> str:
+    return f" (commit {commit[:7]})" if commit else ""
+
+
+def _show(commit: str, path: str) -> str:
+    return f" (its text: git show {commit[:7]}:{path})" if commit else ""

@@ -9,7 +9,7 @@ what is published, is `publishing`'s.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -149,9 +149,12 @@ INCIDENT_FIELDS = (
     "scheduled_until",
     "started_at",
     "imported_from",
+    "withdrawn",
+    "related",
 )
 # Written by `balise import`: where the incident was published before (the old address, for redirects).
 IMPORTED_FROM_FIELDS = ("source", "id", "url", "checksum")
+WITHDRAWAL_FIELDS = ("update", "at", "reason")  # not "on:", which YAML reads as true
 
 
 def load_incident(
@@ -194,6 +197,8 @@ def load_incident(
         scheduled_until=fields.time("scheduled_until", required=is_maintenance),
         began_at=fields.time("started_at"),
         path=str(path),
+        withdrawals=_withdrawals(located, fields, path, report, zone),
+        related=_related(located, fields, incident_id, path, report),
     )
     _check_imported_from(located, path, report)
     if front.scheduled_for and front.scheduled_until and front.scheduled_until <= front.scheduled_for:
@@ -214,6 +219,7 @@ def load_incident(
                     f"'- {component}' without ': {status}', or make it 'kind: incident'",
                 )
     incident = _with_timeline(front, body_text, body_line, path, report, zone)
+    _check_withdrawn(incident, path, report)
     if incident.next_update and incident.updates:  # the front matter's promise, after the latest update
         latest = max(update.at for update in incident.updates)
         _check_promise_horizon(incident, latest, incident.next_update, path, fields.line("next_update"), report)
@@ -239,6 +245,79 @@ def _check_imported_from(located: Located, path: Path, report: Collector) -> Non
     fields.check_known(IMPORTED_FROM_FIELDS)
     for name in IMPORTED_FROM_FIELDS:
         fields.text(name)
+
+
+def _withdrawals(
+    located: Located, fields: Fields, path: Path, report: Collector, zone: tzinfo | None
+) -> tuple[model.Withdrawal, ...]:
+    """`withdrawn:`: the statements taken back, each with when and why (`balise withdraw` writes it)."""
+    raw = located.data.get("withdrawn")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        fields.error(
+            "withdrawn",
+            "'withdrawn' must be a list of entries '- update: …' with 'at:' and 'reason:' — balise withdraw writes it",
+        )
+        return ()
+    found: list[model.Withdrawal] = []
+    for index, item in enumerate(raw):
+        where = ("withdrawn", index)
+        if not isinstance(item, dict):
+            report.error(path, located.line(*where), "each entry of 'withdrawn' needs 'at:' and 'reason:' fields")
+            continue
+        entry = Fields(located, item, where, path, report, zone)
+        entry.check_known(WITHDRAWAL_FIELDS)
+        on, reason, update = entry.time("at", required=True), entry.text("reason", required=True), entry.time("update")
+        if update is not None and on is not None and on < update:
+            entry.error("at", "an update is withdrawn after it was published — check 'at:' and 'update:'")
+        if on is not None and reason:
+            found.append(model.Withdrawal(on=on, reason=reason, update=update, line=entry.line()))
+    updates = [w.update for w in found if w.update is not None]
+    if len(set(updates)) < len(updates) or sum(1 for w in found if w.update is None) > 1:
+        fields.error("withdrawn", "the same statement is withdrawn twice — keep one entry for it")
+    return tuple(sorted(found, key=lambda w: (w.update is None, w.update or w.on)))
+
+
+def _related(located: Located, fields: Fields, incident_id: str, path: Path, report: Collector) -> tuple[str, ...]:
+    """`related:`: the ids of related incidents (their file names), checked to exist by `load_content`."""
+    raw = located.data.get("related")
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list):
+        fields.error("related", "'related' must be a list of incident ids — one '- 2026-11-21-name' per line")
+        return ()
+    found: list[str] = []
+    for index, item in enumerate(items):
+        line = located.line("related", index) if isinstance(raw, list) else fields.line("related")
+        name = str(item).strip().removesuffix(".md")
+        if not ID_PATTERN.match(name) or name == incident_id:
+            report.error(path, line, f"'{item}' is not another incident's id — write its file name without '.md'")
+        elif name not in found:
+            found.append(name)
+    return tuple(found)
+
+
+def _check_withdrawn(incident: model.Incident, path: Path, report: Collector) -> None:
+    """A withdrawn statement's words are gone from the file: only the record of its withdrawal stays."""
+    times = {update.at: update for update in incident.updates}
+    for withdrawal in incident.withdrawn_updates:
+        still = times.get(withdrawal.update) if withdrawal.update is not None else None
+        if still is not None:
+            report.error(
+                path,
+                still.line,
+                f"this update is withdrawn (line {withdrawal.line}) but still in the file — remove its section, "
+                "or remove its 'withdrawn:' entry to publish it again",
+            )
+    if incident.withdrawn is not None and incident.updates:
+        report.error(
+            path,
+            incident.updates[0].line,
+            f"this incident is withdrawn (line {incident.withdrawn.line}), so its updates are not shown — remove "
+            "them from the file, or remove the 'withdrawn:' entry without 'update:' to publish it again",
+        )
 
 
 def _incident_components(
@@ -348,7 +427,7 @@ def _with_timeline(
             )
         updates.append(model.Update(at=at, status=status, message=item.message, line=item.line, next_update=promise))
     _check_order(updates, allowed, front.kind, path, report)
-    if not raw.updates and not raw.problems:
+    if not raw.updates and not raw.problems and front.withdrawn is None:
         report.error(
             path,
             body_line,
@@ -360,7 +439,7 @@ def _with_timeline(
 def _check_order(
     updates: list[model.Update], allowed: tuple[model.UpdateStatus, ...], kind: str, path: Path, report: Collector
 ) -> None:
-    """Updates oldest first, none after the closing one."""
+    """Updates oldest first; after a closing one, only an update that reopens it."""
     misplaced = set()
     for line, message, inserted in _order_problems(updates, allowed):
         report.error(path, line, message)
@@ -370,15 +449,16 @@ def _check_order(
     for update in updates:
         if update.line in misplaced:  # a closing update inserted at the top closes nothing above it
             continue
-        if closed_at_line:
+        closing = update.status in model.CLOSING_STATUSES
+        if closing and closed_at_line:
             report.error(
                 path,
                 update.line,
-                f"update after the {kind} was closed on line {closed_at_line} — "
-                "add follow-ups to the postmortem, or open a new incident",
+                f"this update closes the {kind} again, already closed on line {closed_at_line} — "
+                "give it the status it reopens with (e.g. investigating), or add follow-ups to the postmortem",
             )
-        if update.status in model.CLOSING_STATUSES:
-            closed_at_line = closed_at_line or update.line
+        # A later update that does not close it reopens it (the page says so).
+        closed_at_line = (closed_at_line or update.line) if closing else 0
 
 
 def _check_promise_horizon(
@@ -470,9 +550,9 @@ def load_incidents(
             incident = load_incident(path, component_ids, report, zone=zone)
         else:
             incident = load_file(path, component_ids, report, zone)
-        if incident is not None and incident.updates:
+        if incident is not None and (incident.updates or incident.withdrawn is not None):
             incidents.append(incident)
-    incidents.sort(key=lambda i: (i.started_at, i.id), reverse=True)
+    incidents.sort(key=lambda i: (i.started_at if i.updates else i.withdrawals[0].on, i.id), reverse=True)
     return incidents
 
 
@@ -518,6 +598,7 @@ class Content:
     components: list[model.Component]
     incidents: list[model.Incident]
     transparency: Transparency | None = None  # as read (`balise.transparency.loaders`)
+    withdrawn: list[model.Incident] = field(default_factory=list)  # withdrawn whole: no update left to show
 
 
 # How one incident file is read: `load_incident`, or a cache of its results (balise.pipeline.cache).
@@ -545,7 +626,32 @@ def load_content(
             " — it holds the incident files: create it, or fix incidents_dir in mkdocs.yml",
         )
     zone = settings.timezone if settings else None
-    incidents = load_incidents(incidents_dir, component_ids, report, zone, load_file)
+    found = load_incidents(incidents_dir, component_ids, report, zone, load_file)
+    incidents = [i for i in found if i.withdrawn is None]
     if settings is not None:
         future_updates(incidents, settings.latest_writing_time, report)
-    return Content(groups, components, incidents)
+    return Content(groups, components, incidents, withdrawn=[i for i in found if i.withdrawn is not None])
+
+
+def unknown_related(incidents: list[model.Incident], report: Collector) -> None:
+    """Each `related:` id names an incident file of the folder, or one it was renamed from (once git
+    history has told `model.Incident.former_ids`)."""
+    ids = sorted(i.id for i in incidents)
+    known = set(ids) | {former for i in incidents for former in i.former_ids}
+    for incident in incidents:
+        for other in incident.related:
+            if other not in known:
+                report.error(
+                    incident.path,
+                    _related_line(incident, other),
+                    f"no incident '{other}' to relate to — {did_you_mean(other, [i for i in ids if i != incident.id])}",
+                )
+
+
+def _related_line(incident: model.Incident, other: str) -> int:
+    """The line naming `other` under `related:`, found in the file (the model keeps ids, not lines)."""
+    try:
+        lines = Path(incident.path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if other in line and not line.startswith("#")), 1)

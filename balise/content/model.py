@@ -149,6 +149,25 @@ class Amendment:
     earlier_message: str
     earlier_status: UpdateStatus | None = None  # the status as it was, when the correction changed it
     earlier_next_update: datetime | None = None  # the promise as it was, when the correction changed it
+    earlier_at: datetime | None = None  # the update's time as it was, when the correction changed it
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A published statement taken back on purpose: the fact stays public, its words do not.
+
+    `update` is the time of the withdrawn update (its anchor); None withdraws the whole incident."""
+
+    on: datetime  # when it was withdrawn
+    reason: str
+    update: datetime | None = None
+    line: int = 0  # of its entry in the front matter
+
+    @cached_property
+    def anchor(self) -> str:
+        """The withdrawn update's own anchor, so links to it still land in its place."""
+        moment = self.update or self.on
+        return "update-" + moment.astimezone(timezone.utc).strftime("%Y%m%dt%H%M%Sz")
 
 
 @dataclass(frozen=True)
@@ -160,7 +179,7 @@ class Update:
     message: str  # Markdown, as written
     line: int = 0  # line of its heading in the source file
     next_update: datetime | None = None  # the update it promises, if any
-    amendments: tuple[Amendment, ...] = ()  # oldest first, from git history (`history.record_amendments`)
+    amendments: tuple[Amendment, ...] = ()  # oldest first, from git history (`history.read_record`)
 
     @property
     def last_modified(self) -> datetime:
@@ -171,6 +190,16 @@ class Update:
     def anchor(self) -> str:
         """A stable fragment id: the update's UTC time, unique within an incident."""
         return "update-" + self.at.astimezone(timezone.utc).strftime("%Y%m%dt%H%M%Sz")
+
+    @property
+    def first_at(self) -> datetime:
+        """The time it was first published with: a corrected time keeps its feed and API ids."""
+        return next((a.earlier_at for a in self.amendments if a.earlier_at is not None), self.at)
+
+    @property
+    def permanent_anchor(self) -> str:
+        """The anchor of `first_at`: what feed and API ids are made of."""
+        return "update-" + self.first_at.astimezone(timezone.utc).strftime("%Y%m%dt%H%M%Sz")
 
 
 @dataclass(frozen=True)
@@ -194,6 +223,24 @@ class Incident:
     scheduled_until: datetime | None = None
     began_at: datetime | None = None  # when the disruption began, if before the first update
     path: str = ""
+    withdrawals: tuple[Withdrawal, ...] = ()  # statements taken back (front matter `withdrawn:`), oldest first
+    related: tuple[str, ...] = ()  # ids of related incidents (front matter `related:`)
+    former_ids: tuple[str, ...] = ()  # the ids it was published under before a rename (git history), oldest first
+
+    # -- identity --------------------------------------------------------------
+    @property
+    def permanent_id(self) -> str:
+        """The id it was first published under: feed, API and calendar ids keep it across a rename."""
+        return self.former_ids[0] if self.former_ids else self.id
+
+    @property
+    def withdrawn(self) -> Withdrawal | None:
+        """The withdrawal of the whole incident, if it was withdrawn."""
+        return next((w for w in self.withdrawals if w.update is None), None)
+
+    @property
+    def withdrawn_updates(self) -> tuple[Withdrawal, ...]:
+        return tuple(w for w in self.withdrawals if w.update is not None)
 
     # -- timeline --------------------------------------------------------------
     @property
@@ -244,12 +291,51 @@ class Incident:
         return None
 
     def duration(self, now: datetime) -> timedelta:
+        """How long it lasted (so far); a reopened incident, the time it was open (`open_spans`)."""
+        if self.reopening_times and not self.is_maintenance:
+            return sum((end - start for start, end in self.open_spans(now)), timedelta(0))
         end = self.ended_at(now) or now
         return max(end - self.started_at, timedelta(0))
 
     @property
     def updates_newest_first(self) -> list[Update]:
         return list(self.updates[::-1])
+
+    @property
+    def timeline_newest_first(self) -> list[Update | Withdrawal]:
+        """Its updates and, in their place, the withdrawn ones: the page shows both."""
+        entries: list[Update | Withdrawal] = [*self.updates, *self.withdrawn_updates]
+        return sorted(
+            entries, key=lambda entry: entry.at if isinstance(entry, Update) else entry.update or entry.on, reverse=True
+        )
+
+    # -- reopening -------------------------------------------------------------
+    @cached_property
+    def reopening_times(self) -> frozenset[datetime]:
+        """The times of the updates that reopened it: an update that follows a closing one and does not close it."""
+        return frozenset(
+            later.at
+            for earlier, later in zip(self.updates, self.updates[1:], strict=False)
+            if earlier.status in CLOSING_STATUSES and later.status not in CLOSING_STATUSES
+        )
+
+    def reopens(self, update: Update) -> bool:
+        return update.at in self.reopening_times
+
+    def open_spans(self, now: datetime) -> list[tuple[datetime, datetime]]:
+        """When it was open: from its start to its first closing, from each reopening to the next
+        closing (or `now`, while open again)."""
+        spans: list[tuple[datetime, datetime]] = []
+        start: datetime | None = self.started_at
+        for update in self.updates:
+            if start is None and update.status not in CLOSING_STATUSES:
+                start = update.at
+            elif start is not None and update.status in CLOSING_STATUSES:
+                spans.append((start, max(update.at, start)))
+                start = None
+        if start is not None:
+            spans.append((start, max(now, start)))
+        return spans
 
     # -- state at a given time -------------------------------------------------
     def is_published(self, now: datetime) -> bool:
@@ -322,6 +408,20 @@ class StatusPage:
     components: list[Component]
     incidents: list[Incident]  # published only, newest first
     transparency: Transparency | None = None  # published items only
+    withdrawn: list[Incident] = field(default_factory=list)  # published, then withdrawn whole: their pages stay
+
+    @cached_property
+    def related(self) -> dict[str, list[Incident]]:
+        """For each incident id, the published incidents related to it, named by it or naming it (both ways)."""
+        by_id = {former: i for i in self.incidents for former in i.former_ids} | {i.id: i for i in self.incidents}
+        found: dict[str, dict[str, Incident]] = {}
+        for incident in self.incidents:
+            for other_id in incident.related:
+                other = by_id.get(other_id)
+                if other is not None:
+                    found.setdefault(incident.id, {})[other.id] = other
+                    found.setdefault(other.id, {})[incident.id] = incident
+        return {key: sorted(value.values(), key=lambda i: i.started_at) for key, value in found.items()}
 
     @property
     def now(self) -> datetime:

@@ -27,7 +27,8 @@ def publish(content: Content, settings: Settings) -> StatusPage:
     now = settings.reference_time
     visible = [i for i in content.incidents if i.is_published(now)]
     shown = content.transparency.published() if content.transparency is not None else None
-    return StatusPage(settings, content.groups, content.components, visible, transparency=shown)
+    withdrawn = [i for i in content.withdrawn if i.is_published(now)]
+    return StatusPage(settings, content.groups, content.components, visible, transparency=shown, withdrawn=withdrawn)
 
 
 def writer_warnings(content: Content, incidents_dir: Path, zone: ZoneInfo, now: datetime, report: Collector) -> None:

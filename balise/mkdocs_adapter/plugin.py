@@ -150,17 +150,23 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         for key in ("site_name", "site_description"):
             if config.get(key):
                 config[key] = Markup.escape(config[key])
-        self.read_history()
+        try:
+            self.read_history()
+        except ContentError as refused:
+            raise PluginError(str(refused)) from None
         # Material's footer on the writers' own pages gets balise's version note (theme/partials).
         if str(THEME_OVERRIDES) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         return config
 
     def read_history(self) -> None:
-        """Mark updates whose published wording a later commit changed (once per loaded content)."""
+        """Read the public record in git history (once per loaded content): amended updates marked,
+        renames followed; a published statement removed without a withdrawal is a ContentError."""
         if self.content is None or self._history_of is self.content:
             return
-        self.content, warning = pipeline.apply_amendments(self.sources, self.content)
+        report = Collector(self.root)
+        self.content, warning = pipeline.apply_amendments(self.sources, self.content, report)
+        pipeline.validate(report)
         self._history_of = self.content
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
             show_problems([warning])

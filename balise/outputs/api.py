@@ -229,11 +229,14 @@ class StatuspageAPI:
         monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
         resolved = incident.ended_at(now) if incident.is_maintenance else incident.resolved_at
         document: Document = {
-            "id": incident.id,
+            "id": incident.permanent_id,  # as first published: a rename keeps it
             "name": incident.title,
             "status": self.incident_status(incident),
             "created_at": self.time(incident.created_at),
-            "updated_at": self.time(max(u.last_modified for u in incident.updates)),
+            # A withdrawal changes the incident too: clients that poll by `updated_at` see it.
+            "updated_at": self.time(
+                max([u.last_modified for u in incident.updates] + [w.on for w in incident.withdrawals])
+            ),
             "monitoring_at": self.time(monitoring),
             "resolved_at": self.time(resolved),
             "impact": "maintenance" if incident.is_maintenance else incident.impact,
@@ -272,7 +275,7 @@ class StatuspageAPI:
             "id": self.links.api_update_id(incident, update),
             "status": update.status,
             "body": update.message,
-            "incident_id": incident.id,
+            "incident_id": incident.permanent_id,
             "created_at": self.time(update.at),
             "updated_at": self.time(update.last_modified),
             "display_at": self.time(update.at),

@@ -18,9 +18,10 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 
 import jinja2
+from markupsafe import Markup
 
 from balise.content.messages import rebase_links
-from balise.content.model import Incident, StatusPage, Update
+from balise.content.model import Incident, StatusPage, Update, Withdrawal
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
 from balise.outputs.pages import Memo
@@ -44,7 +45,7 @@ class Entry:
     updated: datetime
 
 
-Pair = tuple[Incident, Update | None]  # an update, or (None) the incident's postmortem
+Pair = tuple[Incident, "Update | Withdrawal | None"]  # an update, a withdrawal, or (None) the incident's postmortem
 Made = dict[tuple[str, "Entry"], ET.Element]  # the elements made once, by feed kind and entry
 
 
@@ -53,6 +54,8 @@ def updates_newest_first(incidents: Iterable[Incident], limit: int | None = FEED
     is news too, once published: a pair (incident, None), dated when git first saw it public."""
     pairs: list[Pair] = [(incident, update) for incident in incidents for update in incident.updates]
     pairs += [(incident, None) for incident in incidents if incident.postmortem and incident.postmortem_at]
+    # A withdrawal is news too, dated when it was withdrawn: its entry keeps the update's id.
+    pairs += [(incident, withdrawal) for incident in incidents for withdrawal in incident.withdrawals]
     # Ties: by incident id, an update before its incident's postmortem (within one incident no two
     # updates share a moment). Two stable sorts, the last by time, newest first: no anchor is made.
     pairs.sort(key=lambda pair: (pair[0].id, pair[1] is None))
@@ -60,7 +63,9 @@ def updates_newest_first(incidents: Iterable[Incident], limit: int | None = FEED
     return pairs if limit is None else pairs[:limit]
 
 
-def _moment(incident: Incident, update: Update | None) -> datetime:
+def _moment(incident: Incident, update: Update | Withdrawal | None) -> datetime:
+    if isinstance(update, Withdrawal):
+        return update.on
     moment = update.at if update is not None else incident.postmortem_at
     assert moment is not None, "a postmortem is news only once git dated it (`updates_newest_first`)"
     return moment
@@ -187,7 +192,7 @@ class FeedWriter:
         page, t = self.page, self.t
         name = page.settings.site_name
         # Sorted once: a component's feed is the same order, filtered (the sort is most of a feed's cost).
-        every_update = updates_newest_first(page.incidents, limit=None)
+        every_update = updates_newest_first([*page.incidents, *page.withdrawn], limit=None)
         everything = every_update[:FEED_SIZE]
         for kind in ("atom", "rss"):
             yield from self._kept(
@@ -213,16 +218,20 @@ class FeedWriter:
                 )
 
     def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
-        """The incident's own feed: rendered with its page, so by whichever process renders that."""
+        """The incident's own feed: rendered with its page, so by whichever process renders that.
+        After a rename, the same feed is also at its old address: a subscriber keeps getting news."""
         t, name = self.t, self.page.settings.site_name
-        yield from self._feed(
+        for path, feed in self._feed(
             "atom",
             f"incidents/{incident.id}/feed.atom",
             self.links.incident_path(incident),
             t("subscribe.incident_feed_title", incident=incident.title, site=name),
             t("subscribe.incident_feed_subtitle", incident=incident.title),
             updates_newest_first([incident], limit=None),
-        )
+        ):
+            yield path, feed
+            for former in incident.former_ids:
+                yield f"incidents/{former}/feed.atom", feed
 
     def _kept(
         self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs: list[Pair], shared: Made
@@ -270,14 +279,54 @@ class FeedWriter:
             ),
         )
 
-    def entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
-        """One update (or postmortem) as a feed entry; with absolute links it is the same in every
-        feed, so made once."""
-        key = (incident.id, update.anchor if update else "postmortem", "" if self.links.absolute else feed_path)
+    def entry(self, incident: Incident, update: Update | Withdrawal | None, feed_path: str) -> Entry:
+        """One update (or postmortem, or withdrawal) as a feed entry; with absolute links it is the
+        same in every feed, so made once."""
+        anchor = "postmortem" if update is None else update.anchor
+        if isinstance(update, Withdrawal):
+            anchor = "withdrawn-" + anchor
+        key = (incident.id, anchor, "" if self.links.absolute else feed_path)
         made = self._entries.get(key)
         if made is None:
-            made = self._entries[key] = self._entry(incident, update, feed_path)
+            made = self._entries[key] = (
+                self._withdrawal_entry(incident, update, feed_path)
+                if isinstance(update, Withdrawal)
+                else self._entry(incident, update, feed_path)
+            )
         return made
+
+    def _withdrawal_entry(self, incident: Incident, withdrawal: Withdrawal, feed_path: str) -> Entry:
+        """A withdrawn statement: the same id as the update's own entry, its words replaced by the
+        dates and the reason (a reader that updates entries drops the words too)."""
+        t = self.t
+        link = self.links.href(f"{self.links.incident_path(incident)}#{withdrawal.anchor}", feed_path)
+        if withdrawal.update is not None:
+            said = t(
+                "publishing.feed_withdrawn",
+                published=t.datetime(withdrawal.update),
+                withdrawn=t.datetime(withdrawal.on),
+                reason=withdrawal.reason,
+            )
+        else:
+            said = (
+                t("publishing.withdrawn_incident", withdrawn=t.datetime(withdrawal.on))
+                + " "
+                + t("publishing.withdrawn_reason", reason=withdrawal.reason)
+            )
+        content = self.env.get_template("feeds/entry.html").render(
+            incident=incident, update=None, message=Markup("<p>{0}</p>").format(said), components=[], link=link
+        )
+        label = t("publishing.withdrawn_label")
+        return Entry(
+            id=self.links.update_id(incident, withdrawal),
+            title=f"[{label}] {incident.title}",
+            link=link,
+            content=str.strip(content),
+            category="withdrawn",
+            category_label=label,
+            published=withdrawal.update or withdrawal.on,
+            updated=withdrawal.on,
+        )
 
     def _entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
         t = self.t
@@ -298,6 +347,8 @@ class FeedWriter:
         )
         category = update.status if update is not None else "postmortem"
         label = t(f"update_status.{category}") if update is not None else t("postmortem")
+        if update is not None and incident.reopens(update):
+            label = f"{t('publishing.reopened')} · {label}"
         published = _moment(incident, update)
         return Entry(
             id=self.links.update_id(incident, update),

@@ -12,7 +12,7 @@ from datetime import timezone
 from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, uuid5
 
-from balise.content.model import Incident, Settings, Update
+from balise.content.model import Incident, Settings, Update, Withdrawal
 
 
 def relative_url(target: str, page_path: str) -> str:
@@ -55,13 +55,19 @@ class SiteLinks:
     def update_path(self, incident: Incident, update: Update | None) -> str:
         return f"{self.incident_path(incident)}#{update.anchor if update is not None else 'postmortem'}"
 
-    def update_id(self, incident: Incident, update: Update | None) -> str:
+    def update_id(self, incident: Incident, update: Update | Withdrawal | None) -> str:
         """The permanent id of one published update (or, for None, of the incident's postmortem): site,
-        incident id and the update's anchor. It does not depend on the message, so correcting the
-        wording keeps the id."""
-        moment = update.at if update is not None else incident.postmortem_at
-        day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")  # type: ignore[union-attr]  # asked once it is public
-        specific = f"{incident_path(incident)}{update.anchor if update is not None else 'postmortem'}"
+        incident id and the update's anchor, both as first published. It does not depend on the
+        message, so correcting the wording, or the time, or renaming the file keeps the id; a
+        withdrawn update keeps its id too, its entry now saying it was withdrawn."""
+        if isinstance(update, Withdrawal):
+            moment, anchor = update.update or update.on, update.anchor
+        elif update is not None:
+            moment, anchor = update.first_at, update.permanent_anchor
+        else:
+            moment, anchor = incident.postmortem_at, "postmortem"  # type: ignore[assignment]  # asked once it is public
+        day = moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
+        specific = f"incidents/{incident.permanent_id}/{anchor}"
         if self.absolute:
             path = f"{self.prefix}/{specific}" if self.prefix else specific
             return f"tag:{self.host},{day}:{path}"
@@ -80,12 +86,12 @@ class SiteLinks:
 
     @staticmethod
     def api_update_id(incident: Incident, update: Update) -> str:
-        """An update's id in the API: the incident id and the update's anchor (its time), unique on the page."""
-        return f"{incident.id}-{update.anchor}"
+        """An update's id in the API: the incident id and the update's anchor (its time), as first
+        published (a rename, a corrected time keep it), unique on the page."""
+        return f"{incident.permanent_id}-{update.permanent_anchor}"
 
     def event_uid(self, incident: Incident) -> str:
         """A calendar event's UID: the incident id at the site's host (RFC 5545 recommends this form)."""
         domain = self.host or "balise.invalid"
-        return (
-            f"{incident.id}@{domain}" if not self.prefix else f"{incident.id}.{self.prefix.replace('/', '.')}@{domain}"
-        )
+        name = incident.permanent_id  # a rename keeps the event
+        return f"{name}@{domain}" if not self.prefix else f"{name}.{self.prefix.replace('/', '.')}@{domain}"

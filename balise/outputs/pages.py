@@ -173,10 +173,28 @@ class SiteRenderer:
         yield from transparency_pages(self)
         for component in self.page.components:
             yield from self.component_pages(component)
+        for withdrawn in self.page.withdrawn:
+            yield from self.withdrawn_pages(withdrawn)
 
     def incident_pages(self, incident: Incident) -> Iterator[tuple[str, str]]:
         path = incident_path(incident)
         yield path + "index.html", self.render("incident.html", path, incident=incident)
+        yield from self.redirect_pages(incident)
+
+    def withdrawn_pages(self, incident: Incident) -> Iterator[tuple[str, str]]:
+        """A wholly withdrawn incident's page stays at its address: withdrawn when, and why."""
+        path = incident_path(incident)
+        yield path + "index.html", self.render("withdrawn_incident.html", path, incident=incident)
+        yield from self.redirect_pages(incident)
+
+    def redirect_pages(self, incident: Incident) -> Iterator[tuple[str, str]]:
+        """At each address it had before a rename, a static page pointing to its address now."""
+        for former in incident.former_ids:
+            path = f"incidents/{former}/"
+            base = self.page.settings.site_url
+            target = base + incident_path(incident) if base else relative_url(incident_path(incident), path)
+            link = Markup('<a href="{0}">{1}</a>').format(target, incident.title)
+            yield path + "index.html", self.render("redirect.html", path, incident=incident, target=target, link=link)
 
     def home_data(self) -> dict[str, object]:
         page = self.page

@@ -106,14 +106,19 @@ def sitemap_files(page: StatusPage, written: list[str], others: list[str]) -> li
     links = SiteLinks(page.settings)
     day = page.now.astimezone(timezone.utc).date().isoformat()
     changed = {
-        links.incident_path(i): max(u.last_modified for u in i.updates).astimezone(timezone.utc).date().isoformat()
-        for i in page.incidents
+        links.incident_path(i): max([u.last_modified for u in i.updates] + [w.on for w in i.withdrawals])
+        .astimezone(timezone.utc)
+        .date()
+        .isoformat()
+        for i in [*page.incidents, *page.withdrawn]
     }
+    moved = {f"incidents/{former}/" for i in [*page.incidents, *page.withdrawn] for former in i.former_ids}
     urls = dict.fromkeys(others, day)
     for path in written:
         if path == "index.html" or path.endswith("/index.html"):
             folder = path.removesuffix("index.html")
-            urls.setdefault(links.shown(folder), changed.get(folder, day))
+            if folder not in moved:  # an old address only redirects: not a page to index
+                urls.setdefault(links.shown(folder), changed.get(folder, day))
     data = sitemap_document(sorted(urls.items())).encode("utf-8")
     packed = io.BytesIO()
     with gzip.GzipFile(fileobj=packed, filename="sitemap.xml.gz", mode="wb", mtime=int(page.now.timestamp())) as file:

@@ -320,5 +320,5 @@ def time_state(incident: Any, now: datetime) -> object:
 
 
 def amendments_of(incident: Any) -> object:
-    """What the git history adds to an incident loaded from its file (`history.record_amendments`)."""
-    return (incident.postmortem_at, [update.amendments for update in incident.updates])
+    """What the git history adds to an incident loaded from its file (`history.read_record`)."""
+    return (incident.postmortem_at, [update.amendments for update in incident.updates], incident.former_ids)

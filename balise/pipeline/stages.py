@@ -4,7 +4,8 @@ Each stage is a plain function of the previous one's result and the build's sett
 
 - `read` loads what the writers wrote (status, incidents, testimonials), gathering problems;
 - `validate` refuses the build when any problem is an error;
-- `apply_amendments` marks the updates whose published wording a later commit changed (git history);
+- `apply_amendments` reads the public record in git history: amended updates marked, renamed
+  incidents followed, and a published statement removed without a withdrawal refused;
 - `publish` keeps what the public may see at the reference time (no drafts, nothing embargoed);
 - `produce` gives every file balise makes, as (site-relative path, text or bytes) pairs: the status
   pages (`render`), feeds, API, calendar, badges and the Subscribe page (`outputs`), the assets,
@@ -29,7 +30,7 @@ from pathlib import Path
 import jinja2
 
 from balise.content import loaders, publishing
-from balise.content.history import record_amendments
+from balise.content.history import read_record
 from balise.content.model import Incident, Settings, StatusPage
 from balise.content.version import SourceVersion, commit_url
 from balise.errors import Collector, ContentError, Problem, show_problems
@@ -101,15 +102,18 @@ def validate(report: Collector) -> None:
 
 
 # -- amendments, publish ----------------------------------------------------------------
-def apply_amendments(sources: Sources, content: loaders.Content) -> tuple[loaders.Content, Problem | None]:
-    """The content with the updates whose published wording a later commit changed marked (new
-    incidents, built whole); and a warning when the history cannot tell (a shallow clone), which
-    must not fail a strict build."""
-    amended, warning = record_amendments(
-        sources.root, sources.incidents_dir, content.incidents, {c.id for c in content.components}
-    )
+def apply_amendments(
+    sources: Sources, content: loaders.Content, report: Collector | None = None
+) -> tuple[loaders.Content, Problem | None]:
+    """The content with what git history adds (`history.read_record`: amendments, former ids; new
+    incidents, built whole), each published statement removed without a withdrawal an error in
+    `report`; and a warning when the history cannot tell (a shallow clone), which must not fail a
+    strict build."""
+    recorded, warning = read_record(sources.root, sources.incidents_dir, content, report)
+    if report is not None:  # a related incident may be named by the id it had before a rename
+        loaders.unknown_related([*recorded.incidents, *recorded.withdrawn], report)
     problem = Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
-    return replace(content, incidents=amended), problem
+    return recorded, problem
 
 
 def publish(content: loaders.Content, settings: Settings) -> StatusPage:
@@ -201,7 +205,10 @@ class OutputKeys:
         found = self._incidents.get(id(incident))
         if found is None:
             source = self.cache.source_keys.get(incident.path or "", incident.id)
-            found = digest(self.site, source, amendments_of(incident), time_state(incident, self.pages.page.now))
+            # Related incidents are named on its page, whichever file names the other.
+            related = [(other.id, other.title) for other in self.pages.page.related.get(incident.id, [])]
+            state = time_state(incident, self.pages.page.now) if incident.updates else "withdrawn"
+            found = digest(self.site, source, amendments_of(incident), state, related)
             self._incidents[id(incident)] = found
         return found
 
@@ -240,8 +247,8 @@ def build(
     the writers' own pages (the theme renders those, through the plugin). Returns the paths written."""
     report = Collector(sources.root)
     content = read(sources, settings, report)
+    content, warning = apply_amendments(sources, content, report)
     validate(report)
-    content, warning = apply_amendments(sources, content)
     if warning:
         show_problems([warning])
     page = publish(content, settings)

@@ -12,7 +12,8 @@ warning) are not disruptions of our services.
   none came and the time has passed (`Incident.is_overdue`: the latest update's promise, or the
   front matter's `next_update` written after it). A promise still in the future, or one made by
   the closing update, is not counted.
-- **Time to resolve**: from the start to the closing update, for closed incidents.
+- **Time to resolve**: from the start to the closing update, for closed incidents; for one that
+  was reopened, the time it was open: to its first closing, plus each reopening to the next.
 - **Postmortems**: closed major or critical incidents with a published postmortem, among those
   closed more than `postmortem_grace` ago (our commitment: an analysis within a week).
 
@@ -107,6 +108,8 @@ def promises(incident: Incident, now: datetime) -> tuple[int, int]:
 def time_to_resolve(incident: Incident) -> timedelta | None:
     if not incident.is_closed:
         return None
+    if incident.reopening_times:  # the time it was open again counts, not the time it was closed between
+        return sum((end - start for start, end in incident.open_spans(incident.latest.at)), timedelta(0))
     return max(incident.latest.at - incident.started_at, timedelta(0))
 
 
