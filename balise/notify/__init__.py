@@ -1,7 +1,8 @@
 """`balise notify`: every update that became public since the last run, pushed once to each channel.
 
 - `config`: the channels as mkdocs.yml lists them (plain data), checked before anything is sent.
-- `news`: what is news at one moment: new updates, postmortems, corrections, maintenance reminders.
+- `news`: what is news at one moment: new updates, postmortems, corrections, withdrawals, maintenance
+  reminders.
 - `ledger`: the append-only record of what each channel was sent (or skipped), read back on every run.
 - `messages`: an event in words (title, status, plain text cut at a word, link, promise, components).
 - `channels`: each kind's payload (Statuspage webhook, Slack, Teams, Discord, Mattermost, Mastodon,

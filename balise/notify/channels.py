@@ -116,6 +116,8 @@ class Sender:
             document["incident"] = api.incident(
                 replace(event.incident, updates=updates[: updates.index(event.update) + 1])
             )
+        elif event is not None and event.kind == "withdrawal":
+            document.update(self._withdrawal(event, api))
         elif event is not None:
             document["incident"] = api.incident(event.incident)
         else:
@@ -140,6 +142,38 @@ class Sender:
                 "old_status": event.old_status,
                 "id": f"{api.links.api_update_id(event.incident, event.update)}-{event.component}",
                 "component_id": event.component,
+            },
+        }
+
+    def _withdrawal(self, event: Event, api: StatuspageAPI) -> dict[str, Any]:
+        """Statuspage has no webhook for a withdrawal: the incident as it now stands (the withdrawn
+        update absent from its `incident_updates`), and balise's own `withdrawal` saying what was
+        taken back, when, and why."""
+        withdrawal, incident = event.withdrawal, event.incident
+        assert withdrawal is not None
+        if incident.updates:
+            document = api.incident(incident)
+        else:  # a whole incident withdrawn: its words are gone, its id and title stay
+            components = {component["id"]: component for component in api.components()}
+            document = {
+                "id": incident.permanent_id,
+                "name": incident.title,
+                "updated_at": api.time(withdrawal.on),
+                "shortlink": self.links.shown(self.links.incident_path(incident)),
+                "page_id": api.page_id,
+                "incident_updates": [],
+                "components": [components[c] for c in incident.components if c in components],
+            }
+        update = withdrawal.update
+        return {
+            "incident": document,
+            "withdrawal": {
+                "incident_id": incident.permanent_id,
+                # the withdrawn update's id in the API, as its receivers last had it; None for the incident
+                "incident_update_id": f"{incident.permanent_id}-{withdrawal.anchor}" if update else None,
+                "created_at": api.time(update) if update else None,
+                "withdrawn_at": api.time(withdrawal.on),
+                "reason": withdrawal.reason,
             },
         }
 

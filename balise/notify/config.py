@@ -28,9 +28,10 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "email": (("url", "to", "from"), ("list_unsubscribe", "security")),
     "websub": (("url",), ()),
 }
-COMMON = ("kind", "name", "language", "components", "corrections", "timeout")
+COMMON = ("kind", "name", "language", "components", "corrections", "withdrawals", "timeout")
 # Corrections of an announced update are announced where readers expect a record (webhooks, chat,
 # e-mail, feeds), not on social networks, where a second post reads as a second incident.
+# A withdrawal is weightier: it goes everywhere the update could have gone, unless turned off.
 SOCIAL = ("mastodon", "bluesky")
 BLUESKY_SERVICE = "https://bsky.social"
 SCHEMES = {"email": ("smtp", "smtps")}
@@ -59,6 +60,7 @@ class Channel:
     language: str = ""  # "" for the site's
     components: tuple[str, ...] = ()  # only the incidents touching one of these; () for all
     corrections: bool = True
+    withdrawals: bool = True
     component_updates: bool = False  # webhook: also Statuspage's component webhooks
     timeout: float = 10.0
 
@@ -156,6 +158,9 @@ def _channel(entry: Entry, name: str, path: str, component_ids: set[str], proble
     corrections = values.get("corrections", kind not in SOCIAL)
     if not isinstance(corrections, bool):
         problem("corrections", "'corrections' is true or false")
+    withdrawals = values.get("withdrawals", True)
+    if not isinstance(withdrawals, bool):
+        problem("withdrawals", "'withdrawals' is true or false")
     timeout = values.get("timeout", 10)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
         problem("timeout", "'timeout' is a number of seconds, such as 10")
@@ -171,6 +176,7 @@ def _channel(entry: Entry, name: str, path: str, component_ids: set[str], proble
         language=language,
         components=tuple(str(c) for c in components),
         corrections=bool(corrections),
+        withdrawals=bool(withdrawals),
         component_updates=switches.get("component_updates") is True,
         timeout=float(timeout),
     )

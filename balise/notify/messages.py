@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 
 from balise.content.messages import MarkdownRenderer
 from balise.content.model import StatusPage
@@ -20,7 +20,7 @@ MINIMUM_TEXT = 100  # characters of an update's text worth a post, before its de
 
 @dataclass(frozen=True)
 class Message:
-    label: str  # the update's status in words, "Correction", "Reminder", "Postmortem"
+    label: str  # the update's status in words, "Correction", "Withdrawn", "Reminder", "Postmortem"
     headline: str  # the incident's title
     text: str  # plain text, whole
     html: str  # the same, as the site's sanitised HTML (for e-mail)
@@ -64,6 +64,8 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
     link = links.shown(
         links.update_path(incident, update) if event.kind != "reminder" else links.incident_path(incident)
     )
+    if event.kind == "withdrawal":
+        return _withdrawal(event, page, t, title, links)
     promise = ""
     if event.kind == "update" and update is not None and update is incident.latest:
         promised = incident.promised_update(page.now)
@@ -97,7 +99,31 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
         label = t("postmortem")
     else:
         label = t(f"update_status.{update.status}")
+        if incident.reopens(update):  # as the page and the feeds say it
+            label = f"{t('publishing.reopened')} · {label}"
     return Message(label, title, text, html, link, promise, components, t.language)
+
+
+def _withdrawal(event: Event, page: StatusPage, t: Translator, title: str, links: SiteLinks) -> Message:
+    """A statement taken back: when it was published and withdrawn, and why; never its words."""
+    withdrawal, incident = event.withdrawal, event.incident
+    assert withdrawal is not None
+    withdrawn = t.datetime(withdrawal.on)
+    if withdrawal.update is not None:
+        label = t("publishing.withdrawn_label")
+        text = t(
+            "publishing.feed_withdrawn",
+            published=t.datetime(withdrawal.update),
+            withdrawn=withdrawn,
+            reason=withdrawal.reason,
+        )
+        path = f"{links.incident_path(incident)}#{withdrawal.anchor}"
+    else:  # its page stays at its address, saying so
+        label = t("publishing.withdrawn_incident_label")
+        text = t("notify.withdrawn_incident", withdrawn=withdrawn, reason=withdrawal.reason)
+        path = links.incident_path(incident)
+    components = tuple(page.components_by_id[c].name for c in incident.components if c in page.components_by_id)
+    return Message(label, title, text, f"<p>{escape(text)}</p>", links.shown(path), "", components, t.language)
 
 
 _PARAGRAPH = re.compile(r"</(?:p|ul|ol|h[1-6]|table|pre|blockquote|div)>", re.IGNORECASE)

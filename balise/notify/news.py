@@ -1,10 +1,11 @@
 """What is news at one moment, in the content the public sees then (`StatusPage`: no draft, nothing
 embargoed): each update, each postmortem, each correction of an update (an amendment read from git),
-and each maintenance reminder whose moment has come while the window has not opened yet.
+each withdrawal (of an update, or of a whole incident: `withdrawn:` in its front matter), and each
+maintenance reminder whose moment has come while the window has not opened yet.
 
 Every event has a key that never changes (the ledger's), and the moment it became news by itself:
 an update's time, or its embargo's end (`publish_at`), a postmortem's first public version, a
-correction's commit, a reminder's time. `run` compares that moment, and the last run's, to `max_age`.
+correction's commit, a withdrawal's date, a reminder's time. `run` compares that moment, and the last run's, to `max_age`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from balise.content.model import Amendment, Incident, MaintenanceStatus, StatusPage, Update
+from balise.content.model import Amendment, Incident, MaintenanceStatus, StatusPage, Update, Withdrawal
 
 DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 
@@ -21,9 +22,9 @@ DEFAULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
 @dataclass(frozen=True)
 class Event:
     key: str
-    kind: str  # "update", "component", "postmortem", "correction" or "reminder"
+    kind: str  # "update", "component", "postmortem", "correction", "withdrawal" or "reminder"
     incident: Incident
-    update: Update | None  # the update announced or corrected; None for a postmortem or a reminder
+    update: Update | None  # the update announced or corrected; None for a postmortem, a withdrawal, a reminder
     moment: datetime
     amendment: Amendment | None = None
     before: timedelta | None = None  # a reminder's delay before the window opens
@@ -33,11 +34,13 @@ class Event:
     component: str = ""  # a component's change: its id
     old_status: str = ""
     new_status: str = ""
+    withdrawal: Withdrawal | None = None  # a withdrawal's record: what was taken back, when and why
 
 
 def events(page: StatusPage, reminders: Sequence[timedelta] = DEFAULT_REMINDERS) -> list[Event]:
     """Every event of the published content at the page's moment, oldest first."""
     found = [event for incident in page.incidents for event in _of(incident, page.now, reminders)]
+    found += [event for incident in [*page.incidents, *page.withdrawn] for event in _withdrawals(incident, page.now)]
     # An update before the component changes it makes, as Statuspage sends them.
     return sorted(found, key=lambda event: (event.moment, event.kind == "component", event.key))
 
@@ -71,6 +74,17 @@ def _of(incident: Incident, now: datetime, reminders: Sequence[timedelta]) -> It
             if moment <= now < start:
                 key = f"reminder:{incident.id}:{start.isoformat()}:{int(before.total_seconds()) // 60}"
                 yield Event(key, "reminder", incident, None, moment, before=before)
+
+
+def _withdrawals(incident: Incident, now: datetime) -> Iterator[Event]:
+    """Each statement taken back: the withdrawn update's own event is gone with its words, and this
+    one, under a key of its own, says only when it was published, withdrawn, and why."""
+    for withdrawal in incident.withdrawals:
+        if withdrawal.on > now:
+            continue
+        target = withdrawal.anchor if withdrawal.update is not None else "incident"
+        key = f"withdrawal:{incident.id}:{target}"
+        yield Event(key, "withdrawal", incident, None, withdrawal.on, withdrawal=withdrawal)
 
 
 def _component_changes(incident: Incident, update: Update, moment: datetime) -> Iterator[Event]:

@@ -70,6 +70,8 @@ class Notifier:
             return False
         if event.kind == "correction" and not channel.corrections:
             return False
+        if event.kind == "withdrawal" and not channel.withdrawals:
+            return False
         return not (channel.kind == "websub" and event.kind == "reminder")  # a reminder changes no feed
 
     def due(self, channel: Channel, skipped: list[str] | None = None) -> list[Delivery]:
