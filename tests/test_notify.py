@@ -761,3 +761,177 @@ def test_a_torn_last_line_of_the_ledger_is_ignored_and_the_next_line_starts_clea
     ledger.record("webhook", "update:a:2", "sent", moment, "d2", moment)
     assert Ledger(path).get("webhook", "update:a:2").state == "sent"
     assert len(path.read_text(encoding="utf-8").splitlines()) == 3
+
+
+# -- the public record: withdrawals and reopenings ---------------------------------------------
+WORDS = "Zorglub"  # in the withdrawn update only: no payload may carry it once withdrawn
+REASON = "Publiée par erreur : elle nommait un prestataire"
+
+
+def withdrawal_channels(receiver: Receiver) -> str:
+    return (
+        webhook_and_email(receiver)
+        + every_kind(receiver.url)
+        + f"- kind: websub\n  url: {receiver.url}/hub\n"
+        + f"- kind: webhook\n  name: quiet\n  url: {receiver.url}/quiet\n  withdrawals: false\n"
+    )
+
+
+def everything_received(receiver: Receiver, smtp: Mailbox) -> str:
+    """Every body the servers received, mails whole and decoded (text and HTML parts, headers)."""
+    bodies = [r.body.decode("utf-8") for r in receiver.requests]
+    for mail in smtp.mails:
+        bodies += [mail.as_string(), mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()]
+    return "\n".join(bodies)
+
+
+def test_a_withdrawn_update_is_announced_once_per_channel_with_its_reason_never_its_words(
+    cli, demo, receiver, smtp, at_time, monkeypatch
+):
+    monkeypatch.setenv("BALISE_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("BALISE_MASTODON_TOKEN", "mastodon-token")
+    monkeypatch.setenv("BALISE_BLUESKY_PASSWORD", "app-password")
+    configure(demo, withdrawal_channels(receiver))
+    init_repo(demo)
+    commit_all(demo, "The demo", "2026-11-22T12:00:00+01:00")
+    notify_at(cli, at_time, LATER)
+    moment = LATER + timedelta(minutes=10)
+    post_update(cli, at_time, moment, f"Le prestataire {WORDS} a coupé le service par négligence.")
+    commit_all(demo, "Monitoring", moment.isoformat())
+    notify_at(cli, at_time, moment + timedelta(minutes=2))
+    (update,) = receiver.on("/hook")
+    assert WORDS in everything_received(receiver, smtp) and len(smtp.mails) == 1
+    receiver.clear()
+    smtp.mails.clear()
+
+    withdrawn = moment + timedelta(minutes=20)
+    at_time(withdrawn)
+    cli(
+        "withdraw",
+        "prise-de-rendez-vous",
+        "--update",
+        moment.isoformat(),
+        "--reason",
+        REASON,
+        "--at",
+        withdrawn.isoformat(),
+    )
+    commit_all(demo, "Withdrawn", withdrawn.isoformat())
+    preview = notify_at(cli, at_time, withdrawn + timedelta(minutes=5), "--dry-run").stdout
+    assert "--- webhook-1 (webhook): withdrawal:" in preview and REASON in preview and WORDS not in preview
+    assert receiver.requests == [] and smtp.mails == []
+    notify_at(cli, at_time, withdrawn + timedelta(minutes=5))
+
+    # exactly one delivery per channel (bluesky: its login, then its post), none where turned off
+    paths = sorted(r.path for r in receiver.requests if r.path != "/hub")
+    assert paths == [
+        "/bsky/xrpc/com.atproto.repo.createRecord",
+        "/bsky/xrpc/com.atproto.server.createSession",
+        "/discord",
+        "/hook",
+        "/mastodon/api/v1/statuses",
+        "/mattermost",
+        "/slack",
+        "/teams",
+    ]
+    feeds = [r.form()["hub.url"][0] for r in receiver.on("/hub")]  # the feeds, which now say it was withdrawn
+    assert len(feeds) == len(set(feeds)) and any(f.endswith("indisponible/feed.atom") for f in feeds)
+    assert len(smtp.mails) == 1
+    received = everything_received(receiver, smtp)
+    assert WORDS not in received and "négligence" not in received
+    for request in receiver.requests:
+        if not request.path.endswith(("createSession", "/hub")):
+            assert "Publiée par erreur" in request.body.decode("utf-8"), request.path
+
+    (hook,) = receiver.on("/hook")
+    payload = hook.json()
+    assert payload["meta"]["event"] == "withdrawal"
+    assert hook.headers["X-Balise-Delivery"] == payload["meta"]["delivery_id"] != update.json()["meta"]["delivery_id"]
+    withdrawn_id = update.json()["incident"]["incident_updates"][0]["id"]
+    assert payload["withdrawal"] == {
+        "incident_id": "2026-11-22-prise-de-rendez-vous-indisponible",
+        "incident_update_id": withdrawn_id,
+        "created_at": "2026-11-23T12:10:00.000+01:00",
+        "withdrawn_at": "2026-11-23T12:30:00.000+01:00",
+        "reason": REASON,
+    }
+    assert withdrawn_id not in [u["id"] for u in payload["incident"]["incident_updates"]]
+    assert payload["incident"]["status"] == "identified"  # the incident as it now stands
+    (mail,) = smtp.mails
+    assert mail["Subject"] == "[Retirée] Prise de rendez-vous en ligne indisponible"
+    text = mail.get_body(("plain",)).get_content()
+    assert "Une mise à jour publiée le" in text and "a été retirée le" in text and REASON in text
+    assert "#update-20261123t111000z" in text
+    record = receiver.on("/bsky/xrpc/com.atproto.repo.createRecord")[0].json()["record"]
+    assert record["text"].startswith("[Withdrawn] ")  # in the channel's language
+
+    receiver.clear()
+    smtp.mails.clear()
+    notify_at(cli, at_time, withdrawn + timedelta(minutes=20))
+    assert receiver.requests == [] and smtp.mails == []
+
+
+def test_a_withdrawn_incident_is_announced_once_without_its_words(cli, site, receiver, smtp, at_time):
+    init_repo(site)
+    commit_all(site, "The demo", "2026-11-22T12:00:00+01:00")
+    notify_at(cli, at_time, LATER)
+    path = site / "incidents" / "2026-11-23-faux-courriels.md"
+    path.write_text(
+        "---\ntitle: Faux courriels\nkind: notice\nimpact: none\ncomponents: [prise-de-rendez-vous]\n---\n\n"
+        f"## {LATER.isoformat(' ')} — investigating\n\n"
+        f"Des courriels signés {WORDS} circulent : ne cliquez sur aucun lien.\n",
+        encoding="utf-8",
+    )
+    commit_all(site, "Notice", LATER.isoformat())
+    notify_at(cli, at_time, LATER + timedelta(minutes=5))
+    assert len(receiver.on("/hook")) == 1 and len(smtp.mails) == 1
+    receiver.clear()
+    smtp.mails.clear()
+
+    withdrawn = LATER + timedelta(minutes=30)
+    at_time(withdrawn)
+    reason = "Ces courriels étaient bien les nôtres"
+    cli("withdraw", "2026-11-23-faux-courriels", "--reason", reason, "--at", withdrawn.isoformat())
+    commit_all(site, "Withdrawn", withdrawn.isoformat())
+    notify_at(cli, at_time, withdrawn + timedelta(minutes=5))
+    (hook,) = receiver.on("/hook")
+    (mail,) = smtp.mails
+    assert WORDS not in everything_received(receiver, smtp)
+    payload = hook.json()
+    assert payload["meta"]["event"] == "withdrawal" and payload["incident"]["incident_updates"] == []
+    assert payload["incident"]["name"] == "Faux courriels"
+    assert payload["withdrawal"]["incident_update_id"] is None
+    assert payload["withdrawal"]["reason"] == "Ces courriels étaient bien les nôtres"
+    assert mail["Subject"] == "[Incident retiré] Faux courriels"
+    text = mail.get_body(("plain",)).get_content()
+    assert "Cet incident a été retiré le" in text and "Ces courriels étaient bien les nôtres" in text
+    assert "/incidents/2026-11-23-faux-courriels/" in text
+    notify_at(cli, at_time, withdrawn + timedelta(minutes=20))
+    assert len(receiver.requests) == 1 and len(smtp.mails) == 1
+
+
+def test_the_first_run_on_a_history_holding_withdrawals_sends_nothing(cli, site, receiver, smtp, at_time):
+    at_time(datetime.fromisoformat("2026-11-22T12:00:00+01:00"))
+    update, at = "2026-11-22T09:30:00+01:00", "2026-11-22T12:00:00+01:00"
+    cli("withdraw", "prise-de-rendez-vous", "--update", update, "--reason", "Erronée", "--at", at)
+    init_repo(site)
+    commit_all(site, "The demo, one update withdrawn", "2026-11-22T12:00:00+01:00")
+    notify_at(cli, at_time, LATER)
+    assert receiver.requests == [] and smtp.mails == []
+    skipped = {(line["channel"], line["event"]) for line in ledger_lines(site) if line.get("state") == "skipped"}
+    key = "withdrawal:2026-11-22-prise-de-rendez-vous-indisponible:update-20261122t083000z"
+    assert {("webhook", key), ("email", key)} <= skipped
+
+
+def test_a_reopening_update_says_the_incident_is_reopened(cli, site, receiver, smtp, at_time):
+    notify_at(cli, at_time, LATER)
+    resolved = LATER + timedelta(minutes=10)
+    post_update(cli, at_time, resolved, "Le service fonctionne de nouveau.", status="resolved")
+    notify_at(cli, at_time, resolved)
+    assert smtp.mails[0]["Subject"] == "[Résolu] Prise de rendez-vous en ligne indisponible"
+    again = resolved + timedelta(hours=1)
+    post_update(cli, at_time, again, "Le problème est revenu : nous cherchons.", status="investigating")
+    notify_at(cli, at_time, again)
+    assert smtp.mails[1]["Subject"] == "[Rouvert · Enquête en cours] Prise de rendez-vous en ligne indisponible"
+    assert receiver.on("/hook")[1].json()["incident"]["status"] == "investigating"
+    assert len(receiver.on("/hook")) == 2 and len(smtp.mails) == 2
