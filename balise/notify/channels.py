@@ -31,7 +31,7 @@ from balise.content.model import StatusPage
 from balise.i18n import Translator
 from balise.notify.config import LOOPBACK, Channel
 from balise.notify.messages import Message, shown_link
-from balise.notify.news import Event
+from balise.notify.news import Event, update_key
 from balise.outputs.api import StatuspageAPI
 from balise.outputs.links import SiteLinks
 from balise.outputs.pages import TEMPLATES
@@ -293,7 +293,13 @@ class Sender:
         mail["From"] = channel.option("from")
         mail["To"] = channel.option("to")
         mail["Date"] = format_datetime(delivery.at.astimezone(timezone.utc))
-        mail["Message-ID"] = f"<{delivery.id}@{self.links.host or 'balise.invalid'}>"
+        domain = self.links.host or "balise.invalid"
+        mail["Message-ID"] = f"<{delivery.id}@{domain}>"
+        event = delivery.event
+        if event is not None and event.withdrawal is not None and event.withdrawal.update is not None:
+            # In the thread of the update it takes back (its mail, if this channel sent it).
+            original = delivery_id(channel.name, update_key(event.incident, event.withdrawal.anchor))
+            mail["In-Reply-To"] = mail["References"] = f"<{original}@{domain}>"
         mail["Auto-Submitted"] = "auto-generated"
         unsubscribe = channel.option("list_unsubscribe")
         if unsubscribe:

@@ -61,11 +61,11 @@ def compose(event: Event, page: StatusPage, t: Translator, markdown: MarkdownRen
     links = SiteLinks(page.settings)
     incident, update = event.incident, event.update
     title = " ".join(incident.title.split())  # one line: a title is a mail's Subject, a card's heading
+    if event.kind == "withdrawal":
+        return _withdrawal(event, page, t, title, links)
     link = links.shown(
         links.update_path(incident, update) if event.kind != "reminder" else links.incident_path(incident)
     )
-    if event.kind == "withdrawal":
-        return _withdrawal(event, page, t, title, links)
     promise = ""
     if event.kind == "update" and update is not None and update is incident.latest:
         promised = incident.promised_update(page.now)

@@ -5,7 +5,8 @@ maintenance reminder whose moment has come while the window has not opened yet.
 
 Every event has a key that never changes (the ledger's), and the moment it became news by itself:
 an update's time, or its embargo's end (`publish_at`), a postmortem's first public version, a
-correction's commit, a withdrawal's date, a reminder's time. `run` compares that moment, and the last run's, to `max_age`.
+correction's commit, a withdrawal's date, a reminder's time. `run` compares that moment, and the
+last run's, to `max_age`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ class Event:
     withdrawal: Withdrawal | None = None  # a withdrawal's record: what was taken back, when and why
 
 
+def update_key(incident: Incident, anchor: str) -> str:
+    """The key of an update's event (and so of its delivery ids), by its anchor."""
+    return f"update:{incident.id}:{anchor}"
+
+
 def events(page: StatusPage, reminders: Sequence[timedelta] = DEFAULT_REMINDERS) -> list[Event]:
     """Every event of the published content at the page's moment, oldest first."""
     found = [event for incident in page.incidents for event in _of(incident, page.now, reminders)]
@@ -51,7 +57,7 @@ def _of(incident: Incident, now: datetime, reminders: Sequence[timedelta]) -> It
         if update.at > now:  # a maintenance's updates may be written ahead: news once their time comes
             continue
         moment = max(update.at, public) if public else update.at
-        yield Event(f"update:{incident.id}:{update.anchor}", "update", incident, update, moment)
+        yield Event(update_key(incident, update.anchor), "update", incident, update, moment)
         yield from _component_changes(incident, update, moment)
         for amendment in update.amendments:
             yield Event(

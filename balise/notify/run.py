@@ -109,7 +109,8 @@ class Notifier:
         for component in incident.components:
             if component in self.page.components_by_id:
                 paths += [f"components/{component}/history.atom", f"components/{component}/history.rss"]
-        paths.append(f"incidents/{incident.id}/feed.atom")
+        if incident.updates:  # a wholly withdrawn incident keeps its page, not its feed
+            paths.append(f"incidents/{incident.id}/feed.atom")
         return tuple(self.links.shown(path) for path in paths)
 
     def run(self, channel: Channel) -> Outcome:
