@@ -873,7 +873,10 @@ def test_a_withdrawn_update_is_announced_once_per_channel_with_its_reason_never_
     assert receiver.requests == [] and smtp.mails == []
 
 
-def test_a_withdrawn_incident_is_announced_once_without_its_words(cli, site, receiver, smtp, at_time):
+def test_a_withdrawn_incident_is_announced_once_without_its_words(cli, demo, receiver, smtp, at_time, monkeypatch):
+    monkeypatch.setenv("BALISE_WEBHOOK_SECRET", SECRET)
+    configure(demo, webhook_and_email(receiver) + f"- kind: websub\n  url: {receiver.url}/hub\n")
+    site = demo
     init_repo(site)
     commit_all(site, "The demo", "2026-11-22T12:00:00+01:00")
     notify_at(cli, at_time, LATER)
@@ -887,6 +890,7 @@ def test_a_withdrawn_incident_is_announced_once_without_its_words(cli, site, rec
     commit_all(site, "Notice", LATER.isoformat())
     notify_at(cli, at_time, LATER + timedelta(minutes=5))
     assert len(receiver.on("/hook")) == 1 and len(smtp.mails) == 1
+    assert any("faux-courriels/feed.atom" in r.form()["hub.url"][0] for r in receiver.on("/hub"))
     receiver.clear()
     smtp.mails.clear()
 
@@ -899,6 +903,8 @@ def test_a_withdrawn_incident_is_announced_once_without_its_words(cli, site, rec
     (hook,) = receiver.on("/hook")
     (mail,) = smtp.mails
     assert WORDS not in everything_received(receiver, smtp)
+    feeds = [r.form()["hub.url"][0] for r in receiver.on("/hub")]  # its page stays; its own feed is gone
+    assert any(f.endswith("/history.atom") for f in feeds) and not any("faux-courriels" in f for f in feeds)
     payload = hook.json()
     assert payload["meta"]["event"] == "withdrawal" and payload["incident"]["incident_updates"] == []
     assert payload["incident"]["name"] == "Faux courriels"
@@ -908,8 +914,9 @@ def test_a_withdrawn_incident_is_announced_once_without_its_words(cli, site, rec
     text = mail.get_body(("plain",)).get_content()
     assert "Cet incident a été retiré le" in text and "Ces courriels étaient bien les nôtres" in text
     assert "/incidents/2026-11-23-faux-courriels/" in text
+    sent = len(receiver.requests)
     notify_at(cli, at_time, withdrawn + timedelta(minutes=20))
-    assert len(receiver.requests) == 1 and len(smtp.mails) == 1
+    assert len(receiver.requests) == sent and len(smtp.mails) == 1
 
 
 def test_the_first_run_on_a_history_holding_withdrawals_sends_nothing(cli, site, receiver, smtp, at_time):
