@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "balise"
 # From the ground up: a module may import its own layer and those below, never above.
-LAYERS = ["ground", "content", "transparency", "outputs", "pipeline", "mkdocs_adapter", "cli"]
+LAYERS = ["ground", "content", "transparency", "uptime", "outputs", "pipeline", "mkdocs_adapter", "cli"]
 GROUND = {"errors", "i18n", "timeline", "__init__"}
 
 

@@ -26,9 +26,15 @@ def check(site: Site) -> None:
     content = project.load(report)
     now = project.settings.written_by or clock_time(project.plugin.config.as_of)
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
+    information: list[str] = []
     if not report.errors:
         writer_warnings(content, project.plugin.incidents_dir, project.settings.timezone, now, report)
+        from balise.cli.uptime import honesty  # here: only `check` needs it
+
+        information = honesty(project, content, now, report)  # measured downtime against the incidents
     show_problems(report.problems, report.root)
+    for line in information:
+        click.echo(line, err=True)
     if report.errors:
         sys.exit(1)
     published = sum(1 for i in content.incidents if i.is_published(now))

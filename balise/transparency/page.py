@@ -138,6 +138,34 @@ def monitoring_data(monitoring: tr.Monitoring, t: Translator) -> dict[str, Any]:
     }
 
 
+def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[str, Any]:
+    """Measured uptime per component and quarter, against the component's `uptime_target`, in words;
+    and the downtime the team explained without an incident."""
+    rows = []
+    for component in page.components:
+        for year, quarter, figure in data.uptime.quarters(component.id):
+            target = component.uptime_target
+            value = float(figure.text(3))
+            rows.append(
+                {
+                    "component": component.name,
+                    "quarter": t("transparency.quarter", q=quarter, year=year),
+                    "uptime": t("uptime.percent", value=number(value, t.language, 3)),
+                    "target": t("uptime.percent", value=number(target, t.language, 2 if target % 1 else 0))
+                    if target is not None
+                    else "",
+                    "met": None if target is None else value >= target,
+                }
+            )
+    names = {c.id: c.name for c in page.components}
+    explained = [
+        t("uptime.explained_item", component=names.get(e.component, e.component), date=t.date(e.period.start), reason=e.reason)
+        for e in data.uptime.explanations
+        if e.period.start <= page.now
+    ]
+    return {"rows": rows, "explained": explained}
+
+
 class Renderer(Protocol):
     """What this page needs of the page renderer (`balise.outputs.pages.SiteRenderer`, a layer above)."""
 
@@ -164,6 +192,7 @@ def transparency_pages(renderer: Renderer) -> Iterator[tuple[str, str]]:
             kpis=kpi_rows(data, t),
             monitoring=monitoring_data(data.monitoring, t),
             testimonials=data.testimonials,
+            uptime=uptime_data(page, data, t),
             percent=lambda share: t("transparency.kpi_format.percent", value=number(share * 100, t.language)),
         ),
     )
