@@ -151,7 +151,7 @@ def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[
                     "component": component.name,
                     "quarter": t("transparency.quarter", q=quarter, year=year),
                     "uptime": t("uptime.percent", value=number(value, t.language, 3)),
-                    "target": t("uptime.percent", value=number(target, t.language, 2 if target % 1 else 0))
+                    "target": t("uptime.percent", value=number(target, t.language, len(f"{target:g}".partition(".")[2])))
                     if target is not None
                     else "",
                     "met": None if target is None else value >= target,

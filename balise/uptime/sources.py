@@ -294,6 +294,7 @@ def _prometheus(spec: SourceSpec, now: datetime) -> tuple[list[Track], list[str]
         for stamp in sorted(per_time):
             end = datetime.fromtimestamp(stamp, timezone.utc)
             up = statistics.fmean(per_time[stamp])  # several series (instances): their mean
-            spans.append(Span(end - step, end, 1.0 - up))
+            if end > start:  # the first evaluation, at `start`, covers nothing in the range
+                spans.append(Span(max(end - step, start), end, 1.0 - up))
         tracks.append(Track(monitor, spec.name, spans, timed=spec.step <= TIMED_STEP))
     return tracks, warnings
