@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from conftest import edit, page, text_of
 
 PARIS_OFFSET = "+01:00"
@@ -28,7 +29,7 @@ def serve(routes: dict[str, object], delay: float = 0.0):
     """A local HTTP server: `routes` maps a path (query ignored) to a JSON-able answer or to bytes."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 — http.server's name
+        def do_GET(self):
             answer = routes.get(self.path.split("?", 1)[0])
             if delay:
                 time.sleep(delay)
@@ -219,16 +220,26 @@ def test_three_sources_give_daily_summaries_pages_and_honesty_warnings(demo, cli
     warnings = [line for line in checked.stderr.splitlines() if "monitors saw" in line]
     assert len(warnings) == 2, warnings
     paiements = next(w for w in warnings if "on paiements" in w)
-    assert paiements.startswith(f"status/uptime/2026-11.yml:{text.splitlines().index(day_line(text, '2026-11-19', 'paiements')) + 1}: warning:")
-    assert "monitors saw 23 min down on paiements (Dons et paiements en ligne) on 2026-11-19 14:10–14:33 (Europe/Paris)" in paiements
-    assert "no incident covers it — publish one, or record why under 'explained:' in status/uptime/2026-11.yml" in paiements
+    assert paiements.startswith(
+        f"status/uptime/2026-11.yml:{text.splitlines().index(day_line(text, '2026-11-19', 'paiements')) + 1}: warning:"
+    )
+    assert (
+        "monitors saw 23 min down on paiements (Dons et paiements en ligne) on 2026-11-19 14:10–14:33 (Europe/Paris)"
+        in paiements
+    )
+    assert (
+        "no incident covers it — publish one, or record why under 'explained:' in status/uptime/2026-11.yml"
+        in paiements
+    )
     assert "12 min down on espace-beneficiaires" in next(w for w in warnings if w is not paiements)
     assert not any("site-internet" in w for w in warnings)  # 5 min: not beyond the threshold
 
     # The pages: the figures, and the day's words saying what was measured and what was published.
     site = built_at()
     row = page(site).find(id="component-paiements")
-    assert "Disponibilité mesurée : 98,93 % sur 30 jours, 98,93 % sur 90 jours" in text_of(row.find(class_="uptime-figures"))
+    assert "Disponibilité mesurée : 98,93 % sur 30 jours, 98,93 % sur 90 jours" in text_of(
+        row.find(class_="uptime-figures")
+    )
     titles = [text_of(t) for t in page(site, "components/paiements/").select(".bar title")]
     assert "19 novembre 2026 — 23 min d'indisponibilité mesurée ; aucun incident publié" in titles
 
@@ -238,10 +249,14 @@ def test_a_covered_outage_gives_no_warning_an_uncovered_one_gives_one(demo, cli)
     assert "monitors saw" not in cli("check").stderr
     # Without its explanation, the false alarm of 14 October is one warning, with its times.
     text = (demo / "status/uptime/2026-10.yml").read_text(encoding="utf-8")
-    (demo / "status/uptime/2026-10.yml").write_text(text.split("\nexplained:")[0] + "\nexplained: []\n", encoding="utf-8")
+    (demo / "status/uptime/2026-10.yml").write_text(
+        text.split("\nexplained:")[0] + "\nexplained: []\n", encoding="utf-8"
+    )
     warnings = [line for line in cli("check").stderr.splitlines() if "monitors saw" in line]
     assert len(warnings) == 1
-    assert "27 min down on paiements (Dons et paiements en ligne) on 2026-10-14 03:02–03:29 (Europe/Paris)" in warnings[0]
+    assert (
+        "27 min down on paiements (Dons et paiements en ligne) on 2026-10-14 03:02–03:29 (Europe/Paris)" in warnings[0]
+    )
 
 
 def test_a_major_incident_with_no_downtime_measured_is_information(demo, cli):
@@ -260,9 +275,13 @@ def test_a_major_incident_with_no_downtime_measured_is_information(demo, cli):
 def test_explained_downtime_is_shown_as_explained(built_at):
     site = built_at()
     titles = [text_of(t) for t in page(site, "components/paiements/").select(".bar title")]
-    assert any(t.startswith("14 octobre 2026 — 27 min d'indisponibilité mesurée, expliqué : Fausse alerte") for t in titles)
+    assert any(
+        t.startswith("14 octobre 2026 — 27 min d'indisponibilité mesurée, expliqué : Fausse alerte") for t in titles
+    )
     transparency = page(site, "transparency/")
-    assert "Dons et paiements en ligne, 14 octobre 2026 : Fausse alerte" in text_of(transparency.find(class_="explained"))
+    assert "Dons et paiements en ligne, 14 octobre 2026 : Fausse alerte" in text_of(
+        transparency.find(class_="explained")
+    )
     rows = [[text_of(c) for c in tr.find_all(["th", "td"])] for tr in transparency.select("table.uptime tbody tr")]
     assert ["Prise de rendez-vous en ligne", "T3 2026", "99,926 %", "99,9 %", "atteint"] in rows
     assert ["Prise de rendez-vous en ligne", "T4 2026", "99,772 %", "99,9 %", "non atteint"] in rows
@@ -277,7 +296,10 @@ def test_a_partial_day_never_replaces_a_complete_one(demo, cli):
         cli("uptime", "--at", "2026-11-20 12:00 +01:00")
     before = day_line(month(demo), "2026-11-19", "paiements")
     later = json.loads(json.dumps(GATUS))
-    later[0]["events"] = [{"type": "START", "timestamp": "2026-11-19T12:00:00Z"}, {"type": "HEALTHY", "timestamp": "2026-11-19T12:00:00Z"}]
+    later[0]["events"] = [
+        {"type": "START", "timestamp": "2026-11-19T12:00:00Z"},
+        {"type": "HEALTHY", "timestamp": "2026-11-19T12:00:00Z"},
+    ]
     routes = {**all_routes(), "/api/v1/endpoints/statuses": later}
     with serve(routes) as url:
         text = (demo / "mkdocs.yml").read_text(encoding="utf-8")
@@ -291,7 +313,10 @@ def test_a_failing_source_is_one_warning_and_the_others_are_read(demo, cli):
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
     closed.close()
-    with serve({**all_routes(), "/bad/api/v1/endpoints/statuses": b"<html>not json"}) as url, serve({}, delay=3) as slow:
+    with (
+        serve({**all_routes(), "/bad/api/v1/endpoints/statuses": b"<html>not json"}) as url,
+        serve({}, delay=3) as slow,
+    ):
         configure(
             demo,
             f"""
@@ -309,7 +334,7 @@ def test_a_failing_source_is_one_warning_and_the_others_are_read(demo, cli):
     assert any(w.startswith("warning: slow (gatus)") and "1 s" in w for w in warnings)
     assert any(w.startswith("warning: broken (gatus) the answer is not JSON") for w in warnings)
     assert any(w.startswith("warning: big (uptime_kuma)") and "limit" in w for w in warnings)
-    assert "paiements: {source: \"good\"" in month(demo)
+    assert 'paiements: {source: "good"' in month(demo)
 
 
 def test_no_source_read_writes_nothing_and_fails(demo, cli):
@@ -321,7 +346,11 @@ def test_no_source_read_writes_nothing_and_fails(demo, cli):
 
 # -- configuration -------------------------------------------------------------------------------
 def test_a_monitor_of_an_unknown_component_is_one_line_at_its_mkdocs_line(demo, cli):
-    configure(demo, "- name: gatus\n  kind: gatus\n  url: http://127.0.0.1:9\n  monitors:\n    - component: paiement\n      name: x", fresh=False)
+    configure(
+        demo,
+        "- name: gatus\n  kind: gatus\n  url: http://127.0.0.1:9\n  monitors:\n    - component: paiement\n      name: x",
+        fresh=False,
+    )
     line = line_of(demo, "component: paiement")
     for command in ("uptime", "check"):
         result = cli(command, expect=1)
@@ -345,9 +374,10 @@ def test_a_source_kind_typo_is_one_line_at_its_mkdocs_line(demo, cli):
 def test_a_token_must_come_from_the_environment(demo, cli, monkeypatch):
     configure(demo, "- name: gatus\n  kind: gatus\n  url: http://127.0.0.1:9\n  token: s3cret", fresh=False)
     line = line_of(demo, "token: s3cret")
-    assert f"mkdocs.yml:{line}: uptime source 'gatus': a token is a credential — write 'token: !ENV UPTIME_TOKEN'" in cli(
-        "check", expect=1
-    ).stderr
+    assert (
+        f"mkdocs.yml:{line}: uptime source 'gatus': a token is a credential — write 'token: !ENV UPTIME_TOKEN'"
+        in cli("check", expect=1).stderr
+    )
     edit(demo, "mkdocs.yml", "token: s3cret", "token: !ENV UPTIME_TOKEN")
     monkeypatch.setenv("UPTIME_TOKEN", "s3cret")
     assert "credential" not in cli("check").stderr
@@ -359,7 +389,10 @@ def test_upptime_from_a_local_clone(demo, cli, tmp_path):
         target = clone / relative.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(answer if isinstance(answer, bytes) else json.dumps(answer).encode())
-    configure(demo, f"- {{name: upptime, kind: upptime, path: '{clone}', monitors: [{{component: espace-beneficiaires, name: espace-beneficiaires}}]}}")
+    configure(
+        demo,
+        f"- {{name: upptime, kind: upptime, path: '{clone}', monitors: [{{component: espace-beneficiaires, name: espace-beneficiaires}}]}}",
+    )
     cli("uptime", "--at", "2026-11-20 12:00 +01:00")
     assert day_line(month(demo), "2026-11-18", "espace-beneficiaires").endswith("down: 12, degraded: 0}")
 
@@ -436,4 +469,8 @@ def test_prometheus_range_query_gives_minutes_down_with_their_times(demo, cli, p
     )
     assert "2026-11-18" not in text and "2026-11-20" not in text
     warnings = [line for line in cli("check").stderr.splitlines() if "monitors saw" in line]
-    assert len(warnings) == 1 and "23 min down on paiements (Dons et paiements en ligne) on 2026-11-19 14:10–14:33 (Europe/Paris)" in warnings[0]
+    assert (
+        len(warnings) == 1
+        and "23 min down on paiements (Dons et paiements en ligne) on 2026-11-19 14:10–14:33 (Europe/Paris)"
+        in warnings[0]
+    )

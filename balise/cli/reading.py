@@ -8,6 +8,7 @@ from dataclasses import replace
 import click
 
 from balise.cli.context import Site, config_option, pass_site
+from balise.cli.uptime import honesty
 from balise.content.playbooks import load_playbooks
 from balise.content.publishing import publish, writer_warnings
 from balise.content.version import clock_time
@@ -29,8 +30,6 @@ def check(site: Site) -> None:
     information: list[str] = []
     if not report.errors:
         writer_warnings(content, project.plugin.incidents_dir, project.settings.timezone, now, report)
-        from balise.cli.uptime import honesty  # here: only `check` needs it
-
         information = honesty(project, content, now, report)  # measured downtime against the incidents
     show_problems(report.problems, report.root)
     for line in information:

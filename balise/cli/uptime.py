@@ -79,7 +79,9 @@ def uptime(site: Site, at: str | None, timeout: float | None, max_bytes: int | N
         now = parse_time(at, project.settings.timezone) if at else clock_time()
     except TimeError as error:
         raise click.BadParameter(str(error), param_hint="--at") from None
-    result = run(specs, project.plugin.status_dir / "uptime", project.settings.timezone, now, Collector(project.root), dry_run)
+    result = run(
+        specs, project.plugin.status_dir / "uptime", project.settings.timezone, now, Collector(project.root), dry_run
+    )
     for source in result.sources:
         if source.error:
             click.echo(f"warning: {source.spec.name} ({source.spec.kind}) {source.error}", err=True)
@@ -87,11 +89,13 @@ def uptime(site: Site, at: str | None, timeout: float | None, max_bytes: int | N
         for warning in source.warnings:
             click.echo(f"warning: {warning}", err=True)
         notes = "; ".join(f"{t.monitor.component}: {t.note}" for t in source.tracks if t.note)
-        click.echo(f"{source.spec.name}: {len(source.tracks)} monitors, {source.days} days new or more complete"
-                   + (f" ({notes})" if notes else ""), err=True)
+        click.echo(
+            f"{source.spec.name}: {len(source.tracks)} monitors, {source.days} days new or more complete"
+            + (f" ({notes})" if notes else ""),
+            err=True,
+        )
     for path in result.written:
-        click.echo(f"would write {shown(path)} (dry run: nothing written)" if dry_run else shown(path),
-                   err=dry_run)
+        click.echo(f"would write {shown(path)} (dry run: nothing written)" if dry_run else shown(path), err=dry_run)
     if result.written and not dry_run:
         click.echo("Review the summaries above, then commit them to publish.", err=True)
     elif not result.written and result.read_any:
@@ -116,7 +120,11 @@ def honesty(project: Project, content: Content, now: datetime, report: Collector
         where = shown(Path(gap.path))
         if gap.period is not None:
             start, end = gap.period.start.astimezone(zone), gap.period.end.astimezone(zone)
-            span = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}" if start.date() == end.date() else f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
+            span = (
+                f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+                if start.date() == end.date()
+                else f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
+            )
             when = f"{span} ({zone})"
         else:
             when = f"{gap.day.isoformat()} (the source gives minutes per day, not their times)"

@@ -105,7 +105,9 @@ def _uptime_target(item: dict[str, Any]) -> float | None:
     except ValueError:
         target = -1.0
     if not 0 < target <= 100:
-        item["_fields"].error("uptime_target", f"'uptime_target: {item['uptime_target']}' is a percentage — e.g. 'uptime_target: 99.9'")
+        item["_fields"].error(
+            "uptime_target", f"'uptime_target: {item['uptime_target']}' is a percentage — e.g. 'uptime_target: 99.9'"
+        )
         return None
     return target
 

@@ -182,7 +182,9 @@ def _load_month(
     explanations: list[Explanation],
 ) -> None:
     if not _is_month(path.stem):
-        report.error(path, 1, f"'{path.name}' is not a month — an uptime summary is named after its month, e.g. 2026-11.yml")
+        report.error(
+            path, 1, f"'{path.name}' is not a month — an uptime summary is named after its month, e.g. 2026-11.yml"
+        )
         return
     text = read_text(path, report)
     located = parse_yaml(text, path, 1, report) if text is not None else None
@@ -200,10 +202,14 @@ def _load_month(
     for key, per_component in raw_days.items():
         day = _day(key)
         if day is None or day.strftime("%Y-%m") != path.stem:
-            report.error(path, located.line("days", key), f"'{key}' is not a day of {path.stem} — write it as {path.stem}-01")
+            report.error(
+                path, located.line("days", key), f"'{key}' is not a day of {path.stem} — write it as {path.stem}-01"
+            )
             continue
         if not isinstance(per_component, dict):
-            report.error(path, located.line("days", key), "each day holds 'component-id: {source: ..., checked: ..., down: ...}'")
+            report.error(
+                path, located.line("days", key), "each day holds 'component-id: {source: ..., checked: ..., down: ...}'"
+            )
             continue
         for component, raw in per_component.items():
             measure = _measure(located, path, report, component_ids, day, str(component), raw)
@@ -255,7 +261,9 @@ def _measure(
     if not isinstance(raw, dict):
         report.error(path, line, f"'{component}' needs '{{source: ..., checked: ..., down: ...}}'")
         return None
-    problem = _known(component, component_ids) if ID_PATTERN.match(component) else f"'{component}' is not a component id"
+    problem = (
+        _known(component, component_ids) if ID_PATTERN.match(component) else f"'{component}' is not a component id"
+    )
     if problem:
         report.error(path, line, problem)
         return None
@@ -272,7 +280,11 @@ def _measure(
     for index, entry in enumerate(raw_outages if isinstance(raw_outages, list) else [None]):
         period = _period(entry, "from", "until")
         if period is None:
-            report.error(path, located.line(*where, "outages", index), "an outage is '{from: 2026-11-03 14:10 +01:00, until: 2026-11-03 14:33 +01:00}'")
+            report.error(
+                path,
+                located.line(*where, "outages", index),
+                "an outage is '{from: 2026-11-03 14:10 +01:00, until: 2026-11-03 14:33 +01:00}'",
+            )
             continue
         outages.append(period)
     measure = DayMeasure(
@@ -383,14 +395,18 @@ def gaps(uptime: Uptime, windows: dict[str, list[Period]], zone: tzinfo, thresho
                     minutes = sum(p.minutes for p in left)
                     if left and minutes > threshold:
                         found.append(
-                            Gap(component, day, minutes, Period(left[0].start, left[-1].end), measure.path, measure.line)
+                            Gap(
+                                component, day, minutes, Period(left[0].start, left[-1].end), measure.path, measure.line
+                            )
                         )
             elif measure.down > threshold and not any(day_period(day, zone).overlaps(c) for c in covers):
                 found.append(Gap(component, day, measure.down, None, measure.path, measure.line))
     return found
 
 
-def unmeasured_incidents(uptime: Uptime, incidents: Iterable[Incident], now: datetime, zone: tzinfo) -> list[tuple[Incident, str]]:
+def unmeasured_incidents(
+    uptime: Uptime, incidents: Iterable[Incident], now: datetime, zone: tzinfo
+) -> list[tuple[Incident, str]]:
     """Incidents of major or critical impact during which the monitors of a component they name,
     checking it then, measured no downtime at all: (incident, component)."""
     found = []

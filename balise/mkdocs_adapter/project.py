@@ -118,7 +118,9 @@ def _option_line(path: Path, message: str) -> int:
     # An option in a list of settings (`uptime_sources:`): the line of the sub-option holding the bad value.
     sub = re.search(r"Sub-option '(?P<sub>[^']+)': .*?'(?P<value>[^']+)'", message)
     if sub is not None:
-        wrong = re.compile(rf"^\s*(?:-\s+)?{re.escape(sub['sub'])}\s*:\s*['\"]?{re.escape(sub['value'])}['\"]?\s*(?:#.*)?$")
+        wrong = re.compile(
+            rf"^\s*(?:-\s+)?{re.escape(sub['sub'])}\s*:\s*['\"]?{re.escape(sub['value'])}['\"]?\s*(?:#.*)?$"
+        )
         return next((n for n, line in enumerate(lines[found_at:], found_at + 1) if wrong.match(line)), found_at)
     return found_at
 

@@ -233,7 +233,9 @@ class SiteRenderer:
             "figures": self.t("uptime.figures", d30=shown[30], d90=shown[90]),
             "d90": shown[90],
             "days": words,
-            "down_days": sorted(day for day, m in uptime.days[component_id].items() if m.down and first <= day <= today),
+            "down_days": sorted(
+                day for day, m in uptime.days[component_id].items() if m.down and first <= day <= today
+            ),
         }
 
     def history_pages(self) -> Iterator[tuple[str, object]]:

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from balise.content import transparency as tr
 from balise.content.fields import ID_PATTERN, Fields, did_you_mean
-from balise.content.yamlfile import Located, parse_yaml, read_text
 from balise.content.uptime import load_uptime
+from balise.content.yamlfile import Located, parse_yaml, read_text
 from balise.errors import Collector
 from balise.timeline import PLAUSIBLE_YEARS, plain
 

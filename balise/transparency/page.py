@@ -151,7 +151,9 @@ def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[
                     "component": component.name,
                     "quarter": t("transparency.quarter", q=quarter, year=year),
                     "uptime": t("uptime.percent", value=number(value, t.language, 3)),
-                    "target": t("uptime.percent", value=number(target, t.language, len(f"{target:g}".partition(".")[2])))
+                    "target": t(
+                        "uptime.percent", value=number(target, t.language, len(f"{target:g}".partition(".")[2]))
+                    )
                     if target is not None
                     else "",
                     "met": None if target is None else value >= target,
@@ -159,7 +161,12 @@ def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[
             )
     names = {c.id: c.name for c in page.components}
     explained = [
-        t("uptime.explained_item", component=names.get(e.component, e.component), date=t.date(e.period.start), reason=e.reason)
+        t(
+            "uptime.explained_item",
+            component=names.get(e.component, e.component),
+            date=t.date(e.period.start),
+            reason=e.reason,
+        )
         for e in data.uptime.explanations
         if e.period.start <= page.now
     ]

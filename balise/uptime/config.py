@@ -7,9 +7,10 @@ from the environment (`token: !ENV NAME`), never written in the file.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -29,7 +30,8 @@ def _mapping_get(node: yaml.Node, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return value
+                found: yaml.Node = value
+                return found
     return None
 
 
@@ -59,7 +61,7 @@ def source_lines(path: Path) -> list[SourceLines]:
 
 
 def check_sources(
-    config_path: Path, sources: list[dict[str, object]], component_ids: Collection[str], report: Collector
+    config_path: Path, sources: Sequence[Mapping[str, Any]], component_ids: Collection[str], report: Collector
 ) -> None:
     """An error, at its mkdocs.yml line, for a monitor of an unknown component or a token written in clear."""
     lines = source_lines(config_path)
@@ -73,7 +75,7 @@ def check_sources(
                 f"uptime source '{name}': a token is a credential — write 'token: !ENV UPTIME_TOKEN' and set "
                 "that variable where `balise uptime` runs (a workflow secret), never the token itself in mkdocs.yml",
             )
-        for number, monitor in enumerate(source.get("monitors") or []):  # type: ignore[attr-defined]
+        for number, monitor in enumerate(source.get("monitors") or []):
             component = str(monitor.get("component"))
             if component not in component_ids:
                 line = where.component_lines[number] if number < len(where.component_lines) else where.line

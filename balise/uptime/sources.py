@@ -25,6 +25,7 @@ import json
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -173,7 +174,9 @@ def _upptime(spec: SourceSpec, now: datetime) -> tuple[list[Track], list[str]]:
         track = Track(monitor, spec.name, timed=False, daily_down=daily, first_day=first)
         try:  # Upptime's own overall figure, shown beside balise's for a cross-check
             badge = _json(_upptime_file(spec, f"api/{slug}/uptime.json"), f"api/{slug}/uptime.json")
-            track.note = f"Upptime says {badge['message']} overall" if isinstance(badge, dict) and "message" in badge else ""
+            track.note = (
+                f"Upptime says {badge['message']} overall" if isinstance(badge, dict) and "message" in badge else ""
+            )
         except SourceError:
             pass
         tracks.append(track)
@@ -253,7 +256,7 @@ def _uptime_kuma(spec: SourceSpec, now: datetime) -> tuple[list[Track], list[str
         if not timed:
             warnings.append(f"{spec.name}: '{monitor.name}' has no heartbeats yet — nothing to count")
             continue
-        gaps = [(b[0] - a[0]).total_seconds() for a, b in zip(timed, timed[1:], strict=False)]
+        gaps = [(b[0] - a[0]).total_seconds() for a, b in pairwise(timed)]
         interval = timedelta(seconds=statistics.median(gaps)) if gaps else timedelta(minutes=1)
         spans = []
         for (at, status), following in zip(timed, [*timed[1:], (min(timed[-1][0] + interval, now), None)], strict=True):
@@ -270,12 +273,19 @@ def _prometheus(spec: SourceSpec, now: datetime) -> tuple[list[Track], list[str]
     start = now - timedelta(days=spec.days)
     for monitor in spec.monitors:
         query = urlencode(
-            {"query": monitor.query, "start": f"{start.timestamp():.0f}", "end": f"{now.timestamp():.0f}", "step": f"{spec.step}s"}
+            {
+                "query": monitor.query,
+                "start": f"{start.timestamp():.0f}",
+                "end": f"{now.timestamp():.0f}",
+                "step": f"{spec.step}s",
+            }
         )
         answer = _json(_get(spec, f"{_base(spec)}/api/v1/query_range?{query}"), "the answer")
         if not isinstance(answer, dict) or answer.get("status") != "success":
             detail = answer.get("error", "") if isinstance(answer, dict) else ""
-            raise SourceError(f"Prometheus refused the query for {monitor.component} ({detail or 'no status: success'})")
+            raise SourceError(
+                f"Prometheus refused the query for {monitor.component} ({detail or 'no status: success'})"
+            )
         data = answer.get("data") or {}
         if data.get("resultType") != "matrix" or not isinstance(data.get("result"), list):
             raise SourceError("is not a Prometheus range query's answer (data.resultType: matrix)")

@@ -235,4 +235,3 @@ def _explanation_lines(explanation: Explanation) -> list[str]:
         f"    until: {format_time(explanation.period.end)}",
         f"    reason: {_q(explanation.reason)}",
     ]
-
