@@ -27,7 +27,7 @@ from balise.content.uptime import day_period
 from balise.i18n import Translator
 from balise.outputs.badges import status_icon
 from balise.outputs.links import incident_path, relative_url
-from balise.transparency.page import number, transparency_pages
+from balise.transparency.page import transparency_pages, uptime_figures
 
 # (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
 Memo = Callable[[str, list[Incident], dict[str, object], Callable[[], "str | bytes"]], object]
@@ -215,8 +215,7 @@ class SiteRenderer:
             return None
         today = self.page.local_date(self.page.now)
         first = today - timedelta(days=89)
-        figures = {days: uptime.last_days(component_id, today, days) for days in (30, 90)}
-        shown = {days: number(float(f.text()), self.t.language, 2) if f else "—" for days, f in figures.items()}
+        figures, d90 = uptime_figures(self.page, component_id, self.t) or ("", "")
         words: dict[date, str] = {}
         for day, measure in uptime.days[component_id].items():
             if not first <= day <= today or not (measure.down or measure.partial):
@@ -230,8 +229,8 @@ class SiteRenderer:
                 parts.append(self.t("uptime.day_explained", reason=explained.reason))
             words[day] = ", ".join(parts)
         return {
-            "figures": self.t("uptime.figures", d30=shown[30], d90=shown[90]),
-            "d90": shown[90],
+            "figures": figures,
+            "d90": d90,
             "days": words,
             "down_days": sorted(
                 day for day, m in uptime.days[component_id].items() if m.down and first <= day <= today

@@ -138,6 +138,20 @@ def monitoring_data(monitoring: tr.Monitoring, t: Translator) -> dict[str, Any]:
     }
 
 
+def uptime_figures(page: StatusPage, component_id: str, t: Translator) -> tuple[str, str] | None:
+    """("Measured uptime: 99.95% over 30 days, 99.98% over 90 days", the 90 days' figure) for a measured
+    component (rounded down: downtime never shows as 100 %); None when the monitors do not measure it."""
+    uptime = page.transparency.uptime if page.transparency is not None else None
+    if uptime is None or not uptime.measured(component_id):
+        return None
+    today = page.local_date(page.now)
+    shown = {}
+    for days in (30, 90):
+        figure = uptime.last_days(component_id, today, days)
+        shown[days] = number(float(figure.text()), t.language, 2) if figure is not None else "—"
+    return t("uptime.figures", d30=shown[30], d90=shown[90]), shown[90]
+
+
 def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[str, Any]:
     """Measured uptime per component and quarter, against the component's `uptime_target`, in words;
     and the downtime the team explained without an incident."""
