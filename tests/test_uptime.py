@@ -288,7 +288,7 @@ def test_explained_downtime_is_shown_as_explained(built_at):
     summary = json.loads((site / "api/v2/summary.json").read_text(encoding="utf-8"))
     assert summary["balise"]["uptime"]["paiements"]["days_90"]["minutes_down"] == 27
     assert "uptime" not in summary["components"][0]  # the Statuspage fields as they were
-    feed = (site / "components/paiements/history.atom").read_text(encoding="utf-8")
+    feed = " ".join((site / "components/paiements/history.atom").read_text(encoding="utf-8").split())
     assert "Disponibilité mesurée : 100,00 % sur 30 jours, 99,97 % sur 90 jours.</subtitle>" in feed
     assert "Disponibilité mesurée" not in (site / "components/ligne-ecoute/history.atom").read_text(encoding="utf-8")
 
