@@ -477,3 +477,12 @@ def test_prometheus_range_query_gives_minutes_down_with_their_times(demo, cli, p
         and "23 min down on paiements (Dons et paiements en ligne) on 2026-11-19 14:10–14:33 (Europe/Paris)"
         in warnings[0]
     )
+
+
+def test_the_readme_example_is_valid(demo, cli, monkeypatch):
+    from test_readme import readme_block
+
+    block = readme_block("yaml", "## Measured uptime").split("\n", 2)[2]  # under `plugins: - balise:`
+    edit(demo, "mkdocs.yml", "\nmarkdown_extensions:", "\n" + block + "\nmarkdown_extensions:")
+    monkeypatch.setenv("GATUS_TOKEN", "from-a-secret")
+    assert "mkdocs.yml" not in cli("check").stderr

@@ -261,11 +261,11 @@ def _measure(
     if not isinstance(raw, dict):
         report.error(path, line, f"'{component}' needs '{{source: ..., checked: ..., down: ...}}'")
         return None
-    problem = (
-        _known(component, component_ids) if ID_PATTERN.match(component) else f"'{component}' is not a component id"
-    )
-    if problem:
-        report.error(path, line, problem)
+    if not ID_PATTERN.match(component):
+        report.error(path, line, f"'{component}' is not a component id — use an id from status/components.yml")
+        return None
+    if _known(component, component_ids):  # a component since removed keeps its history, unshown
+        report.warning(path, line, f"{_known(component, component_ids)} (these measurements are not shown)")
         return None
     before = len(report.errors)
     fields = Fields(located, raw, where, path, report)
@@ -324,7 +324,10 @@ def _explanation(
     fields.check_known(EXPLANATION_FIELDS)
     component = fields.text("component", required=True)
     if component and _known(component, component_ids):
-        fields.error("component", _known(component, component_ids))
+        report.warning(
+            path, fields.line("component"), f"{_known(component, component_ids)} (this explanation is not shown)"
+        )
+        return None
     start, end = fields.time("from", required=True), fields.time("until", required=True)
     reason = fields.text("reason", required=True)
     if start and end and end < start:
