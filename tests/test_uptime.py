@@ -486,3 +486,57 @@ def test_the_readme_example_is_valid(demo, cli, monkeypatch):
     edit(demo, "mkdocs.yml", "\nmarkdown_extensions:", "\n" + block + "\nmarkdown_extensions:")
     monkeypatch.setenv("GATUS_TOKEN", "from-a-secret")
     assert "mkdocs.yml" not in cli("check").stderr
+
+
+def test_a_warm_rebuild_shows_a_new_measurement(tmp_path, monkeypatch):
+    from test_incremental import Site
+
+    site = Site(tmp_path, monkeypatch)
+    site.build()
+    edit(
+        site.root,
+        "status/uptime/2026-11.yml",
+        '    paiements: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n    prise-de-rendez-vous: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n    site-internet: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n  2026-11-21:',
+        '    paiements: {source: "gatus", checked: 1440, down: 9, degraded: 0}\n    prise-de-rendez-vous: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n    site-internet: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n  2026-11-21:',
+    )
+    site.commit()
+    site.rebuilds_alike()
+    titles = [text_of(t) for t in page(site.site, "components/paiements/").select(".bar title")]
+    assert "20 novembre 2026 — 9 min d'indisponibilité mesurée ; aucun incident publié" in titles
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "checked: 1440, down: 0, degraded: 0}",
+            "checked: 1440, down: 1501, degraded: 0}",
+            "'down' is a number of minutes, from 0 to 1500, not '1501'",
+        ),
+        (
+            "checked: 1440, down: 0, degraded: 0}",
+            "checked: 10, down: 11, degraded: 0}",
+            "11 min down and 0 degraded, but only 10 checked — fix the figures",
+        ),
+        ("  2026-11-20:\n", "  2026-12-20:\n", "'2026-12-20' is not a day of 2026-11 — write it as 2026-11-01"),
+        ("degraded: 0}", "degradde: 0}", "unknown field 'degradde' — did you mean 'degraded'?"),
+        (
+            '{from: "2026-11-22 08:38 +01:00"',
+            '{from: "2026-11-22 08:38"',
+            "an outage is '{from: 2026-11-03 14:10 +01:00, until: 2026-11-03 14:33 +01:00}'",
+        ),
+    ],
+)
+def test_a_bad_summary_is_one_line_at_its_line(demo, cli, old, new, message):
+    path = demo / "status/uptime/2026-11.yml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index(old)
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    for command in ("check", "build"):
+        result = cli(command, expect=1)
+        problems = [p for p in result.stderr.splitlines() if p.startswith("status/uptime/2026-11.yml:")]
+        assert len(problems) == 1, result.stderr
+        assert problems[0] == f"status/uptime/2026-11.yml:{line}: {message}", problems[0]
+        assert "Traceback" not in result.stderr
+    assert not (demo / "site").exists()
