@@ -488,6 +488,9 @@ def test_the_readme_example_is_valid(demo, cli, monkeypatch):
     assert "mkdocs.yml" not in cli("check").stderr
 
 
+LAST_OF_20 = "    site-internet"  # the last component of 2026-11-20 in the demo's summary
+
+
 def test_a_warm_rebuild_shows_a_new_measurement(tmp_path, monkeypatch):
     from test_incremental import Site
 
@@ -496,12 +499,12 @@ def test_a_warm_rebuild_shows_a_new_measurement(tmp_path, monkeypatch):
     edit(
         site.root,
         "status/uptime/2026-11.yml",
-        '    paiements: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n    prise-de-rendez-vous: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n    site-internet: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n  2026-11-21:',
-        '    paiements: {source: "gatus", checked: 1440, down: 9, degraded: 0}\n    prise-de-rendez-vous: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n    site-internet: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n  2026-11-21:',
+        f"{LAST_OF_20}: {{source: \"gatus\", checked: 1440, down: 0, degraded: 0}}\n  2026-11-21:",
+        f"{LAST_OF_20}: {{source: \"gatus\", checked: 1440, down: 9, degraded: 0}}\n  2026-11-21:",
     )
     site.commit()
     site.rebuilds_alike()
-    titles = [text_of(t) for t in page(site.site, "components/paiements/").select(".bar title")]
+    titles = [text_of(t) for t in page(site.site, "components/site-internet/").select(".bar title")]
     assert "20 novembre 2026 — 9 min d'indisponibilité mesurée ; aucun incident publié" in titles
 
 

@@ -155,7 +155,9 @@ class Uptime:
 
 # -- loading -----------------------------------------------------------------------
 def load_uptime(directory: Path, report: Collector, component_ids: set[str] | None = None) -> Uptime:
-    """Every `status/uptime/YYYY-MM.yml`; each problem to `report` with its line."""
+    """Every `status/uptime/YYYY-MM.yml`; each problem to `report` with its line. Without components
+    (`status/components.yml` failed to load: its error says so), the ids are not checked."""
+    component_ids = component_ids or None
     days: dict[str, dict[date, DayMeasure]] = {}
     explanations: list[Explanation] = []
     if directory.is_dir():
@@ -195,6 +197,7 @@ def _load_month(
         report.error(path, 1, "expected 'days:' (and 'explained:') — see the README's Measured uptime")
         return
     Fields(located, data, (), path, report).check_known(("days", "explained"))
+    warned: set[str] = set()  # components no longer listed, already reported in this file
     raw_days = data.get("days") or {}
     if not isinstance(raw_days, dict):
         report.error(path, located.line("days"), "'days:' holds one 'YYYY-MM-DD:' entry per day")
@@ -212,7 +215,7 @@ def _load_month(
             )
             continue
         for component, raw in per_component.items():
-            measure = _measure(located, path, report, component_ids, day, str(component), raw)
+            measure = _measure(located, path, report, component_ids, day, str(component), raw, warned)
             if measure is not None:
                 days.setdefault(measure.component, {})[day] = measure
     raw_explained = data.get("explained") or []
@@ -255,6 +258,7 @@ def _measure(
     day: date,
     component: str,
     raw: object,
+    warned: set[str],
 ) -> DayMeasure | None:
     where = ("days", day.isoformat(), component)
     line = located.line(*where)
@@ -265,7 +269,9 @@ def _measure(
         report.error(path, line, f"'{component}' is not a component id — use an id from status/components.yml")
         return None
     if _known(component, component_ids):  # a component since removed keeps its history, unshown
-        report.warning(path, line, f"{_known(component, component_ids)} (these measurements are not shown)")
+        if component not in warned:  # once a file
+            warned.add(component)
+            report.warning(path, line, f"{_known(component, component_ids)} (its measurements here are not shown)")
         return None
     before = len(report.errors)
     fields = Fields(located, raw, where, path, report)

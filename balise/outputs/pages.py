@@ -27,7 +27,7 @@ from balise.content.uptime import day_period
 from balise.i18n import Translator
 from balise.outputs.badges import status_icon
 from balise.outputs.links import incident_path, relative_url
-from balise.transparency.page import transparency_pages, uptime_figures
+from balise.transparency.page import prose, transparency_pages, uptime_figures
 
 # (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
 Memo = Callable[[str, list[Incident], dict[str, object], Callable[[], "str | bytes"]], object]
@@ -226,7 +226,7 @@ class SiteRenderer:
             periods = measure.outages or (day_period(day, self.page.settings.timezone),)
             explained = next((e for p in periods if (e := uptime.explained(component_id, p))), None)
             if measure.down and explained is not None:
-                parts.append(self.t("uptime.day_explained", reason=explained.reason))
+                parts.append(self.t("uptime.day_explained", reason=prose(explained.reason, self.t)))
             words[day] = ", ".join(parts)
         return {
             "figures": figures,

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from balise.content import transparency as tr
 from balise.content.model import StatusPage
-from balise.i18n import Translator
+from balise.i18n import Translator, french_spacing
 from balise.transparency import accountability
 
 PATH = "transparency/"
@@ -138,6 +138,11 @@ def monitoring_data(monitoring: tr.Monitoring, t: Translator) -> dict[str, Any]:
     }
 
 
+def prose(text: str, t: Translator) -> str:
+    """The team's own words (an explanation) with the spaces the site's typography wants (French: before ':')."""
+    return french_spacing(text) if t.language == "fr" else text
+
+
 def uptime_figures(page: StatusPage, component_id: str, t: Translator) -> tuple[str, str] | None:
     """("Measured uptime: 99.95% over 30 days, 99.98% over 90 days", the 90 days' figure) for a measured
     component (rounded down: downtime never shows as 100 %); None when the monitors do not measure it."""
@@ -179,7 +184,7 @@ def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[
             "uptime.explained_item",
             component=names.get(e.component, e.component),
             date=t.date(e.period.start),
-            reason=e.reason,
+            reason=prose(e.reason, t),
         )
         for e in data.uptime.explanations
         if e.period.start <= page.now
