@@ -499,8 +499,8 @@ def test_a_warm_rebuild_shows_a_new_measurement(tmp_path, monkeypatch):
     edit(
         site.root,
         "status/uptime/2026-11.yml",
-        f"{LAST_OF_20}: {{source: \"gatus\", checked: 1440, down: 0, degraded: 0}}\n  2026-11-21:",
-        f"{LAST_OF_20}: {{source: \"gatus\", checked: 1440, down: 9, degraded: 0}}\n  2026-11-21:",
+        f'{LAST_OF_20}: {{source: "gatus", checked: 1440, down: 0, degraded: 0}}\n  2026-11-21:',
+        f'{LAST_OF_20}: {{source: "gatus", checked: 1440, down: 9, degraded: 0}}\n  2026-11-21:',
     )
     site.commit()
     site.rebuilds_alike()
