@@ -11,7 +11,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "balise"
 # From the ground up: a module may import its own layer and those below, never above.
-LAYERS = ["ground", "content", "transparency", "importers", "outputs", "pipeline", "notify", "mkdocs_adapter", "cli"]
+LAYERS = [
+    "ground",
+    "content",
+    "transparency",
+    "uptime",
+    "importers",
+    "outputs",
+    "pipeline",
+    "notify",
+    "mkdocs_adapter",
+    "cli",
+]
 GROUND = {"errors", "i18n", "timeline", "__init__"}
 
 

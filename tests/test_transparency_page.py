@@ -32,6 +32,7 @@ def test_sections_and_testimonials_as_quotations(built):
     assert text_of(doc.select_one("h1")) == "Transparence"
     assert [text_of(h) for h in doc.select("main h2")] == [
         "Nos engagements, chiffres à l'appui",
+        "Disponibilité mesurée",
         "Indicateurs de réputation",
         "Ce qui se dit de nous",
         "Témoignages",
@@ -75,6 +76,7 @@ def test_the_english_site(cli, demo, at_time):
     assert doc.html["lang"] == "en"
     assert [text_of(h) for h in doc.select("main h2")] == [
         "Our commitments, in figures",
+        "Measured uptime",
         "Reputation indicators",
         "What is said about us",
         "Testimonials",

@@ -36,6 +36,7 @@ COMMANDS = {
     "templates": ("balise.cli.writing", "List the crisis playbooks that balise new --template can start from."),
     "testimonial": ("balise.cli.transparency", "Testimonials shown on the transparency page."),
     "update": ("balise.cli.writing", "Append an update to an incident's timeline."),
+    "uptime": ("balise.cli.uptime", "Read the monitors and update the daily summaries in status/uptime/YYYY-MM.yml."),
     "withdraw": (
         "balise.cli.writing",
         "Withdraw a published update (or a whole incident): its words leave the site, the fact stays.",

@@ -8,6 +8,7 @@ from dataclasses import replace
 import click
 
 from balise.cli.context import Site, config_option, pass_site
+from balise.cli.uptime import honesty
 from balise.content.playbooks import load_playbooks
 from balise.content.publishing import publish, writer_warnings
 from balise.content.version import clock_time
@@ -30,9 +31,13 @@ def check(site: Site) -> None:
     if not report.errors and project.plugin.sources is not None:  # what git history says was public, and is gone
         content, warning = apply_amendments(project.plugin.sources, content, report)
         report.problems.extend([warning] if warning else [])
+    information: list[str] = []
     if not report.errors:
         writer_warnings(content, project.plugin.incidents_dir, project.settings.timezone, now, report)
+        information = honesty(project, content, now, report)  # measured downtime against the incidents
     show_problems(report.problems, report.root)
+    for line in information:
+        click.echo(line, err=True)
     if report.errors:
         sys.exit(1)
     published = sum(1 for i in content.incidents if i.is_published(now))

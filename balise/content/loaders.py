@@ -67,7 +67,8 @@ def load_components(path: Path, report: Collector) -> tuple[list[model.Component
     ]
     group_ids = {g.id for g in groups}
     components = []
-    for item in _entries(located, "components", ("id", "name", "description", "group", "order"), path, report):
+    known = ("id", "name", "description", "group", "order", "uptime_target")
+    for item in _entries(located, "components", known, path, report):
         group = item["group"] or None
         if group and group not in group_ids:
             report.error(
@@ -78,7 +79,12 @@ def load_components(path: Path, report: Collector) -> tuple[list[model.Component
             group = None
         components.append(
             model.Component(
-                id=item["id"], name=item["name"], description=item["description"], group=group, order=item["order"]
+                id=item["id"],
+                name=item["name"],
+                description=item["description"],
+                group=group,
+                order=item["order"],
+                uptime_target=_uptime_target(item),
             )
         )
     if not components and not report.errors:
@@ -87,6 +93,23 @@ def load_components(path: Path, report: Collector) -> tuple[list[model.Component
     components.sort(key=lambda c: (c.order, order[c.id]))
     groups.sort(key=lambda g: g.order)
     return groups, components
+
+
+def _uptime_target(item: dict[str, Any]) -> float | None:
+    """A component's `uptime_target`, a percentage such as 99.9 (the transparency page holds measured uptime to it)."""
+    text = item["uptime_target"].rstrip("% ")
+    if not text:
+        return None
+    try:
+        target = float(text)
+    except ValueError:
+        target = -1.0
+    if not 0 < target <= 100:
+        item["_fields"].error(
+            "uptime_target", f"'uptime_target: {item['uptime_target']}' is a percentage — e.g. 'uptime_target: 99.9'"
+        )
+        return None
+    return target
 
 
 def _entries(located: Located, key: str, known: tuple[str, ...], path: Path, report: Collector) -> list[dict[str, Any]]:

@@ -138,6 +138,7 @@ class Component:
     description: str = ""
     group: str | None = None
     order: int = 0
+    uptime_target: float | None = None  # percent, held against measured uptime (transparency page)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from balise.content.uptime import Uptime
+
 # -- testimonials -----------------------------------------------------------------
 RELATIONSHIPS = ("beneficiary", "partner", "client", "volunteer", "donor", "employee", "other")
 SOURCES = ("survey", "review_site", "letter", "email", "interview", "social_media", "event", "other")
@@ -338,9 +340,10 @@ class Transparency:
     testimonials: list[Testimonial] = field(default_factory=list)
     kpis: Kpis | None = None
     monitoring: Monitoring = field(default_factory=lambda: Monitoring([]))
+    uptime: Uptime = field(default_factory=Uptime)  # measured by the monitors (`balise uptime`)
 
     def published(self) -> Transparency:
         """What the public may see: published testimonials with a consent record, newest first."""
         shown = [t for t in self.testimonials if t.is_publishable]
         shown.sort(key=lambda t: (t.given_on, t.id), reverse=True)
-        return Transparency(shown, self.kpis, self.monitoring)
+        return Transparency(shown, self.kpis, self.monitoring, self.uptime)

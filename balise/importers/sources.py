@@ -29,7 +29,7 @@ def read_address(url: str, limits: Limits, headers: dict[str, str] | None = None
     if urlsplit(url).scheme not in ("http", "https"):
         raise SourceError(f"{url}: not an http:// or https:// address — give the page's https:// address or a folder")
     try:
-        return fetch(url, limits.timeout, limits.max_bytes, headers)
+        return fetch(url, limits.timeout, limits.max_bytes, headers, purpose="import")
     except FeedError as error:
         raise SourceError(f"{url}: {error}") from None
 

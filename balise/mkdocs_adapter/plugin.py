@@ -78,6 +78,40 @@ class MonitoringFeed(base.Config):
     kind = c.Choice(("mentions", "reviews", "provider"), default="mentions")
 
 
+class UptimeMonitor(base.Config):
+    """One monitor of an uptime source, and the component of status/components.yml it measures."""
+
+    component = c.Type(str)
+    name = c.Type(str, default="")  # Upptime slug, Gatus endpoint name or key, Uptime Kuma monitor name
+    query = c.Type(str, default="")  # Prometheus: the expression (the share of each step the service was up)
+
+
+class UptimeSourceKind(c.OptionallyRequired[str]):
+    """upptime, gatus, uptime_kuma or prometheus, with a did-you-mean for a typo."""
+
+    def run_validation(self, value: object) -> str:
+        from balise.content.fields import did_you_mean
+        from balise.uptime.sources import KINDS
+
+        if str(value) not in KINDS:
+            raise c.ValidationError(f"unknown kind '{value}' — {did_you_mean(str(value), KINDS)}")
+        return str(value)
+
+
+class UptimeSource(base.Config):
+    """One monitoring tool `balise uptime` reads (credentials only through `!ENV`)."""
+
+    name = c.Type(str)
+    kind = UptimeSourceKind()
+    url = c.Type(str, default="")
+    path = c.Type(str, default="")  # Upptime: a local clone of its repository
+    slug = c.Type(str, default="")  # Uptime Kuma: the public status page
+    step = c.Type(int, default=300)  # Prometheus: seconds per sample
+    days = c.Type(int, default=7)  # Prometheus: how far back each run reads
+    token = c.Optional(c.Type(str))  # sent as a bearer token: `token: !ENV NAME`
+    monitors = c.ListOfItems(c.SubConfig(UptimeMonitor), default=[])
+
+
 class FollowLink(base.Config):
     """A public way to follow the site, listed on the Subscribe page (a Mastodon account, a list's sign-up page…)."""
 
@@ -99,6 +133,9 @@ class BaliseConfig(base.Config):
     spike_min = c.Type(int, default=5)  # and never for fewer items than this
     feed_timeout = c.Type((int, float), default=10)  # seconds, for a whole feed
     feed_max_bytes = c.Type(int, default=5 * 1024 * 1024)
+    # Measured uptime (balise uptime): the monitors, and the downtime `balise check` holds against incidents.
+    uptime_sources = c.ListOfItems(c.SubConfig(UptimeSource), default=[])
+    uptime_threshold = c.Type((int, float), default=5)  # minutes of downtime no incident covers
     # Notifications (balise notify): the channels, plain data checked by balise.notify.config (with
     # their lines in mkdocs.yml); news older than max_age hours is never sent; reminders, in hours
     # before a maintenance; the delivery ledger; the public follow links of the Subscribe page.

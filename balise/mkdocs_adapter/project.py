@@ -116,7 +116,15 @@ def _option_line(path: Path, message: str) -> int:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return 1
-    return next((number for number, line in enumerate(lines, 1) if key.match(line)), 1)
+    found_at = next((number for number, line in enumerate(lines, 1) if key.match(line)), 1)
+    # An option in a list of settings (`uptime_sources:`): the line of the sub-option holding the bad value.
+    sub = re.search(r"Sub-option '(?P<sub>[^']+)': .*?'(?P<value>[^']+)'", message)
+    if sub is not None:
+        wrong = re.compile(
+            rf"^\s*(?:-\s+)?{re.escape(sub['sub'])}\s*:\s*['\"]?{re.escape(sub['value'])}['\"]?\s*(?:#.*)?$"
+        )
+        return next((n for n, line in enumerate(lines[found_at:], found_at + 1) if wrong.match(line)), found_at)
+    return found_at
 
 
 def load_checked(project: Project) -> tuple[loaders.Content, Collector]:

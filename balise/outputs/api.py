@@ -144,7 +144,12 @@ class StatuspageAPI:
 
     def build(self) -> Document:
         settings = self.page.settings
-        return {"commit": settings.commit, "commit_time": self.time(settings.commit_time)}
+        found: Document = {"commit": settings.commit, "commit_time": self.time(settings.commit_time)}
+        uptime = self.page.transparency.uptime if self.page.transparency is not None else None
+        if uptime is not None and uptime.days:  # measured by the monitors (`balise uptime`), per component id
+            today = self.page.local_date(self.page.now)
+            found["uptime"] = uptime.summary([c.id for c in self.page.components], today)
+        return found
 
     @cached_property
     def _components(self) -> list[Document]:

@@ -26,6 +26,7 @@ from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
 from balise.outputs.pages import Memo
 from balise.outputs.xmldoc import sub_element, xml_document, xml_text
+from balise.transparency.page import uptime_figures
 
 FEED_SIZE = 50
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -212,7 +213,9 @@ class FeedWriter:
                     f"components/{component.id}/history.{kind}",
                     f"components/{component.id}/",
                     t("subscribe.component_feed_title", component=component.name, site=name),
-                    t("subscribe.component_feed_subtitle", component=component.name),
+                    _with_uptime(
+                        t("subscribe.component_feed_subtitle", component=component.name), page, component.id, t
+                    ),
                     its_updates,
                     self._shared,
                 )
@@ -240,7 +243,7 @@ class FeedWriter:
         empty feed is dated by the commit, so it is kept for one commit only."""
         incidents = list({id(incident): incident for incident, _ in pairs}.values())
         # The site's key holds the feed's words (settings, components, balise's catalogues) already.
-        data: dict[str, object] = {"empty": "" if pairs else str(self.page.settings.commit_time)}
+        data: dict[str, object] = {"empty": "" if pairs else str(self.page.settings.commit_time), "subtitle": subtitle}
 
         def render() -> str:
             return next(self._feed(kind, path, html_path, title, subtitle, pairs, shared))[1]
@@ -360,3 +363,9 @@ class FeedWriter:
             published=published,
             updated=update.last_modified if update is not None else published,
         )
+
+
+def _with_uptime(subtitle: str, page: StatusPage, component_id: str, t: Translator) -> str:
+    """A component feed's subtitle, with the uptime the monitors measured when they measure it."""
+    figures = uptime_figures(page, component_id, t)
+    return f"{subtitle} {figures[0]}." if figures else subtitle

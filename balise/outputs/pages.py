@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
 from itertools import groupby
 from pathlib import Path, PurePosixPath
@@ -22,10 +23,11 @@ from markupsafe import Markup
 
 from balise.content.messages import MarkdownRenderer, rebase_links
 from balise.content.model import Component, Incident, StatusPage
+from balise.content.uptime import day_period
 from balise.i18n import Translator
 from balise.outputs.badges import status_icon
 from balise.outputs.links import incident_path, relative_url
-from balise.transparency.page import transparency_pages
+from balise.transparency.page import prose, transparency_pages, uptime_figures
 
 # (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
 Memo = Callable[[str, list[Incident], dict[str, object], Callable[[], "str | bytes"]], object]
@@ -152,6 +154,7 @@ class SiteRenderer:
             status_icon=status_icon,
             now=page.now,
             url=self.url,
+            measured=self.measured,
         )
         self._page_path = ""
         self._absolute_base: str | None = None  # set while rendering the 404 page
@@ -221,6 +224,37 @@ class SiteRenderer:
             "overdue": overdue,
         }
 
+    def measured(self, component_id: str) -> dict[str, Any] | None:
+        """What the monitors measured of a component (`content.uptime`): its uptime over 30 and 90 days,
+        and each of the last 90 days' words (downtime, partial day, explanation); None if unmeasured."""
+        data = self.page.transparency
+        uptime = data.uptime if data is not None else None
+        if uptime is None or not uptime.measured(component_id):
+            return None
+        today = self.page.local_date(self.page.now)
+        first = today - timedelta(days=89)
+        figures, d90 = uptime_figures(self.page, component_id, self.t) or ("", "")
+        words: dict[date, str] = {}
+        for day, measure in uptime.days[component_id].items():
+            if not first <= day <= today or not (measure.down or measure.partial):
+                continue
+            parts = [self.t("uptime.day_down", minutes=measure.down) if measure.down else self.t("uptime.day_no_down")]
+            if measure.partial:
+                parts.append(self.t("uptime.day_partial", checked=self.t.duration(timedelta(minutes=measure.checked))))
+            periods = measure.outages or (day_period(day, self.page.settings.timezone),)
+            explained = next((e for p in periods if (e := uptime.explained(component_id, p))), None)
+            if measure.down and explained is not None:
+                parts.append(self.t("uptime.day_explained", reason=prose(explained.reason, self.t)))
+            words[day] = ", ".join(parts)
+        return {
+            "figures": figures,
+            "d90": d90,
+            "days": words,
+            "down_days": sorted(
+                day for day, m in uptime.days[component_id].items() if m.down and first <= day <= today
+            ),
+        }
+
     def history_pages(self) -> Iterator[tuple[str, object]]:
         for path, chunk, pager in paginated("history/", self.page.incidents):
             yield (
@@ -254,7 +288,9 @@ class SiteRenderer:
             shown = chunk + [incident for _, _, of_day in days for incident in of_day]
             timeline = [(day, day_status) for day, day_status, _ in days]
             file = path + "index.html"
-            yield file, self.memo(file, shown, {**pager, "status": status, "days": timeline}, render)
+            measured = self.measured(component.id) if pager["number"] == 1 else None
+            data = {**pager, "status": status, "days": timeline, "measured": repr(measured)}
+            yield file, self.memo(file, shown, data, render)
 
     def _year_month(self, incident: Incident) -> tuple[int, int]:
         local = self.t.local(incident.started_at)

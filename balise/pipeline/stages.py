@@ -60,7 +60,8 @@ def read(sources: Sources, settings: Settings, report: Collector, cache: BuildCa
     load_file = cached_loader(cache) if cache is not None else None
     content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings, load_file)
     today = settings.reference_time.astimezone(settings.timezone).date()
-    transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today)
+    known = {c.id for c in content.components}
+    transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today, known)
     return replace(content, transparency=transparency)
 
 

@@ -112,24 +112,23 @@ def size_text(size: int) -> str:
     return f"{round(size / (1024 * 1024), 1):g} MiB"
 
 
+FEED_TYPES = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
+
+
 def fetch(
     url: str,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     headers: dict[str, str] | None = None,
+    purpose: str = "monitoring ingest",
 ) -> bytes:
     """The feed's bytes, or FeedError. `timeout` bounds the whole download, not just each read.
-    `headers` add to (or replace) the request's own (`balise import` asks for JSON, with a key)."""
+    `headers` adds to (or replaces) the defaults: another `Accept`, an `Authorization` (`balise uptime`, `balise import`)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FeedError("not an http:// or https:// address")
     request = urllib.request.Request(
-        url,
-        headers={
-            "User-Agent": f"balise/{__version__} (monitoring ingest)",
-            "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1",
-            **(headers or {}),
-        },
+        url, headers={"User-Agent": f"balise/{__version__} ({purpose})", "Accept": FEED_TYPES, **(headers or {})}
     )
     deadline = time.monotonic() + timeout
     try:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from balise.content import transparency as tr
 from balise.content.model import StatusPage
-from balise.i18n import Translator
+from balise.i18n import Translator, french_spacing
 from balise.transparency import accountability
 
 PATH = "transparency/"
@@ -138,6 +138,60 @@ def monitoring_data(monitoring: tr.Monitoring, t: Translator) -> dict[str, Any]:
     }
 
 
+def prose(text: str, t: Translator) -> str:
+    """The team's own words (an explanation) with the spaces the site's typography wants (French: before ':')."""
+    return french_spacing(text) if t.language == "fr" else text
+
+
+def uptime_figures(page: StatusPage, component_id: str, t: Translator) -> tuple[str, str] | None:
+    """("Measured uptime: 99.95% over 30 days, 99.98% over 90 days", the 90 days' figure) for a measured
+    component (rounded down: downtime never shows as 100 %); None when the monitors do not measure it."""
+    uptime = page.transparency.uptime if page.transparency is not None else None
+    if uptime is None or not uptime.measured(component_id):
+        return None
+    today = page.local_date(page.now)
+    shown = {}
+    for days in (30, 90):
+        figure = uptime.last_days(component_id, today, days)
+        shown[days] = number(float(figure.text()), t.language, 2) if figure is not None else "—"
+    return t("uptime.figures", d30=shown[30], d90=shown[90]), shown[90]
+
+
+def uptime_data(page: StatusPage, data: tr.Transparency, t: Translator) -> dict[str, Any]:
+    """Measured uptime per component and quarter, against the component's `uptime_target`, in words;
+    and the downtime the team explained without an incident."""
+    rows = []
+    for component in page.components:
+        for year, quarter, figure in data.uptime.quarters(component.id):
+            target = component.uptime_target
+            value = float(figure.text(3))
+            rows.append(
+                {
+                    "component": component.name,
+                    "quarter": t("transparency.quarter", q=quarter, year=year),
+                    "uptime": t("uptime.percent", value=number(value, t.language, 3)),
+                    "target": t(
+                        "uptime.percent", value=number(target, t.language, len(f"{target:g}".partition(".")[2]))
+                    )
+                    if target is not None
+                    else "",
+                    "met": None if target is None else value >= target,
+                }
+            )
+    names = {c.id: c.name for c in page.components}
+    explained = [
+        t(
+            "uptime.explained_item",
+            component=names.get(e.component, e.component),
+            date=t.date(e.period.start),
+            reason=prose(e.reason, t),
+        )
+        for e in data.uptime.explanations
+        if e.period.start <= page.now
+    ]
+    return {"rows": rows, "explained": explained}
+
+
 class Renderer(Protocol):
     """What this page needs of the page renderer (`balise.outputs.pages.SiteRenderer`, a layer above)."""
 
@@ -164,6 +218,7 @@ def transparency_pages(renderer: Renderer) -> Iterator[tuple[str, str]]:
             kpis=kpi_rows(data, t),
             monitoring=monitoring_data(data.monitoring, t),
             testimonials=data.testimonials,
+            uptime=uptime_data(page, data, t),
             percent=lambda share: t("transparency.kpi_format.percent", value=number(share * 100, t.language)),
         ),
     )
