@@ -543,3 +543,37 @@ def test_a_bad_summary_is_one_line_at_its_line(demo, cli, old, new, message):
         assert problems[0] == f"status/uptime/2026-11.yml:{line}: {message}", problems[0]
         assert "Traceback" not in result.stderr
     assert not (demo / "site").exists()
+
+
+def test_a_warm_build_reads_each_month_once_and_still_says_its_warnings(tmp_path, monkeypatch):
+    """A month of measurements is taken from the build cache when its bytes are unchanged, with its
+    warnings said again; a change to the components reads it afresh (its ids are checked against them)."""
+    from test_incremental import Site
+
+    site = Site(tmp_path, monkeypatch)
+    edit(
+        site.root,
+        "status/uptime/2026-11.yml",
+        "  2026-11-20:\n",
+        '  2026-11-20:\n    ancien-standard: {source: "gatus", checked: 1440, down: 0, degraded: 0}\n',
+    )
+    site.commit()
+
+    def said(result) -> list[str]:
+        return sorted(line for line in result.stderr.splitlines() if line.startswith("status/uptime/2026-11.yml:"))
+
+    cold = said(site.cli("check"))  # before any build: the month read from its file
+    assert len(cold) == 1 and "ancien-standard" in cold[0] and "not shown" in cold[0], cold
+    site.build()
+    warm = site.cli("check")  # the month as the build's cache kept it
+    assert "build cache" not in warm.stderr, warm.stderr
+    assert said(warm) == cold
+    components = site.root / "status/components.yml"
+    components.write_text(
+        components.read_text(encoding="utf-8")
+        + "  - id: ancien-standard\n    name: Ancien standard\n    group: contact-et-rappels\n",
+        encoding="utf-8",
+    )
+    site.commit()
+    assert said(site.cli("check")) == []
+    site.rebuilds_alike()

@@ -14,7 +14,7 @@ own outage): the page then shows it as explained, and `balise check` no longer w
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -154,17 +154,35 @@ class Uptime:
 
 
 # -- loading -----------------------------------------------------------------------
-def load_uptime(directory: Path, report: Collector, component_ids: set[str] | None = None) -> Uptime:
+@dataclass(frozen=True)
+class Month:
+    """One `YYYY-MM.yml` as read: its measures and explanations (empty when the file was refused)."""
+
+    measures: tuple[DayMeasure, ...] = ()
+    explanations: tuple[Explanation, ...] = ()
+
+
+MonthLoader = Callable[[Path, Collector, "set[str] | None"], Month]
+
+
+def load_uptime(
+    directory: Path, report: Collector, component_ids: set[str] | None = None, load_month: MonthLoader | None = None
+) -> Uptime:
     """Every `status/uptime/YYYY-MM.yml`; each problem to `report` with its line. Without components
-    (`status/components.yml` failed to load: its error says so), the ids are not checked."""
+    (`status/components.yml` failed to load: its error says so), the ids are not checked. `load_month`
+    reads one file (default `load_month_file`; the build gives one answered from its cache)."""
     component_ids = component_ids or None
+    read_month = load_month or load_month_file
     days: dict[str, dict[date, DayMeasure]] = {}
     explanations: list[Explanation] = []
     if directory.is_dir():
         for path in sorted(directory.glob("*.yml")):
             if path.name.startswith(("_", ".")):
                 continue
-            _load_month(path, report, component_ids, days, explanations)
+            month = read_month(path, report, component_ids)
+            for measure in month.measures:
+                days.setdefault(measure.component, {})[measure.day] = measure
+            explanations.extend(month.explanations)
     return Uptime({c: dict(sorted(d.items())) for c, d in sorted(days.items())}, explanations)
 
 
@@ -176,26 +194,23 @@ def _is_month(stem: str) -> bool:
     return len(stem) == 7
 
 
-def _load_month(
-    path: Path,
-    report: Collector,
-    component_ids: set[str] | None,
-    days: dict[str, dict[date, DayMeasure]],
-    explanations: list[Explanation],
-) -> None:
+def load_month_file(path: Path, report: Collector, component_ids: set[str] | None) -> Month:
+    """One month's summary file, each problem to `report` with its line."""
+    measures: list[DayMeasure] = []
+    explanations: list[Explanation] = []
     if not _is_month(path.stem):
         report.error(
             path, 1, f"'{path.name}' is not a month — an uptime summary is named after its month, e.g. 2026-11.yml"
         )
-        return
+        return Month()
     text = read_text(path, report)
     located = parse_yaml(text, path, 1, report) if text is not None else None
     if located is None:
-        return
+        return Month()
     data = located.data or {}
     if not isinstance(data, dict):
         report.error(path, 1, "expected 'days:' (and 'explained:') — see the README's Measured uptime")
-        return
+        return Month()
     Fields(located, data, (), path, report).check_known(("days", "explained"))
     warned: set[str] = set()  # components no longer listed, already reported in this file
     raw_days = data.get("days") or {}
@@ -217,7 +232,7 @@ def _load_month(
         for component, raw in per_component.items():
             measure = _measure(located, path, report, component_ids, day, str(component), raw, warned)
             if measure is not None:
-                days.setdefault(measure.component, {})[day] = measure
+                measures.append(measure)
     raw_explained = data.get("explained") or []
     if not isinstance(raw_explained, list):
         report.error(path, located.line("explained"), "'explained:' is a list of '- component: ...' entries")
@@ -226,6 +241,7 @@ def _load_month(
         explanation = _explanation(located, path, report, component_ids, index, raw)
         if explanation is not None:
             explanations.append(explanation)
+    return Month(tuple(measures), tuple(explanations))
 
 
 def _day(key: Any) -> date | None:

@@ -32,6 +32,7 @@ import jinja2
 from balise.content import loaders, publishing
 from balise.content.history import read_record
 from balise.content.model import Incident, Settings, StatusPage
+from balise.content.uptime import Month, MonthLoader, load_month_file
 from balise.content.version import SourceVersion, commit_url
 from balise.errors import Collector, ContentError, Problem, show_problems
 from balise.outputs.pages import NavLink, PageContext, SiteRenderer, asset_files
@@ -56,12 +57,15 @@ class Sources:
 # -- read, validate ---------------------------------------------------------------------
 def read(sources: Sources, settings: Settings, report: Collector, cache: BuildCache | None = None) -> loaders.Content:
     """Everything the writers wrote; each problem found goes to `report`. With a `cache`, an incident
-    file whose bytes the last build read is not parsed again."""
+    file or a month of measured uptime whose bytes the last build read is not parsed again."""
     load_file = cached_loader(cache) if cache is not None else None
     content = loaders.load_content(sources.status_dir, sources.incidents_dir, report, settings, load_file)
     today = settings.reference_time.astimezone(settings.timezone).date()
     known = {c.id for c in content.components}
-    transparency = load_transparency(sources.docs_dir / "testimonials", sources.status_dir, report, today, known)
+    load_month = cached_month_loader(cache) if cache is not None else None
+    transparency = load_transparency(
+        sources.docs_dir / "testimonials", sources.status_dir, report, today, known, load_month
+    )
     return replace(content, transparency=transparency)
 
 
@@ -92,6 +96,29 @@ def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
         incident, problems = found
         report.problems.extend(problems)
         return incident
+
+    return load
+
+
+def cached_month_loader(cache: BuildCache) -> MonthLoader:
+    """`uptime.load_month_file`, answered from the cache when the file's bytes, path and the known
+    components are those it was read with (a year of summaries is 2 MB of YAML: 0.3 s a build)."""
+
+    def load(path: Path, report: Collector, component_ids: set[str] | None) -> Month:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        known = sorted(component_ids) if component_ids is not None else None
+        key = digest(cache.fresh.fingerprint, "uptime month", str(path), data, known)
+        found = cache.loaded(key)
+        if found is None:
+            own = Collector(report.root)
+            found = (load_month_file(path, own, component_ids), own.problems)
+            cache.keep_load(key, found)
+        month, problems = found
+        report.problems.extend(problems)
+        return month
 
     return load
 

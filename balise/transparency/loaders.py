@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from balise.content import transparency as tr
 from balise.content.fields import ID_PATTERN, Fields, did_you_mean
-from balise.content.uptime import load_uptime
+from balise.content.uptime import MonthLoader, load_uptime
 from balise.content.yamlfile import Located, parse_yaml, read_text
 from balise.errors import Collector
 from balise.timeline import PLAUSIBLE_YEARS, plain
@@ -597,11 +597,17 @@ def load_monitoring(directory: Path, report: Collector) -> tr.Monitoring:
 
 
 def load_transparency(
-    testimonials_dir: Path, status_dir: Path, report: Collector, today: date, component_ids: set[str] | None = None
+    testimonials_dir: Path,
+    status_dir: Path,
+    report: Collector,
+    today: date,
+    component_ids: set[str] | None = None,
+    load_month: MonthLoader | None = None,
 ) -> tr.Transparency:
+    """`load_month` reads one month of measured uptime (`content.uptime.load_month_file` by default)."""
     return tr.Transparency(
         testimonials=load_testimonials(testimonials_dir, report, today),
         kpis=load_kpis(status_dir / "kpis.yml", report),
         monitoring=load_monitoring(status_dir / "monitoring", report),
-        uptime=load_uptime(status_dir / "uptime", report, component_ids),
+        uptime=load_uptime(status_dir / "uptime", report, component_ids, load_month),
     )
