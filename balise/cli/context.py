@@ -1,17 +1,19 @@
 """What the commands share: the site they work on, as click's context object, the options that say
-where it is, and writing a file only once a scratch copy of it reads back clean."""
+where it is, writing a file only once a scratch copy of it reads back clean, and how a command that
+reads sources into summary files (ingest, uptime) says what it wrote."""
 
 from __future__ import annotations
 
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
 
 from balise.content.authoring import write_atomically
 from balise.errors import Collector
-from balise.mkdocs_adapter.project import Project, open_project
+from balise.mkdocs_adapter.project import Project, open_project, shown
 
 
 class Site:
@@ -75,3 +77,21 @@ def write_checked(path: Path, text: str, read_back: Callable[[Path, Collector], 
         if report.errors:
             raise click.ClickException("refusing to write: " + "; ".join(p.message for p in report.errors))
     write_atomically(path, text)
+
+
+def say_written(written: Iterable[Path], read_any: bool, dry_run: bool, none_read: str) -> None:
+    """The summary files written (on stdout), or those a dry run would write (on stderr), then what
+    to do with them; exits 1 with `none_read` when no source could be read (nothing was written)."""
+    written = list(written)
+    for path in written:
+        if dry_run:
+            click.echo(f"would write {shown(path)} (dry run: nothing written)", err=True)
+        else:
+            click.echo(shown(path))
+    if written and not dry_run:
+        click.echo("Review the summaries above, then commit them to publish.", err=True)
+    elif not written and read_any:
+        click.echo("Nothing new.", err=True)
+    if not read_any:
+        click.echo(f"error: {none_read} — nothing was written", err=True)
+        sys.exit(1)

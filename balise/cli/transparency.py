@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from balise.cli.context import Site, config_option, pass_site, write_checked
+from balise.cli.context import Site, config_option, pass_site, say_written, write_checked
 from balise.content import transparency as tr
 from balise.content.authoring import slugify
 from balise.content.version import clock_time
@@ -79,18 +78,7 @@ def ingest(
             'balise new --title "..." --impact minor --component ID --message "..."',
             err=True,
         )
-    for path in result.written:
-        if dry_run:  # nothing was written: say what would be, off stdout (which lists files written)
-            click.echo(f"would write {shown(path)} (dry run: nothing written)", err=True)
-        else:
-            click.echo(shown(path))
-    if result.written and not dry_run:
-        click.echo("Review the summaries above, then commit them to publish.", err=True)
-    elif not result.written and result.read_any:
-        click.echo("Nothing new.", err=True)
-    if not result.read_any:
-        click.echo("error: no feed could be read — nothing was written", err=True)
-        sys.exit(1)
+    say_written(result.written, result.read_any, dry_run, "no feed could be read")
 
 
 @click.group()

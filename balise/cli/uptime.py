@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from balise.cli.context import Site, config_option, pass_site
+from balise.cli.context import Site, config_option, pass_site, say_written
 from balise.content import uptime as up
 from balise.content.loaders import Content
 from balise.content.version import clock_time
@@ -94,15 +94,7 @@ def uptime(site: Site, at: str | None, timeout: float | None, max_bytes: int | N
             + (f" ({notes})" if notes else ""),
             err=True,
         )
-    for path in result.written:
-        click.echo(f"would write {shown(path)} (dry run: nothing written)" if dry_run else shown(path), err=dry_run)
-    if result.written and not dry_run:
-        click.echo("Review the summaries above, then commit them to publish.", err=True)
-    elif not result.written and result.read_any:
-        click.echo("Nothing new.", err=True)
-    if not result.read_any:
-        click.echo("error: no source could be read — nothing was written", err=True)
-        sys.exit(1)
+    say_written(result.written, result.read_any, dry_run, "no source could be read")
 
 
 # -- balise check ------------------------------------------------------------------------
