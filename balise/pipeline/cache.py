@@ -30,16 +30,17 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from balise.errors import Problem
+from balise.errors import Collector, Problem
 
+Loaded = TypeVar("Loaded")
 FORMAT = 1  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
 BALISE = Path(__file__).parents[1]
@@ -237,6 +238,18 @@ class BuildCache:
 
     def keep_load(self, key: str, value: tuple[Any, list[Problem]]) -> None:
         self.fresh.loads[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def load_once(self, key: str, report: Collector, load: Callable[[Collector], Loaded]) -> Loaded:
+        """What `load` reads (a file, into the model), taken from the last build when it was read under
+        `key` there; the problems it found go to `report` again either way."""
+        found = self.loaded(key)
+        if found is None:
+            own = Collector(report.root)
+            found = (load(own), own.problems)
+            self.keep_load(key, found)
+        value, problems = found
+        report.problems.extend(problems)
+        return value
 
     # -- outputs --------------------------------------------------------------------------
     def reusable(self, key: str) -> list[tuple[str, Reused]] | None:

@@ -78,24 +78,13 @@ def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
     def load(
         path: Path, component_ids: Collection[str] | None, report: Collector, zone: tzinfo | None
     ) -> Incident | None:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""
         context = (id(component_ids), str(zone))
         if context not in shared:
             known = sorted(component_ids) if component_ids is not None else None
             shared[context] = digest(cache.fresh.fingerprint, known, str(zone))
-        key = digest(shared[context], str(path), data)
+        key = digest(shared[context], str(path), _bytes_of(path))
         cache.source_keys[str(path)] = key
-        found = cache.loaded(key)
-        if found is None:
-            own = Collector(report.root)
-            found = (loaders.load_incident(path, component_ids, own, zone=zone), own.problems)
-            cache.keep_load(key, found)
-        incident, problems = found
-        report.problems.extend(problems)
-        return incident
+        return cache.load_once(key, report, lambda own: loaders.load_incident(path, component_ids, own, zone=zone))
 
     return load
 
@@ -105,22 +94,19 @@ def cached_month_loader(cache: BuildCache) -> MonthLoader:
     components are those it was read with (a year of summaries is 2 MB of YAML: 0.3 s a build)."""
 
     def load(path: Path, report: Collector, component_ids: set[str] | None) -> Month:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""
         known = sorted(component_ids) if component_ids is not None else None
-        key = digest(cache.fresh.fingerprint, "uptime month", str(path), data, known)
-        found = cache.loaded(key)
-        if found is None:
-            own = Collector(report.root)
-            found = (load_month_file(path, own, component_ids), own.problems)
-            cache.keep_load(key, found)
-        month, problems = found
-        report.problems.extend(problems)
-        return month
+        key = digest(cache.fresh.fingerprint, "uptime month", str(path), _bytes_of(path), known)
+        return cache.load_once(key, report, lambda own: load_month_file(path, own, component_ids))
 
     return load
+
+
+def _bytes_of(path: Path) -> bytes:
+    """A file's bytes for its cache key (a file that cannot be read is loaded again, and says why)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def validate(report: Collector) -> None:
