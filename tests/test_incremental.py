@@ -4,11 +4,12 @@ file for file, as a cold build of the same commit into another folder with an em
 Each test commits the demo (as a real site: dated by its commits, so every commit changes every
 page's footer and the reference time), builds it, changes something, commits, and compares the warm
 rebuild with a cold one. That files really are taken from the last site shows in their inodes
-(hard-linked, not written again).
+(the last site is updated in place: a file kept is the same file, only its footer note rewritten).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def test_an_update_appended(site):
     site.commit()
     site.rebuilds_alike()
     assert "certificat expiré" in (site.site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
-    assert inode(site.site / CLOSED_FEED) == kept  # an unchanged incident's feed: hard-linked, not rendered
+    assert inode(site.site / CLOSED_FEED) == kept  # an unchanged incident's feed: left in place, not rendered
 
 
 def test_an_incident_added(site):
@@ -267,4 +268,72 @@ def test_a_warm_build_failing_mid_write_leaves_the_site_and_the_cache_right(site
     assert len(spliced) == 3
     assert files_of(site.site) == before
     assert not [path.name for path in site.root.iterdir() if path.name.startswith(".site.")]
+    site.rebuilds_alike()
+
+
+def footer_of(site: Site) -> str:
+    return pickle.loads(site.state().read_bytes()).footer
+
+
+def test_a_page_kept_gets_the_new_footer_note_where_it_stands(site):
+    page = site.site / CLOSED_INCIDENT.replace(".md", "/index.html")
+    kept, before, footer = inode(page), page.read_text(), footer_of(site)
+    append_update(site.root, "Un point d'étape.")
+    site.commit()
+    site.rebuilds_alike()
+    assert len(footer_of(site)) == len(footer) and footer_of(site) != footer
+    assert inode(page) == kept and page.read_text() != before and footer_of(site) in page.read_text()
+
+
+def test_a_footer_note_of_another_length_rewrites_the_pages_kept(site):
+    """A commit on another day: the note's dates are written out, so it is longer or shorter."""
+    footer = footer_of(site)
+    git(site.root, "commit", "-q", "--allow-empty", "-m", "the next day", when="2026-12-01T09:15:00+01:00")
+    site.rebuilds_alike()
+    assert len(footer_of(site).encode()) != len(footer.encode())
+    git(site.root, "commit", "-q", "--allow-empty", "-m", "later that day", when="2026-12-01T10:45:00+01:00")
+    site.rebuilds_alike()
+
+
+def test_files_put_into_the_site_are_removed_as_a_fresh_build_would(site):
+    (site.site / "incidents/stray.html").write_text("<p>not ours</p>", encoding="utf-8")
+    (site.site / "stray/inner").mkdir(parents=True)
+    (site.site / "stray/inner/notes.txt").write_text("not ours either", encoding="utf-8")
+    append_update(site.root, "Un point d'étape.")
+    site.commit()
+    site.rebuilds_alike()
+    assert not (site.site / "stray").exists()
+
+
+def test_an_address_no_longer_made_is_removed_with_its_folder(site):
+    components = "status/components.yml"
+    addition = "  - id: kiosque\n    name: Kiosque d'accueil\n    group: services-en-ligne\n"
+    edit(site.root, components, "components:\n", "components:\n" + addition)
+    site.commit()
+    site.rebuilds_alike()
+    assert (site.site / "components/kiosque/index.html").is_file()
+    edit(site.root, components, addition, "")
+    site.commit()
+    site.rebuilds_alike()
+    assert not (site.site / "components/kiosque").exists()
+
+
+def test_an_update_in_place_cut_short_is_made_right_by_the_next_build(site):
+    """The commit of an update in place (files moved in, notes rewritten, files removed) dies
+    part-way: the cache was dropped before it began, so the next build is a full one, and right."""
+    append_update(site.root, "Un point d'étape.")
+    site.commit()
+    real_replace, moved = os.replace, []
+
+    def failing_replace(source, target):
+        moved.append(target)
+        if len(moved) == 2:
+            raise OSError(5, "Input/output error")
+        return real_replace(source, target)
+
+    site.monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        site.build()
+    site.monkeypatch.setattr(os, "replace", real_replace)
+    assert len(moved) == 2 and not list(site.cache.glob("sites/*/state.pickle"))
     site.rebuilds_alike()

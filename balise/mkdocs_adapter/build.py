@@ -1,5 +1,6 @@
 """The whole build: MkDocs (with the balise plugin, which runs `balise.pipeline.stages`) into a fresh
-folder, swapped in at the end (`pipeline.staged`).
+folder, swapped in at the end (`pipeline.write.staged`); or, when nothing MkDocs reads changed,
+balise's pipeline alone, updating the last site where it stands (`pipeline.write.in_place`).
 
 A build that fails part-way leaves the previous site exactly as it was.
 """
@@ -18,7 +19,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from balise.errors import ContentError, Problem, one_line, show_problems
 from balise.mkdocs_adapter.project import Project, shown
 from balise.pipeline.stages import template_problem
-from balise.pipeline.write import remove_detached, staged
+from balise.pipeline.write import DiscardedError, in_place, remove_detached, staged
 
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
 BUILT_BY_BALISE = "api/v2/summary.json"
@@ -27,7 +28,7 @@ BUILT_BY_BALISE = "api/v2/summary.json"
 def build_site(project: Project) -> Path:
     """MkDocs's build with balise's pipeline in it, into a fresh folder swapped in at the end; when
     nothing MkDocs reads changed since the last build (the build cache says so), its files are
-    taken from the last site and only balise's pipeline runs."""
+    kept and only balise's pipeline runs, updating the last site in place."""
     config = project.config
     plugin = project.plugin
     target = Path(config.site_dir).resolve()
@@ -36,10 +37,15 @@ def build_site(project: Project) -> Path:
     if cache is not None and (warning := cache.warning()) is not None:
         show_problems([warning])
     try:
-        with staged(target, remove_detached) as staging:
-            record = plugin.last_mkdocs_build()
-            if record is None or not plugin.build_without_mkdocs(staging, record):
-                config.site_dir = str(staging)
+        built, record = False, plugin.last_mkdocs_build()
+        if record is not None and cache is not None:
+            with in_place(target, cache) as site:
+                built = plugin.build_without_mkdocs(site, record)
+                if not built:  # the theme's files cannot all be kept: MkDocs builds afresh
+                    raise DiscardedError
+        if not built:
+            with staged(target, remove_detached) as staging:
+                config.site_dir = str(staging.root)
                 with mkdocs_messages(project.root):
                     mkdocs_build(config)
     except jinja2.TemplateError as error:  # in a template of the theme's own pages (custom_dir)

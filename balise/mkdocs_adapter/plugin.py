@@ -35,7 +35,7 @@ from balise.outputs.site import head_links
 from balise.pipeline import stages as pipeline
 from balise.pipeline.cache import BuildCache, MkDocsRecord, digest, tree_digest
 from balise.pipeline.stages import template_problem
-from balise.pipeline.write import write_files_into
+from balise.pipeline.write import Folder, folder_times
 from balise.timeline import TimeError, parse_time
 
 log = get_plugin_logger(__name__)
@@ -348,21 +348,23 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         site_dir = Path(config.site_dir)
         theirs = _mkdocs_files(site_dir)
         sitemap = _sitemap_addresses(site_dir / "sitemap.xml")
-        written = self.write_site(site_dir, nav, sitemap)
+        written = self.write_site(Folder(site_dir), nav, sitemap)
         if self.cache is not None:
             self.cache.made(self.mkdocs_key, [(path, _text_of(site_dir / path)) for path in theirs - set(written)])
+            self.cache.fresh.files = sorted(theirs.union(written))
+            self.cache.fresh.folders = folder_times(site_dir, self.cache.fresh.files)
             files = self.cache.fresh.groups.get(self.mkdocs_key)
             if files is not None:
                 record = MkDocsRecord(self.mkdocs_key, files, [(link.title, link.url) for link in nav], sitemap)
                 self.cache.fresh.mkdocs = record
 
-    def write_site(self, site_dir: Path, nav: list[NavLink], sitemap: list[str] | None) -> list[str]:
+    def write_site(self, site: Folder, nav: list[NavLink], sitemap: list[str] | None) -> list[str]:
         """balise's pages, feeds, API, calendar… (over the theme's home and 404 pages), and the
         sitemap of them all with the writers' pages (`sitemap`, if the theme makes one)."""
         assert self.renderer is not None
         self.renderer.context.nav = nav
         with _template_problems(self.root):
-            written = pipeline.write(site_dir, pipeline.produce(self.renderer, self.cache, sitemap))
+            written = pipeline.write(site, pipeline.produce(self.renderer, self.cache, sitemap))
         if not self.settings.site_url:
             log.warning(
                 "site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
@@ -378,7 +380,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         record = self.cache.previous.mkdocs
         return record if record is not None and record.key == self.mkdocs_key else None
 
-    def build_without_mkdocs(self, site_dir: Path, record: MkDocsRecord) -> bool:
+    def build_without_mkdocs(self, site: Folder, record: MkDocsRecord) -> bool:
         """The site with the theme's files of the last build (its pages with this build's footer
         note); False when they cannot all be taken from there (then MkDocs builds)."""
         assert self.cache is not None and self.sources is not None
@@ -393,9 +395,9 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         reused = self.cache.reusable(record.key)
         if reused is None:
             return False
-        write_files_into(site_dir, reused)
+        site.write(reused)
         self.cache.fresh.mkdocs = record
-        self.write_site(site_dir, [NavLink(title, url) for title, url in record.nav], record.sitemap)
+        self.write_site(site, [NavLink(title, url) for title, url in record.nav], record.sitemap)
         return True
 
     def on_post_page(self, output: str, page, config) -> str:

@@ -5,8 +5,8 @@ browser hangs, and the reason is only in a terminal they may not be watching. He
 serves a page listing the problems (`path:line: message`), which reloads itself on the next good edit.
 
 MkDocs's server also rebuilds everything after any edit, emptying the folder it serves first. Here
-an edit of balise's content alone (status/, incidents/) is rebuilt by balise's pipeline only, into
-a fresh folder swapped in for the served one, with every unchanged file taken from the last build.
+an edit of balise's content alone (status/, incidents/) is rebuilt by balise's pipeline only,
+updating the served folder in place: only what changed is written (`pipeline.write.in_place`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from mkdocs.livereload import LiveReloadServer, _serve_url
 from balise.i18n import Translator
 from balise.mkdocs_adapter.plugin import BalisePlugin
 from balise.outputs.pages import TEMPLATES
-from balise.pipeline.write import staged
+from balise.pipeline.write import DiscardedError, in_place
 
 log = logging.getLogger("mkdocs.balise")
 
@@ -123,16 +123,16 @@ class Preview:
     def rebuild_content(self, last: BalisePlugin) -> bool:
         plugin = last.renewed()
         record = plugin.last_mkdocs_build()
-        if record is None:
+        if record is None or plugin.cache is None:
             return False
-        try:
-            with staged(Path(self.site_dir), _remove_later) as staging:
-                if not plugin.build_without_mkdocs(staging, record):
-                    raise _NotReusableError
-        except _NotReusableError:
-            return False
-        self.plugin = plugin
-        return True
+        built = False
+        with in_place(Path(self.site_dir), plugin.cache) as site:
+            built = plugin.build_without_mkdocs(site, record)
+            if not built:  # the theme's files cannot all be kept
+                raise DiscardedError
+        if built:
+            self.plugin = plugin
+        return built
 
     def rebuild_all(self, config: MkDocsConfig | None) -> None:
         config = config or self.get_config()
@@ -145,15 +145,6 @@ class Preview:
         self.plugin = None
         build(config, serve_url=self.serve_url)
         self.plugin = plugin if isinstance(plugin, BalisePlugin) else None
-
-
-def _remove_later(folder: Path) -> None:
-    """The last preview's folder, removed while the browser already reloads."""
-    threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, daemon=True).start()
-
-
-class _NotReusableError(Exception):
-    """The last build's files could not all be taken: MkDocs builds the site."""
 
 
 def problems_of(error: Exception) -> list[str]:

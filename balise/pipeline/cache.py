@@ -5,15 +5,22 @@ One folder per site (and output folder) under `BALISE_CACHE_DIR` (default ~/.cac
 
 - `loads`: each incident file as loaded (the incident and the problems found in it), keyed on the
   file's bytes, its path, the components it may name, the site's zone and balise's own code;
-- `outputs`: for each file of the last site, the key it was made under and whether it holds the
+- `stats`: each file's size, times and inode with the digest of its bytes, so a file git did not
+  touch is not read again to find its key (one written in the last two seconds always is, as git
+  does for its index: a second write in the same clock tick would leave the same times);
+- `outputs`: for each file of the last site, the key it was made under and where it holds the
   footer note (the build's commit and time: the one part of a page that changes with every commit);
+- `files` and `folders`: every file of the last site, and the time of each of its folders, so an
+  update in place removes the files no longer made (and any other put there since);
 - `groups`: which files each key made (an incident's page and feed, a page of the history);
 - `mkdocs`: what MkDocs read (a fingerprint of mkdocs.yml, the writers' pages, the theme), which of
   the last site's files it made, and the navigation and sitemap entries it gave, so a build where
   none of that changed needs no MkDocs build at all.
 
-A file whose key is unchanged is taken from the last site (hard-linked, or copied with the new
-footer note spliced in) instead of being rendered again. Keys hold everything a file is made from
+A file whose key is unchanged is taken from the last site instead of being rendered again: left
+where it is when the last site is updated in place (`write.InPlace`), its footer note rewritten
+where it stands; hard-linked into a fresh folder (`write.staged`), or copied with the new note
+spliced in. Keys hold everything a file is made from
 except the footer note: balise's code and templates (the site's own ones too), the settings, the
 navigation, the components, the overall status (every page's icon shows it), and the incident
 itself with what the reference time makes of it (an open incident's key changes with the time, a
@@ -41,8 +48,9 @@ from typing import Any, TypeVar
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
-FORMAT = 1  # of state.pickle: a change makes every older cache start cold
+FORMAT = 2  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
+RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times
 BALISE = Path(__file__).parents[1]
 DEPENDENCIES = (
     "jinja2",
@@ -122,12 +130,20 @@ def code_fingerprint() -> str:
     return _CODE
 
 
-@dataclass
+@dataclass(frozen=True)
 class Record:
-    """One file of the last site: the key it was made under, and whether it holds the footer note."""
+    """One file of the last site: the key it was made under, and the byte offsets of the footer note
+    in it (none: the file does not show it)."""
 
     key: str
-    footer: bool = False
+    footer_at: tuple[int, ...] = ()
+
+    def moved(self, old: bytes, new: bytes) -> Record:
+        """This record once the footer note `old` is replaced by `new` (of another length, perhaps)."""
+        if not self.footer_at or len(old) == len(new):
+            return self
+        shift = len(new) - len(old)
+        return Record(self.key, tuple(at + index * shift for index, at in enumerate(self.footer_at)))
 
 
 @dataclass
@@ -146,8 +162,11 @@ class State:
     site: str  # the site's folder and its output folder: a cache is never another site's
     footer: str = ""
     loads: dict[str, bytes] = field(default_factory=dict)
+    stats: dict[str, tuple[tuple[int, int, int, int], str]] = field(default_factory=dict)
     outputs: dict[str, Record] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    files: list[str] | None = None  # None: not known (the folder is then read to find them)
+    folders: dict[str, int] | None = None  # site-relative folder ("" the site's) -> its st_mtime_ns
     mkdocs: MkDocsRecord | None = None
     format: int = FORMAT
 
@@ -155,10 +174,11 @@ class State:
 @dataclass(frozen=True)
 class Reused:
     """A file taken from the last site instead of rendered: `splice` is (the footer note it holds,
-    this build's), None when the file is the same bytes (hard-linked)."""
+    this build's), at the byte offsets `footer_at`; None when the file is the same bytes."""
 
     source: Path
     splice: tuple[bytes, bytes] | None = None
+    footer_at: tuple[int, ...] = ()
 
 
 class BuildCache:
@@ -215,7 +235,7 @@ class BuildCache:
             self.notice = f"the build cache {where} is another site's — building everything afresh"
             return None
         if not self.target.is_dir():  # the last site is gone: nothing to take files from
-            return State(state.fingerprint, state.site, loads=state.loads)
+            return State(state.fingerprint, state.site, loads=state.loads, stats=state.stats)
         return state
 
     def warning(self) -> Problem | None:
@@ -225,6 +245,27 @@ class BuildCache:
         return Problem("", 0, notice, "warning") if notice else None
 
     # -- loads ----------------------------------------------------------------------------
+    def content_digest(self, path: Path) -> str:
+        """The digest of a file's bytes, read only when its size, times or inode changed since the
+        last build (or it was then too fresh to tell); a file that cannot be read has the digest of
+        nothing (it is loaded again, and says why)."""
+        try:
+            status = os.stat(path)
+        except OSError:
+            return digest(b"")
+        seen = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        known = self.previous.stats.get(str(path))
+        if known is not None and known[0] == seen:
+            found = known[1]
+        else:
+            try:
+                found = digest(path.read_bytes())
+            except OSError:
+                return digest(b"")
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > RACY_NS:
+            self.fresh.stats[str(path)] = (seen, found)
+        return found
+
     def loaded(self, key: str) -> tuple[Any, list[Problem]] | None:
         stored = self.previous.loads.get(key)
         if stored is None:
@@ -266,13 +307,14 @@ class BuildCache:
             reused.append((path, self.reuse(path, record)))
         if not all(reused.source.is_file() for _, reused in reused):  # a file removed from the site
             return None
-        self._record(key, [(path, previous.outputs[path]) for path in paths])
+        old, new = self.previous.footer.encode(), self.fresh.footer.encode()
+        self._record(key, [(path, previous.outputs[path].moved(old, new)) for path in paths])
         return reused
 
     def reuse(self, path: str, record: Record) -> Reused:
         old, new = self.previous.footer, self.fresh.footer
-        splice = (old.encode(), new.encode()) if record.footer and old != new else None
-        return Reused(self.target / path, splice)
+        splice = (old.encode(), new.encode()) if record.footer_at and old != new else None
+        return Reused(self.target / path, splice, record.footer_at)
 
     def _record(self, key: str, records: list[tuple[str, Record]]) -> None:
         self.fresh.outputs.update(records)
@@ -297,8 +339,14 @@ class BuildCache:
             holds = bool(footer) and footer in text
             if commit and commit in (text.replace(footer, "") if holds else text):
                 return
-            records.append((path, Record(key, holds)))
+            records.append((path, Record(key, footer_offsets(text, footer) if holds else ())))
         self._record(key, records)
+
+    def forget(self) -> None:
+        """Drop the saved state before the last site is changed in place: should that be cut short,
+        the next build is a full one rather than trusting files half updated."""
+        with suppress(OSError):
+            self.path.unlink()
 
     def save(self) -> None:
         """Keep this build's state for the next (after the site was swapped in); a cache that cannot
@@ -321,6 +369,16 @@ class BuildCache:
             with suppress(OSError):
                 if other != self.folder and state.stat().st_mtime < oldest:
                     shutil.rmtree(other, ignore_errors=True)
+
+
+def footer_offsets(text: str, footer: str) -> tuple[int, ...]:
+    """Where `footer` starts in the UTF-8 bytes of `text`, each time it does."""
+    data, note = text.encode("utf-8"), footer.encode("utf-8")
+    found, at = [], data.find(note)
+    while at >= 0:
+        found.append(at)
+        at = data.find(note, at + len(note))
+    return tuple(found)
 
 
 def time_state(incident: Any, now: datetime) -> object:

@@ -12,7 +12,8 @@ Each stage is a plain function of the previous one's result and the build's sett
   and last the sitemap of them all (with the writers' pages the plugin names); with a build cache
   (`cache`), a file made under the same key by the last build is taken from the last site instead;
 - `write` is the only code that writes them to disk: incidents' files on several cores (`parallel`);
-  `staged` swaps a finished site in with two renames, so a failed build leaves the previous one.
+  `staged` swaps a finished site in with two renames, `in_place` updates the last one where it
+  stands; either way a failed build leaves the previous site as it was.
 
 The MkDocs plugin and the CLI are thin callers: the plugin translates mkdocs.yml into `Sources` and
 `Settings`, and adds the writers' own pages (rendered by the theme) around `write`;
@@ -82,7 +83,7 @@ def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
         if context not in shared:
             known = sorted(component_ids) if component_ids is not None else None
             shared[context] = digest(cache.fresh.fingerprint, known, str(zone))
-        key = digest(shared[context], str(path), _bytes_of(path))
+        key = digest(shared[context], str(path), cache.content_digest(path))
         cache.source_keys[str(path)] = key
         return cache.load_once(key, report, lambda own: loaders.load_incident(path, component_ids, own, zone=zone))
 
@@ -95,18 +96,10 @@ def cached_month_loader(cache: BuildCache) -> MonthLoader:
 
     def load(path: Path, report: Collector, component_ids: set[str] | None) -> Month:
         known = sorted(component_ids) if component_ids is not None else None
-        key = digest(cache.fresh.fingerprint, "uptime month", str(path), _bytes_of(path), known)
+        key = digest(cache.fresh.fingerprint, "uptime month", str(path), cache.content_digest(path), known)
         return cache.load_once(key, report, lambda own: load_month_file(path, own, component_ids))
 
     return load
-
-
-def _bytes_of(path: Path) -> bytes:
-    """A file's bytes for its cache key (a file that cannot be read is loaded again, and says why)."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def validate(report: Collector) -> None:
@@ -268,7 +261,7 @@ def build(
     page = publish(content, settings)
     try:
         pages = renderer(page, info or build_info(SourceVersion()), sources.custom_templates, nav)
-        with staged(target) as staging:
-            return write(staging, produce(pages))
+        with staged(target) as site:
+            return write(site, produce(pages))
     except jinja2.TemplateError as error:
         raise ContentError([Problem.from_text(template_problem(error, sources.root))], sources.root) from None
