@@ -337,3 +337,21 @@ def test_an_update_in_place_cut_short_is_made_right_by_the_next_build(site):
     site.monkeypatch.setattr(os, "replace", real_replace)
     assert len(moved) == 2 and not list(site.cache.glob("sites/*/state.pickle"))
     site.rebuilds_alike()
+
+
+def test_an_update_reworded_is_marked_amended_from_the_log_read_since_the_last_build(site):
+    """The git log is read only for the commits since the last build: an amendment found so is the
+    one a full read finds; a history rewritten since (an amended commit) is read again whole."""
+    append_update(site.root, "Les rendez-vous reprennent lentement.")
+    site.commit()
+    site.rebuilds_alike()
+    edit(site.root, OPEN_INCIDENT, "reprennent lentement", "reprennent progressivement")
+    site.commit()
+    site.rebuilds_alike()
+    page = (site.site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert "reprennent progressivement" in page and "reprennent lentement" in page  # the earlier wording
+    edit(site.root, OPEN_INCIDENT, "reprennent progressivement", "reprennent peu à peu")
+    git(site.root, "commit", "-q", "-a", "--amend", "--no-edit", when=WHEN[2])
+    site.rebuilds_alike()
+    page = (site.site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
+    assert "reprennent peu à peu" in page and "reprennent progressivement" not in page

@@ -23,7 +23,9 @@ may change freely, and a version the build refused never reached the site. White
 
 Cost: one `git log --raw` over the incidents folder (it names each version's blob), one `git
 status` of it (the working copy's edits), then one `git cat-file --batch` for the versions of the
-files with more than one. No MkDocs here.
+files with more than one. With a `LogMemo` of the last build (the build cache keeps it), the log
+is read only for the commits since (0.5 s of git and 0.5 s of parsing at 20,000 incidents). No
+MkDocs here.
 """
 
 from __future__ import annotations
@@ -53,12 +55,23 @@ class Revision:
     blob: str | None = None  # the file's content in that commit, None if the commit deleted it
 
 
+@dataclass
+class LogMemo:
+    """What `read_record` read of git's log, kept by its caller for the next build: the commit it
+    was read up to, and for each file of the folder its versions (commit, epoch, blob), oldest first."""
+
+    head: str = ""
+    folder: str = ""
+    log: dict[str, list[tuple[str, int, str | None]]] = field(default_factory=dict)
+
+
 def read_record(
-    root: Path, incidents_dir: Path, content: Content, report: Collector | None = None
+    root: Path, incidents_dir: Path, content: Content, report: Collector | None = None, memo: LogMemo | None = None
 ) -> tuple[Content, str | None]:
     """`content` with what its git history adds (new objects, the ones given are left as they are):
     amendments, postmortem dates, former ids; each removal of a published statement is an error in
-    `report`. Also a warning to show the writer (a shallow clone), or None.
+    `report`. Also a warning to show the writer (a shallow clone), or None. `memo`, what the last
+    build read of the log, is brought up to date (only the commits since are read).
 
     Outside git, or without git installed, there is no history and nothing to say: the footer
     already says the version is unknown."""
@@ -77,7 +90,7 @@ def read_record(
     current = [*content.incidents, *content.withdrawn]
     # Incident files sit directly in the incidents folder (their name is their id).
     wanted = {prefix + _name(incident.path): incident for incident in current if incident.path}
-    revisions = _revisions(toplevel, folder or ".", prefix)
+    revisions = _revisions(toplevel, folder or ".", prefix, memo)
     edited = _edited(toplevel, folder or ".") & set(revisions)
     gone = {path: revs for path, revs in revisions.items() if path not in wanted}
     deletions = {revs[-1].commit for revs in gone.values() if revs[-1].blob is None}
@@ -125,8 +138,45 @@ def _is_incident_file(name: str) -> bool:
     return name.endswith(".md") and not name.startswith(("_", ".")) and name.lower().split(".")[0] != "readme"
 
 
-def _revisions(toplevel: Path, folder: str, prefix: str) -> dict[str, list[Revision]]:
-    """For each incident file the folder ever held, the commits that changed it, oldest first (one `git log` for all)."""
+def _revisions(toplevel: Path, folder: str, prefix: str, memo: LogMemo | None = None) -> dict[str, list[Revision]]:
+    """For each incident file the folder ever held, the commits that changed it, oldest first (one
+    `git log` for all; with a `memo` of an earlier commit of this history, only for the commits since)."""
+    memo = memo if memo is not None else LogMemo()
+    head = (git_output(toplevel, "rev-parse", "--verify", "-q", "HEAD") or b"").decode().strip()
+    since = _commits_since(toplevel, memo, folder, head)
+    if since is None:  # no memo of this history (a first build, a rebase, a merge since): all of it
+        memo.log = {}
+        _add_log(memo.log, toplevel, folder, prefix, "")
+    elif since:
+        _add_log(memo.log, toplevel, folder, prefix, since)
+    memo.head, memo.folder = head, folder
+    return {
+        name: [Revision(commit, datetime.fromtimestamp(epoch, timezone.utc), blob) for commit, epoch, blob in versions]
+        for name, versions in memo.log.items()
+    }
+
+
+def _commits_since(toplevel: Path, memo: LogMemo, folder: str, head: str) -> str | None:
+    """The range of commits to read after those of `memo` ('' for none), or None when the memo is
+    not of this history: another folder, a commit no longer an ancestor of `head`, or a merge since
+    (git orders merged branches by date: read in two parts, the order of versions could differ)."""
+    if not memo.head or memo.folder != folder or not head:
+        return None
+    if memo.head == head:
+        return ""
+    if git_output(toplevel, "merge-base", "--is-ancestor", memo.head, head) is None:
+        return None
+    listed = git_output(toplevel, "rev-list", "--parents", f"{memo.head}..{head}")
+    if listed is None or any(len(line.split()) != 2 for line in listed.decode().splitlines()):
+        return None
+    return f"{memo.head}..{head}"
+
+
+def _add_log(
+    log: dict[str, list[tuple[str, int, str | None]]], toplevel: Path, folder: str, prefix: str, commits: str
+) -> None:
+    """The versions of the folder's incident files in `commits` (all of HEAD's history if ''), added
+    to `log` after those it holds, each file's list sorted by time."""
     out = git_output(
         toplevel,
         "-c",
@@ -136,16 +186,16 @@ def _revisions(toplevel: Path, folder: str, prefix: str) -> dict[str, list[Revis
         "--raw",
         "--no-abbrev",
         "--format=%x00%H %ct",
+        *([commits] if commits else []),
         "--",
         folder,
     )
-    found: dict[str, list[Revision]] = {}
     if not out:
-        return found
+        return
+    found: dict[str, list[tuple[str, int, str | None]]] = {}
     for record in out.decode("utf-8", "replace").split("\x00")[1:]:
         lines = record.strip("\n").split("\n")
         commit, epoch = lines[0].split()
-        at = datetime.fromtimestamp(int(epoch), timezone.utc)
         for line in lines[1:]:
             # ":100644 100644 <old blob> <new blob> M\t<path>"
             meta, tab, name = line.partition("\t")
@@ -155,11 +205,12 @@ def _revisions(toplevel: Path, folder: str, prefix: str) -> dict[str, list[Revis
             if "/" in name[len(prefix) :] or not _is_incident_file(name[len(prefix) :]):
                 continue
             blob = None if set(fields[3]) == {"0"} else fields[3]
-            found.setdefault(name, []).append(Revision(commit, at, blob))
-    for revisions in found.values():
-        revisions.reverse()  # git log is newest first
-        revisions.sort(key=lambda revision: revision.at)  # stable: keeps git's order within a second
-    return found
+            found.setdefault(name, []).append((commit, int(epoch), blob))
+    for name, versions in found.items():
+        versions.reverse()  # git log is newest first
+        merged = [*log.get(name, []), *versions]
+        merged.sort(key=lambda version: version[1])  # stable: keeps git's order within a second
+        log[name] = merged
 
 
 def _edited(toplevel: Path, folder: str) -> set[str]:

@@ -202,7 +202,8 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         if self.content is None or self._history_of is self.content:
             return
         report = Collector(self.root)
-        self.content, warning = pipeline.apply_amendments(self.sources, self.content, report)
+        memo = self.cache.log_memo() if self.cache is not None else None
+        self.content, warning = pipeline.apply_amendments(self.sources, self.content, report, memo)
         pipeline.validate(report)
         self._history_of = self.content
         if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`

@@ -12,6 +12,7 @@ One folder per site (and output folder) under `BALISE_CACHE_DIR` (default ~/.cac
   footer note (the build's commit and time: the one part of a page that changes with every commit);
 - `files` and `folders`: every file of the last site, and the time of each of its folders, so an
   update in place removes the files no longer made (and any other put there since);
+- `history`: what was read of git's log, so the next build reads only the commits since;
 - `groups`: which files each key made (an incident's page and feed, a page of the history);
 - `mkdocs`: what MkDocs read (a fingerprint of mkdocs.yml, the writers' pages, the theme), which of
   the last site's files it made, and the navigation and sitemap entries it gave, so a build where
@@ -45,6 +46,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
+from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
@@ -167,6 +169,7 @@ class State:
     groups: dict[str, list[str]] = field(default_factory=dict)
     files: list[str] | None = None  # None: not known (the folder is then read to find them)
     folders: dict[str, int] | None = None  # site-relative folder ("" the site's) -> its st_mtime_ns
+    history: LogMemo | None = None  # what was read of git's log (`history.read_record`)
     mkdocs: MkDocsRecord | None = None
     format: int = FORMAT
 
@@ -235,7 +238,7 @@ class BuildCache:
             self.notice = f"the build cache {where} is another site's — building everything afresh"
             return None
         if not self.target.is_dir():  # the last site is gone: nothing to take files from
-            return State(state.fingerprint, state.site, loads=state.loads, stats=state.stats)
+            return State(state.fingerprint, state.site, loads=state.loads, stats=state.stats, history=state.history)
         return state
 
     def warning(self) -> Problem | None:
@@ -245,6 +248,13 @@ class BuildCache:
         return Problem("", 0, notice, "warning") if notice else None
 
     # -- loads ----------------------------------------------------------------------------
+    def log_memo(self) -> LogMemo:
+        """What the last build read of git's log, for this one to bring up to date."""
+        known = self.previous.history
+        if self.fresh.history is None:
+            self.fresh.history = LogMemo(known.head, known.folder, dict(known.log)) if known else LogMemo()
+        return self.fresh.history
+
     def content_digest(self, path: Path) -> str:
         """The digest of a file's bytes, read only when its size, times or inode changed since the
         last build (or it was then too fresh to tell); a file that cannot be read has the digest of

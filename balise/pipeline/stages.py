@@ -31,7 +31,7 @@ from pathlib import Path
 import jinja2
 
 from balise.content import loaders, publishing
-from balise.content.history import read_record
+from balise.content.history import LogMemo, read_record
 from balise.content.model import Incident, Settings, StatusPage
 from balise.content.uptime import Month, MonthLoader, load_month_file
 from balise.content.version import SourceVersion, commit_url
@@ -110,13 +110,13 @@ def validate(report: Collector) -> None:
 
 # -- amendments, publish ----------------------------------------------------------------
 def apply_amendments(
-    sources: Sources, content: loaders.Content, report: Collector | None = None
+    sources: Sources, content: loaders.Content, report: Collector | None = None, memo: LogMemo | None = None
 ) -> tuple[loaders.Content, Problem | None]:
     """The content with what git history adds (`history.read_record`: amendments, former ids; new
     incidents, built whole), each published statement removed without a withdrawal an error in
     `report`; and a warning when the history cannot tell (a shallow clone), which must not fail a
-    strict build."""
-    recorded, warning = read_record(sources.root, sources.incidents_dir, content, report)
+    strict build. `memo`: what the last build read of git's log (`BuildCache.log_memo`)."""
+    recorded, warning = read_record(sources.root, sources.incidents_dir, content, report, memo)
     if report is not None:  # a related incident may be named by the id it had before a rename
         loaders.unknown_related([*recorded.incidents, *recorded.withdrawn], report)
     problem = Problem("", 0, f"{sources.incidents_name}: {warning}", "warning") if warning else None
