@@ -4,7 +4,10 @@ One folder per site (and output folder) under `BALISE_CACHE_DIR` (default ~/.cac
 `sites/`, holding one file, `state.pickle` (a site's not built for 60 days is removed):
 
 - `loads`: each incident file as loaded (the incident and the problems found in it), keyed on the
-  file's bytes, its path, the components it may name, the site's zone and balise's own code;
+  file's bytes, its path, the components it may name, the site's zone and balise's own code; kept
+  in 256 groups (by the key's first two digits), each one pickle: what 20,000 separate ones cost
+  to read (their classes looked up, their enums made, again and again) is halved, and a group
+  none of whose files changed is saved again as the bytes it was read from;
 - `stats`: each file's size, times and inode with the digest of its bytes, so a file git did not
   touch is not read again to find its key (one written in the last two seconds always is, as git
   does for its index: a second write in the same clock tick would leave the same times);
@@ -31,6 +34,7 @@ another site is ignored with one line saying so: the build is then a full one.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -38,8 +42,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
@@ -50,8 +54,9 @@ from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
-FORMAT = 2  # of state.pickle: a change makes every older cache start cold
+FORMAT = 3  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
+LOAD_GROUP = 2  # hex digits of a load's key naming its group
 RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times
 BALISE = Path(__file__).parents[1]
 DEPENDENCIES = (
@@ -199,12 +204,16 @@ class BuildCache:
         self.commit = ""  # the build's short commit: a page showing it outside the footer is not kept
         self.source_keys: dict[str, str] = {}  # incident file -> the key it was loaded under
         self.journal: list[tuple[str, list[tuple[str, Record]]]] = []  # handed back by a worker process
+        self._unpacked: dict[str, dict[str, tuple[Any, list[Problem]]]] = {}  # the last build's loads, by group
+        self._kept: dict[str, dict[str, tuple[Any, list[Problem]]]] = {}  # this build's, by group
+        self._loaded_afresh: set[str] = set()  # the groups holding a load not taken from the last build
 
     def following(self) -> BuildCache:
         """The cache of the next build in this process (`balise serve`): what this one made, in memory."""
+        self.pack()
         following = BuildCache(self.root, self.target, self.folder)
         following._state = self.fresh
-        following.fresh.loads = {}
+        following._unpacked = dict(self._kept)
         return following
 
     @property
@@ -277,18 +286,47 @@ class BuildCache:
         return found
 
     def loaded(self, key: str) -> tuple[Any, list[Problem]] | None:
-        stored = self.previous.loads.get(key)
+        group = key[:LOAD_GROUP]
+        entries = self._unpacked.get(group)
+        if entries is None:
+            entries = self._unpacked[group] = self._unpack(group)
+        found = entries.get(key)
+        if found is not None:
+            self._kept.setdefault(group, {})[key] = found
+        return found
+
+    def _unpack(self, group: str) -> dict[str, tuple[Any, list[Problem]]]:
+        stored = self.previous.loads.get(group)
         if stored is None:
-            return None
+            return {}
         try:
-            value = pickle.loads(stored)
-        except Exception:  # noqa: BLE001 — a damaged entry is loaded again
-            return None
-        self.fresh.loads[key] = stored
-        return value  # type: ignore[no-any-return]
+            with _no_collection():
+                entries = pickle.loads(stored)
+        except Exception:  # noqa: BLE001 — a damaged group is loaded again
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
     def keep_load(self, key: str, value: tuple[Any, list[Problem]]) -> None:
-        self.fresh.loads[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        group = key[:LOAD_GROUP]
+        self._kept.setdefault(group, {})[key] = value
+        self._loaded_afresh.add(group)
+
+    def pack(self) -> None:
+        """This build's loads into `fresh.loads`, a pickle per group; a group holding the same loads
+        as in the last build keeps the bytes it was read from."""
+        packed = {}
+        for group, entries in self._kept.items():
+            before, stored = self._unpacked.get(group), self.previous.loads.get(group)
+            if (
+                group not in self._loaded_afresh
+                and stored is not None
+                and before is not None
+                and before.keys() == entries.keys()
+            ):
+                packed[group] = stored
+            else:
+                packed[group] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fresh.loads = packed
 
     def load_once(self, key: str, report: Collector, load: Callable[[Collector], Loaded]) -> Loaded:
         """What `load` reads (a file, into the model), taken from the last build when it was read under
@@ -361,6 +399,7 @@ class BuildCache:
     def save(self) -> None:
         """Keep this build's state for the next (after the site was swapped in); a cache that cannot
         be written only means the next build is a full one."""
+        self.pack()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".state-", dir=self.folder)
@@ -379,6 +418,19 @@ class BuildCache:
             with suppress(OSError):
                 if other != self.folder and state.stat().st_mtime < oldest:
                     shutil.rmtree(other, ignore_errors=True)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Without the cyclic garbage collector: unpickling makes no garbage, only objects that live on,
+    which the collector would otherwise walk again and again as their number grows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def footer_offsets(text: str, footer: str) -> tuple[int, ...]:
