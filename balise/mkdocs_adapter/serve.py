@@ -126,7 +126,7 @@ class Preview:
         if record is None or plugin.cache is None:
             return False
         built = False
-        with in_place(Path(self.site_dir), plugin.cache) as site:
+        with in_place(plugin.cache.target, plugin.cache) as site:  # the folder served, as MkDocs resolved it
             built = plugin.build_without_mkdocs(site, record)
             if not built:  # the theme's files cannot all be kept
                 raise DiscardedError

@@ -121,6 +121,7 @@ class InPlace(Folder):
     written into a side folder (`root`) until `commit`; a file the cache kept stays where it is."""
 
     def __init__(self, site: Path, cache: BuildCache):
+        site = site.resolve()  # as the cache names the files it keeps (`Reused.source`)
         super().__init__(Path(tempfile.mkdtemp(prefix=f".{site.name}.changes-", dir=site.parent)))
         self.site, self.cache = site, cache
 
