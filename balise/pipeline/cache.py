@@ -54,7 +54,7 @@ from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
-FORMAT = 3  # of state.pickle: a change makes every older cache start cold
+FORMAT = 4  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
 LOAD_GROUP = 2  # hex digits of a load's key naming its group
 RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times
@@ -137,20 +137,18 @@ def code_fingerprint() -> str:
     return _CODE
 
 
-@dataclass(frozen=True)
-class Record:
-    """One file of the last site: the key it was made under, and the byte offsets of the footer note
-    in it (none: the file does not show it)."""
+# One file of the last site: the key it was made under, and the byte offsets of the footer note in
+# it (none: the file does not show it). A plain tuple: 41,000 of them are read at every build.
+Record = tuple[str, tuple[int, ...]]
 
-    key: str
-    footer_at: tuple[int, ...] = ()
 
-    def moved(self, old: bytes, new: bytes) -> Record:
-        """This record once the footer note `old` is replaced by `new` (of another length, perhaps)."""
-        if not self.footer_at or len(old) == len(new):
-            return self
-        shift = len(new) - len(old)
-        return Record(self.key, tuple(at + index * shift for index, at in enumerate(self.footer_at)))
+def moved(record: Record, old: bytes, new: bytes) -> Record:
+    """`record` once the footer note `old` is replaced by `new` (of another length, perhaps)."""
+    key, footer_at = record
+    if not footer_at or len(old) == len(new):
+        return record
+    shift = len(new) - len(old)
+    return key, tuple(at + index * shift for index, at in enumerate(footer_at))
 
 
 @dataclass
@@ -230,7 +228,7 @@ class BuildCache:
     def _read(self) -> State | None:
         where = self.path
         try:
-            with open(where, "rb") as file:
+            with open(where, "rb") as file, _no_collection():
                 state = pickle.load(file)
         except FileNotFoundError:
             return None
@@ -350,19 +348,20 @@ class BuildCache:
         reused = []
         for path in paths:
             record = previous.outputs.get(path)
-            if record is None or record.key != key:
+            if record is None or record[0] != key:
                 return None
             reused.append((path, self.reuse(path, record)))
         if not all(reused.source.is_file() for _, reused in reused):  # a file removed from the site
             return None
         old, new = self.previous.footer.encode(), self.fresh.footer.encode()
-        self._record(key, [(path, previous.outputs[path].moved(old, new)) for path in paths])
+        self._record(key, [(path, moved(previous.outputs[path], old, new)) for path in paths])
         return reused
 
     def reuse(self, path: str, record: Record) -> Reused:
         old, new = self.previous.footer, self.fresh.footer
-        splice = (old.encode(), new.encode()) if record.footer_at and old != new else None
-        return Reused(self.target / path, splice, record.footer_at)
+        footer_at = record[1]
+        splice = (old.encode(), new.encode()) if footer_at and old != new else None
+        return Reused(self.target / path, splice, footer_at)
 
     def _record(self, key: str, records: list[tuple[str, Record]]) -> None:
         self.fresh.outputs.update(records)
@@ -387,7 +386,7 @@ class BuildCache:
             holds = bool(footer) and footer in text
             if commit and commit in (text.replace(footer, "") if holds else text):
                 return
-            records.append((path, Record(key, footer_offsets(text, footer) if holds else ())))
+            records.append((path, (key, footer_offsets(text, footer) if holds else ())))
         self._record(key, records)
 
     def forget(self) -> None:

@@ -150,9 +150,9 @@ class InPlace(Folder):
         if old != new:
             records, site = self.cache.fresh.outputs, str(self.site)
             for relative in self.written.difference(changed):
-                record = records.get(relative)
-                if record is not None and record.footer_at:
-                    rewrite_footer(f"{site}/{relative}", record.footer_at, old, new)
+                _, footer_at = records.get(relative) or ("", ())
+                if footer_at:
+                    rewrite_footer(f"{site}/{relative}", footer_at, old, new)
         for relative in sorted(stale):
             with suppress(FileNotFoundError):
                 os.unlink(self.site / relative)
