@@ -355,3 +355,20 @@ def test_an_update_reworded_is_marked_amended_from_the_log_read_since_the_last_b
     site.rebuilds_alike()
     page = (site.site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
     assert "reprennent peu à peu" in page and "reprennent progressivement" not in page
+
+
+def test_a_build_writes_only_the_groups_of_loads_that_changed_and_loads_a_damaged_one_again(site):
+    loads = site.state().parent / "loads"
+    before = {path.name: path.stat().st_mtime_ns for path in loads.iterdir()}
+    append_update(site.root, "Un point d'étape.")
+    site.commit()
+    site.rebuilds_alike()
+    after = {path.name: path.stat().st_mtime_ns for path in loads.iterdir()}
+    kept = before.keys() & after.keys()
+    assert len(kept) > 5 and 1 <= len(after.keys() - kept) <= 2  # the incident's old group, and its new one
+    assert all(after[name] == before[name] for name in kept)
+    for name in after:
+        (loads / name).write_bytes(b"damaged")
+    edit(site.root, OPEN_INCIDENT, "Un point d'étape.", "Un point d'étape, corrigé.")
+    site.commit()
+    site.rebuilds_alike()

@@ -1,13 +1,14 @@
 """The build cache: what the last build read and made, so the next one redoes only what changed.
 
 One folder per site (and output folder) under `BALISE_CACHE_DIR` (default ~/.cache/balise), in
-`sites/`, holding one file, `state.pickle` (a site's not built for 60 days is removed):
+`sites/`, holding `state.pickle` and the groups of loads it names in `loads/` (a site's not built
+for 60 days is removed):
 
 - `loads`: each incident file as loaded (the incident and the problems found in it), keyed on the
   file's bytes, its path, the components it may name, the site's zone and balise's own code; kept
-  in 256 groups (by the key's first two digits), each one pickle: what 20,000 separate ones cost
-  to read (their classes looked up, their enums made, again and again) is halved, and a group
-  none of whose files changed is saved again as the bytes it was read from;
+  in 256 groups (by the key's first two digits), each one pickle in a file named by its digest:
+  what 20,000 separate pickles cost to read (their classes looked up, their enums made, again and
+  again) is halved, and a build writes only the groups whose files changed (not 75 MB at 20,000);
 - `stats`: each file's size, times and inode with the digest of its bytes, so a file git did not
   touch is not read again to find its key (one written in the last two seconds always is, as git
   does for its index: a second write in the same clock tick would leave the same times);
@@ -54,7 +55,7 @@ from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
-FORMAT = 4  # of state.pickle: a change makes every older cache start cold
+FORMAT = 5  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
 LOAD_GROUP = 2  # hex digits of a load's key naming its group
 RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times
@@ -166,7 +167,7 @@ class State:
     fingerprint: str
     site: str  # the site's folder and its output folder: a cache is never another site's
     footer: str = ""
-    loads: dict[str, bytes] = field(default_factory=dict)
+    loads: dict[str, str] = field(default_factory=dict)  # group -> the file in loads/ that holds it
     stats: dict[str, tuple[tuple[int, int, int, int], str]] = field(default_factory=dict)
     outputs: dict[str, Record] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
@@ -205,6 +206,7 @@ class BuildCache:
         self._unpacked: dict[str, dict[str, tuple[Any, list[Problem]]]] = {}  # the last build's loads, by group
         self._kept: dict[str, dict[str, tuple[Any, list[Problem]]]] = {}  # this build's, by group
         self._loaded_afresh: set[str] = set()  # the groups holding a load not taken from the last build
+        self._unsaved: dict[str, bytes] = {}  # the groups' files to write, by name
 
     def following(self) -> BuildCache:
         """The cache of the next build in this process (`balise serve`): what this one made, in memory."""
@@ -212,11 +214,16 @@ class BuildCache:
         following = BuildCache(self.root, self.target, self.folder)
         following._state = self.fresh
         following._unpacked = dict(self._kept)
+        following._unsaved = self._unsaved
         return following
 
     @property
     def path(self) -> Path:
         return self.folder / "state.pickle"
+
+    @property
+    def loads_folder(self) -> Path:
+        return self.folder / "loads"
 
     @property
     def previous(self) -> State:
@@ -294,10 +301,11 @@ class BuildCache:
         return found
 
     def _unpack(self, group: str) -> dict[str, tuple[Any, list[Problem]]]:
-        stored = self.previous.loads.get(group)
-        if stored is None:
+        name = self.previous.loads.get(group)
+        if name is None:
             return {}
         try:
+            stored = self._unsaved.get(name) or (self.loads_folder / name).read_bytes()
             with _no_collection():
                 entries = pickle.loads(stored)
         except Exception:  # noqa: BLE001 — a damaged group is loaded again
@@ -311,19 +319,15 @@ class BuildCache:
 
     def pack(self) -> None:
         """This build's loads into `fresh.loads`, a pickle per group; a group holding the same loads
-        as in the last build keeps the bytes it was read from."""
+        as in the last build is the same file."""
         packed = {}
         for group, entries in self._kept.items():
-            before, stored = self._unpacked.get(group), self.previous.loads.get(group)
-            if (
-                group not in self._loaded_afresh
-                and stored is not None
-                and before is not None
-                and before.keys() == entries.keys()
-            ):
-                packed[group] = stored
-            else:
-                packed[group] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            before, name = self._unpacked.get(group), self.previous.loads.get(group)
+            if group in self._loaded_afresh or name is None or before is None or before.keys() != entries.keys():
+                stored = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+                name = f"{digest(stored)}.pickle"
+                self._unsaved[name] = stored
+            packed[group] = name
         self.fresh.loads = packed
 
     def load_once(self, key: str, report: Collector, load: Callable[[Collector], Loaded]) -> Loaded:
@@ -400,14 +404,27 @@ class BuildCache:
         be written only means the next build is a full one."""
         self.pack()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".state-", dir=self.folder)
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump(self.fresh, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            self.loads_folder.mkdir(parents=True, exist_ok=True)
+            for name in set(self.fresh.loads.values()).intersection(self._unsaved):
+                self._write(self.loads_folder / name, self._unsaved[name])
+            self._write(self.path, pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return
+        self._unsaved = {}
+        kept = set(self.fresh.loads.values())
+        for unused in self.loads_folder.iterdir():
+            if unused.name not in kept:
+                with suppress(OSError):
+                    unused.unlink()
         self.prune()
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        """`data` into `path`, whole or not at all."""
+        handle, temporary = tempfile.mkstemp(prefix=".writing-", dir=path.parent)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
 
     def prune(self) -> None:
         """Forget the caches of sites not built for `UNUSED_DAYS` (moved or deleted folders, tests)."""
