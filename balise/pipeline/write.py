@@ -30,11 +30,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from balise.content.model import Incident
 from balise.pipeline import parallel
 from balise.pipeline.cache import BuildCache, Reused
 
+FLAT_NAME_MAX = 200  # bytes of a quoted path in the side folder of `InPlace` (file systems allow 255)
 Files = Iterable[tuple[str, object]]  # (site-relative path, str, bytes or `Reused`)
 
 
@@ -99,8 +101,12 @@ class Folder:
         """Files of the site written by other processes (`parallel`)."""
         self.written.update(paths)
 
+    def place(self, relative: str) -> Path:
+        """Where the file `relative` of the site is written."""
+        return self.root / relative
+
     def put(self, relative: str, data: object) -> None:
-        target = self.root / relative
+        target = self.place(relative)
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
@@ -125,6 +131,12 @@ class InPlace(Folder):
         super().__init__(Path(tempfile.mkdtemp(prefix=f".{site.name}.changes-", dir=site.parent)))
         self.site, self.cache = site, cache
 
+    def place(self, relative: str) -> Path:
+        """Side by side in the side folder, the path's slashes quoted: a folder costs as much to make
+        and remove as a file to write, and most files written are alone in theirs."""
+        flat = quote(relative, safe="")
+        return self.root / (flat if len(flat) <= FLAT_NAME_MAX else relative)
+
     def put(self, relative: str, data: object) -> None:
         if isinstance(data, Reused) and data.source == self.site / relative:
             old, new = data.splice or (b"", b"")
@@ -132,20 +144,25 @@ class InPlace(Folder):
                 return
         super().put(relative, data)
 
+    def changes(self) -> dict[str, str]:
+        """The files written into the side folder: site-relative path -> path in the side folder."""
+        return {name if "/" in name else unquote(name): name for name in files_under(self.root)}
+
     def commit(self) -> None:
         """Move what this build rendered into the site, rewrite the footer note of the pages kept,
         and remove the files no longer made; then the side folder is gone."""
-        changed = files_under(self.root)
+        written = self.changes()
+        changed = set(written)
         previous = self.cache.previous
         stale = present_files(self.site, previous.files, previous.folders) - self.written
         self.cache.forget()
         made: set[Path] = set()
-        for relative in changed:
+        for relative, side in written.items():
             target = self.site / relative
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            os.replace(self.root / relative, target)
+            os.replace(self.root / side, target)
         old, new = previous.footer.encode(), self.cache.fresh.footer.encode()
         if old != new:
             records, site = self.cache.fresh.outputs, str(self.site)
