@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,15 +27,23 @@ from mkdocs.structure.nav import Link, Navigation, Section
 
 from balise.content import loaders
 from balise.content.model import Settings, StatusPage
-from balise.content.version import SourceVersion, reference_time, source_date_epoch, source_version
+from balise.content.version import SourceVersion
 from balise.errors import Collector, ContentError, show_problems
 from balise.i18n import Translator
 from balise.outputs.pages import TEMPLATE_BYTECODE, NavLink, SiteRenderer
 from balise.outputs.site import head_links
 from balise.pipeline import stages as pipeline
-from balise.pipeline.cache import BuildCache, MkDocsRecord, digest, tree_digest
+from balise.pipeline.cache import BuildCache, MkDocsRecord, Prepared
 from balise.pipeline.stages import template_problem
-from balise.pipeline.write import write_files_into
+from balise.pipeline.unchanged import (
+    SITE_URL_UNSET,
+    balise_inputs,
+    dated,
+    mkdocs_key,
+    shows_as_of,
+    write_balise_files,
+    write_with_last_theme,
+)
 from balise.timeline import TimeError, parse_time
 
 log = get_plugin_logger(__name__)
@@ -167,6 +175,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.mkdocs_key = ""  # what MkDocs reads: unchanged, its last output can be reused
         self.reads: list[Path] = []  # what the build reads (`read_paths`)
         self.site_dir = Path("site")
+        self.strict = False
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -230,20 +239,29 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.date()
         self.cache = BuildCache(self.root, self.site_dir)
         # Everything MkDocs reads but balise's content and code (in the cache's fingerprint).
-        ours = {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}
-        theirs = [path for path in self.reads if path.resolve() not in ours]
-        self.mkdocs_key = "mkdocs:" + digest(tree_digest(*theirs), bool(config.strict), str(config.site_dir))
+        self.strict = bool(config.strict)
+        self.mkdocs_key = mkdocs_key(self.reads, balise_inputs(self.sources), self.strict, str(self.site_dir))
 
     def date(self) -> None:
         """The commit the build is of, and the moment it shows (`content.version.reference_time`)."""
         assert self.settings is not None
-        self.version = source_version(self.root, self.reads, self.site_dir)
-        self.settings = replace(
-            self.settings,
-            now=reference_time(self.version, self.config.as_of),
-            commit=self.version.commit,
-            commit_time=self.version.commit_time,
-            written_by=datetime.now(timezone.utc).replace(microsecond=0) if self.shown_as_of else None,
+        self.settings, self.version = dated(self.settings, self.root, self.reads, self.site_dir, self.config.as_of)
+
+    def prepared(self, key: str, said: list[tuple[str, str]]) -> Prepared:
+        """What `prepare` derived from mkdocs.yml (read under `key`), for a build that need not read it."""
+        assert self.settings is not None
+        timeless = replace(self.settings, now=None, commit=None, commit_time=None, written_by=None)
+        return Prepared(
+            key,
+            self.sources,
+            timeless,
+            self.config.as_of,
+            self.repo_url,
+            self.reads,
+            str(self.site_dir),
+            self.strict,
+            self.mkdocs_key,
+            said,
         )
 
     def renewed(self) -> BalisePlugin:
@@ -259,6 +277,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.settings,
             self.mkdocs_key,
         )
+        new.strict = self.strict
         new.date()
         new.cache = self.cache.following()
         return new
@@ -282,7 +301,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
     @property
     def shown_as_of(self) -> bool:
         """Whether the site shows the moment `as_of` pins rather than the one it was built at."""
-        return self.config.as_of is not None and source_date_epoch() is None
+        return shows_as_of(self.config.as_of)
 
     @property
     def status_dir(self) -> Path:
@@ -360,15 +379,14 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         """balise's pages, feeds, API, calendar… (over the theme's home and 404 pages), and the
         sitemap of them all with the writers' pages (`sitemap`, if the theme makes one)."""
         assert self.renderer is not None
-        self.renderer.context.nav = nav
         with _template_problems(self.root):
-            written = pipeline.write(site_dir, pipeline.produce(self.renderer, self.cache, sitemap))
-        if not self.settings.site_url:
-            log.warning(
-                "site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
-                "which many feed readers and calendar apps cannot follow — set site_url: https://…"
-            )
+            written = write_balise_files(site_dir, self.renderer, self.cache, nav, sitemap)
+        self.warn_without_site_url()
         return written
+
+    def warn_without_site_url(self) -> None:
+        if not self.settings.site_url:
+            log.warning(SITE_URL_UNSET)
 
     # -- a build MkDocs need not redo ---------------------------------------------------
     def last_mkdocs_build(self) -> MkDocsRecord | None:
@@ -389,13 +407,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.read_history()
         with _template_problems(self.root):
             self.renderer = pipeline.renderer(self.status_page(), self.build_info(), self.sources.custom_templates)
-        self.cache.fresh.footer = str(self.renderer.env.globals["footer_note"])
-        reused = self.cache.reusable(record.key)
-        if reused is None:
-            return False
-        write_files_into(site_dir, reused)
-        self.cache.fresh.mkdocs = record
-        self.write_site(site_dir, [NavLink(title, url) for title, url in record.nav], record.sitemap)
+        with _template_problems(self.root):
+            if write_with_last_theme(site_dir, self.renderer, self.cache, record) is None:
+                return False
+        self.warn_without_site_url()
         return True
 
     def on_post_page(self, output: str, page, config) -> str:
