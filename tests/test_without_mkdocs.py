@@ -15,9 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from conftest import DEMO_NOW, edit
 from test_incremental import OPEN_INCIDENT, append_update, assert_same_site
+
+from conftest import DEMO_NOW, copy_demo, edit, without_as_of
+from gitrepo import commit_all, init_repo
 
 # Runs `balise ARGS...` as the command line does, then prints the MkDocs modules it imported; with
 # "blocked", importing MkDocs, Material or balise's MkDocs adapter fails (a traceback, exit code 1).
@@ -108,9 +109,6 @@ def test_a_build_after_an_update_needs_no_mkdocs_and_makes_the_same_site(site, t
 
 
 def test_in_git_the_build_is_dated_by_its_commit_as_with_mkdocs(tmp_path, monkeypatch):
-    from conftest import copy_demo, without_as_of
-    from gitrepo import commit_all, init_repo
-
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     root = init_repo(without_as_of(copy_demo(tmp_path / "demo")))
     commit_all(root, "first", "2026-11-22T11:00:00+01:00")

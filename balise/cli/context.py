@@ -15,13 +15,17 @@ import click
 from balise.content.authoring import write_atomically
 from balise.errors import Collector
 
-if TYPE_CHECKING:  # MkDocs is imported only by a command that opens the site with it
+if TYPE_CHECKING:  # MkDocs is imported only by a command that opens the site with it (`Site`)
     from balise.mkdocs_adapter.project import Project
+    from balise.pipeline.unchanged import Built
 
 
 class Site:
     """The site a command works on (click's context object, as in click's "complex" example): the
-    options common to the commands, and the site opened from them when a command first needs it."""
+    options common to the commands, and the site opened from them when a command first needs it.
+
+    The one place the CLI imports balise's MkDocs adapter inside a function: importing MkDocs takes
+    longer than a build that needs no MkDocs (`balise build`, `pipeline.unchanged`)."""
 
     def __init__(self) -> None:
         self.config_file: str | None = None
@@ -37,6 +41,12 @@ class Site:
 
             self._project = open_project(self.config_file, self.site_dir, self.strict)
         return self._project
+
+    def build_with_mkdocs(self) -> Built:
+        """The site built by MkDocs, with balise's pipeline in it."""
+        from balise.mkdocs_adapter.build import build_project
+
+        return build_project(self.project)
 
 
 pass_site = click.make_pass_decorator(Site, ensure=True)

@@ -18,9 +18,20 @@ from mkdocs.commands.build import build as mkdocs_build
 
 from balise.errors import ContentError, Problem, show_problems
 from balise.mkdocs_adapter.plugin import log
-from balise.mkdocs_adapter.project import Project, shown
+from balise.mkdocs_adapter.project import Project, load_checked, shown
 from balise.pipeline.stages import template_problem
 from balise.pipeline.unchanged import BUILT_BY_BALISE, Built, remember, say, site_folder
+
+
+def build_project(project: Project) -> Built:
+    """The content checked, the record in git history read (a published statement removed is refused
+    before anything is built), then the site built (`build_site`)."""
+    load_checked(project)
+    project.plugin.read_history()
+    target = build_site(project)
+    plugin = project.plugin
+    assert plugin.renderer is not None, "a site built has its renderer"
+    return Built(target, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url, plugin.shown_as_of)
 
 
 def build_site(project: Project) -> Path:
@@ -85,18 +96,6 @@ def mkdocs_messages(root: Path, said: list[tuple[str, str]] | None = None) -> It
         yield said
     finally:
         logger.removeHandler(handler)
-
-
-def summarise_for_github(project: Project) -> None:
-    """In GitHub Actions, the run's page says what went live (GITHUB_STEP_SUMMARY); a summary that
-    cannot be written is a warning: the site itself was built."""
-    plugin = project.plugin
-    if plugin.renderer is not None:
-        target = Path(project.config.site_dir)
-        page = plugin.renderer.page
-        Built(
-            target, page, project.root, plugin.incidents_dir, plugin.repo_url, plugin.shown_as_of
-        ).summarise_for_github()
 
 
 def refuse_unsafe_target(target: Path, project: Project) -> None:
