@@ -164,6 +164,20 @@ def test_without_site_url_it_warns_as_mkdocs_does_and_strict_fails_as_with_it(de
     assert balise(demo, "build", "--strict", expect=1).with_mkdocs  # every time
 
 
+def test_what_mkdocs_warned_is_said_again_when_its_files_are_reused(demo, at_time):
+    with open(demo / "content" / "a-propos.md", "a", encoding="utf-8") as page:
+        page.write("\nVoir [la page disparue](disparue.md).\n")
+    at_time(DEMO_NOW)
+    first = balise(demo, "build")
+    assert first.with_mkdocs and "disparue.md" in first.stderr
+    append_update(demo, "Toujours en cours.")
+    assert balise(demo, "build", blocked=True).stderr == first.stderr
+    (index,) = Path(os.environ["BALISE_CACHE_DIR"]).glob("configs/*")
+    index.unlink()  # MkDocs reads mkdocs.yml again, but need not build: its files are taken
+    edit(demo, OPEN_INCIDENT, "Toujours en cours.", "Toujours en cours, encore.")
+    assert balise(demo, "build").stderr == first.stderr
+
+
 def test_content_errors_are_refused_as_with_mkdocs(site):
     before = (site / "site" / "index.html").read_bytes()
     edit(site, OPEN_INCIDENT, "— investigating", "— investigatin")

@@ -49,14 +49,14 @@ def build_site(project: Project) -> Path:
     try:
         with site_folder(target) as staging:
             record = plugin.last_mkdocs_build()
+            before = _said_before(project)  # what MkDocs warned at the build whose files are reused
             with mkdocs_messages(project.root, said) as said:
-                reused = record is not None and plugin.build_without_mkdocs(staging, record)
+                reused = record is not None and plugin.build_without_mkdocs(staging, record, before or [])
                 if not reused:
                     config.site_dir = str(staging)
                     mkdocs_build(config)
-            if reused:  # MkDocs's warnings of the build whose files these are
-                said = _said_before(project)
-                say(said or [], project.root)
+            if reused:
+                said = before
     except jinja2.TemplateError as error:  # in a template of the theme's own pages (custom_dir)
         raise ContentError([Problem.from_text(template_problem(error, project.root))], project.root) from None
     finally:

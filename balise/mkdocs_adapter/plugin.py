@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -40,6 +41,7 @@ from balise.pipeline.unchanged import (
     balise_inputs,
     dated,
     mkdocs_key,
+    say,
     shows_as_of,
     write_balise_files,
     write_with_last_theme,
@@ -396,9 +398,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         record = self.cache.previous.mkdocs
         return record if record is not None and record.key == self.mkdocs_key else None
 
-    def build_without_mkdocs(self, site_dir: Path, record: MkDocsRecord) -> bool:
+    def build_without_mkdocs(self, site_dir: Path, record: MkDocsRecord, said: Iterable[tuple[str, str]] = ()) -> bool:
         """The site with the theme's files of the last build (its pages with this build's footer
-        note); False when they cannot all be taken from there (then MkDocs builds)."""
+        note), and what MkDocs warned then (`said`) said again; False when they cannot all be taken
+        from there (then MkDocs builds)."""
         assert self.cache is not None and self.sources is not None
         if self.content is None:
             report = Collector(self.root)
@@ -410,6 +413,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         with _template_problems(self.root):
             if write_with_last_theme(site_dir, self.renderer, self.cache, record) is None:
                 return False
+        say(said, self.root)
         self.warn_without_site_url()
         return True
 
