@@ -201,7 +201,9 @@ def _prepared(config_file: Path, site_dir: str | None, strict: bool) -> tuple[Pr
     except (OSError, ValueError, TypeError):
         return None
     prepared = cache.previous.prepared
-    if cache.notice is not None or prepared is None or prepared.key != config_key(config_file, site_dir, strict):
+    if not isinstance(prepared, Prepared) or cache.notice is not None:  # the MkDocs path says why, once
+        return None
+    if prepared.key != config_key(config_file, site_dir, strict):
         return None
     return prepared, cache
 
@@ -214,23 +216,31 @@ class _ThemeGoneError(Exception):
 def build(config_file: str | None, site_dir: str | None, strict: bool) -> Built | None:
     """The site built without MkDocs, when nothing MkDocs reads changed since the last successful build;
     None (nothing written, nothing said) when MkDocs must build it."""
-    path = Path(config_file or "mkdocs.yml")
-    found = _prepared(path, site_dir, strict)
-    if found is None:
+    found = _prepared(Path(config_file or "mkdocs.yml"), site_dir, strict)
+    record = _last_mkdocs_build(*found) if found is not None else None
+    if found is None or record is None:
         return None
-    prepared, cache = found
-    sources: stages.Sources = prepared.sources
-    target = cache.target
+    return _build(*found, record)
+
+
+def _last_mkdocs_build(prepared: Prepared, cache: BuildCache) -> MkDocsRecord | None:
+    """What the last MkDocs build made, when it read what this build would and is all in the last site."""
     record = cache.previous.mkdocs
     if (
         record is None
         or record.key != prepared.mkdocs_key
         or (prepared.strict and (prepared.said or not prepared.settings.site_url))  # MkDocs's to refuse
-        or not (target / BUILT_BY_BALISE).is_file()
+        or not (cache.target / BUILT_BY_BALISE).is_file()
         or not _theme_files_kept(cache, record)
-        or mkdocs_key(prepared.reads, balise_inputs(sources), prepared.strict, prepared.site_dir) != prepared.mkdocs_key
     ):
         return None
+    unchanged = mkdocs_key(prepared.reads, balise_inputs(prepared.sources), prepared.strict, prepared.site_dir)
+    return record if unchanged == prepared.mkdocs_key else None
+
+
+def _build(prepared: Prepared, cache: BuildCache, record: MkDocsRecord) -> Built | None:
+    """The stages as the plugin runs them, with the theme's files of the last site."""
+    sources: stages.Sources = prepared.sources
     settings, version = dated(prepared.settings, sources.root, prepared.reads, Path(prepared.site_dir), prepared.as_of)
     report = Collector(sources.root)
     content = stages.read(sources, settings, report, cache)
@@ -242,14 +252,13 @@ def build(config_file: str | None, site_dir: str | None, strict: bool) -> Built 
     page = stages.publish(content, settings)
     shown_as_of = shows_as_of(prepared.as_of)
     try:
-        renderer = stages.renderer(
-            page, stages.build_info(version, prepared.repo_url, shown_as_of), sources.custom_templates
-        )
-        with site_folder(target) as staging:
+        info = stages.build_info(version, prepared.repo_url, shown_as_of)
+        renderer = stages.renderer(page, info, sources.custom_templates)
+        with site_folder(cache.target) as staging:
             if write_with_last_theme(staging, renderer, cache, record) is None:
                 raise _ThemeGoneError
             say(prepared.said, sources.root)
-            if not settings.site_url:
+            if not settings.site_url:  # as the plugin's logger says it
                 say([("warning", "balise: " + SITE_URL_UNSET)], sources.root)
     except _ThemeGoneError:
         return None
@@ -257,7 +266,7 @@ def build(config_file: str | None, site_dir: str | None, strict: bool) -> Built 
         raise ContentError([Problem.from_text(stages.template_problem(error, sources.root))], sources.root) from None
     cache.fresh.prepared = prepared
     cache.save()
-    return Built(target, page, sources.root, sources.incidents_dir, prepared.repo_url, shown_as_of)
+    return Built(cache.target, page, sources.root, sources.incidents_dir, prepared.repo_url, shown_as_of)
 
 
 def _theme_files_kept(cache: BuildCache, record: MkDocsRecord) -> bool:
