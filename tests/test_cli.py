@@ -75,6 +75,7 @@ def test_an_unknown_command_is_answered_with_the_nearest_name(tmp_path):
 
 
 def test_the_cli_imports_at_the_top_of_its_modules():
+    """But in one place, `context.Site`: the MkDocs adapter, which a build that needs no MkDocs never imports."""
     nested = [
         f"{path.name}:{node.lineno}"
         for path in sorted(CLI.glob("*.py"))
@@ -82,6 +83,11 @@ def test_the_cli_imports_at_the_top_of_its_modules():
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
         for node in ast.walk(function)
         if isinstance(node, (ast.Import, ast.ImportFrom))
+        and not (
+            path.name == "context.py"
+            and isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("balise.mkdocs_adapter.")
+        )
     ]
     assert not nested, "imports inside functions: " + ", ".join(nested)
 

@@ -6,10 +6,11 @@
 - `times`: the times given as options (`--at`, `--next-update`…), read in the site's zone.
 - `writing`: `new`, `update`, `resolve`, `withdraw`, `templates`.
 - `reading`: `check`, `status`.
-- `site`: `build`, `serve`.
+- `site`: `build` (without MkDocs when nothing it reads changed); `serving`: `serve`.
 - `transparency`: testimonials, KPIs and `ingest`.
 - `scaffold`: `balise init`, a new site from `balise/scaffold/site`.
 
-Each module imports what it needs at its top, never inside a function. May import every other
+Each module imports what it needs at its top, never inside a function (but `context.Site`, which
+imports the MkDocs adapter only for a command that needs it). May import every other
 package; nothing imports it.
 """

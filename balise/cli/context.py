@@ -8,17 +8,24 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from balise.content.authoring import write_atomically
 from balise.errors import Collector
-from balise.mkdocs_adapter.project import Project, open_project, shown
+
+if TYPE_CHECKING:  # MkDocs is imported only by a command that opens the site with it (`Site`)
+    from balise.mkdocs_adapter.project import Project
+    from balise.pipeline.unchanged import Built
 
 
 class Site:
     """The site a command works on (click's context object, as in click's "complex" example): the
-    options common to the commands, and the site opened from them when a command first needs it."""
+    options common to the commands, and the site opened from them when a command first needs it.
+
+    The one place the CLI imports balise's MkDocs adapter inside a function: importing MkDocs takes
+    longer than a build that needs no MkDocs (`balise build`, `pipeline.unchanged`)."""
 
     def __init__(self) -> None:
         self.config_file: str | None = None
@@ -30,8 +37,16 @@ class Site:
     def project(self) -> Project:
         """mkdocs.yml loaded and the balise plugin prepared (content is loaded by each command)."""
         if self._project is None:
+            from balise.mkdocs_adapter.project import open_project
+
             self._project = open_project(self.config_file, self.site_dir, self.strict)
         return self._project
+
+    def build_with_mkdocs(self) -> Built:
+        """The site built by MkDocs, with balise's pipeline in it."""
+        from balise.mkdocs_adapter.build import build_project
+
+        return build_project(self.project)
 
 
 pass_site = click.make_pass_decorator(Site, ensure=True)
@@ -82,6 +97,8 @@ def write_checked(path: Path, text: str, read_back: Callable[[Path, Collector], 
 def say_written(written: Iterable[Path], read_any: bool, dry_run: bool, none_read: str) -> None:
     """The summary files written (on stdout), or those a dry run would write (on stderr), then what
     to do with them; exits 1 with `none_read` when no source could be read (nothing was written)."""
+    from balise.mkdocs_adapter.project import shown
+
     written = list(written)
     for path in written:
         if dry_run:

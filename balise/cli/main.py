@@ -29,7 +29,7 @@ COMMANDS = {
     ),
     "resolve": ("balise.cli.writing", "Close an incident (or complete a maintenance) with a final update."),
     "serve": (
-        "balise.cli.site",
+        "balise.cli.serving",
         "Preview the site and rebuild it on every edit; while an edit breaks it, the browser lists the problems.",
     ),
     "status": ("balise.cli.reading", "Print the overall status, the components and the open incidents."),

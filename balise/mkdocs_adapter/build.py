@@ -1,6 +1,8 @@
 """The whole build: MkDocs (with the balise plugin, which runs `balise.pipeline.stages`) into a fresh
 folder, swapped in at the end (`pipeline.write.staged`); or, when nothing MkDocs reads changed,
-balise's pipeline alone, updating the last site where it stands (`pipeline.write.in_place`).
+balise's pipeline alone, updating the last site where it stands (`pipeline.write.in_place`). What
+the plugin derived from mkdocs.yml is kept in the build cache, so the next build may not need
+MkDocs loaded at all (`pipeline.unchanged`).
 
 A build that fails part-way leaves the previous site exactly as it was.
 """
@@ -16,13 +18,23 @@ import click
 import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 
-from balise.errors import ContentError, Problem, one_line, show_problems
-from balise.mkdocs_adapter.project import Project, shown
+from balise.errors import ContentError, Problem, show_problems
+from balise.mkdocs_adapter.plugin import log
+from balise.mkdocs_adapter.project import Project, load_checked, shown
 from balise.pipeline.stages import template_problem
+from balise.pipeline.unchanged import BUILT_BY_BALISE, Built, remember, say
 from balise.pipeline.write import DiscardedError, in_place, remove_detached, staged
 
-# Every site balise builds has this file: a folder without it is somebody's, not a previous build.
-BUILT_BY_BALISE = "api/v2/summary.json"
+
+def build_project(project: Project) -> Built:
+    """The content checked, the record in git history read (a published statement removed is refused
+    before anything is built), then the site built (`build_site`)."""
+    load_checked(project)
+    project.plugin.read_history()
+    target = build_site(project)
+    plugin = project.plugin
+    assert plugin.renderer is not None, "a site built has its renderer"
+    return Built(target, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url, plugin.shown_as_of)
 
 
 def build_site(project: Project) -> Path:
@@ -36,71 +48,61 @@ def build_site(project: Project) -> Path:
     cache = plugin.cache
     if cache is not None and (warning := cache.warning()) is not None:
         show_problems([warning])
+    said: list[tuple[str, str]] | None = []  # what MkDocs itself warned, None: not known
     try:
-        built, record = False, plugin.last_mkdocs_build()
-        if record is not None and cache is not None:
-            with in_place(target, cache) as site:
-                built = plugin.build_without_mkdocs(site, record)
-                if not built:  # the theme's files cannot all be kept: MkDocs builds afresh
-                    raise DiscardedError
-        if not built:
-            with staged(target, remove_detached) as staging:
-                config.site_dir = str(staging.root)
-                with mkdocs_messages(project.root):
+        record, reused = plugin.last_mkdocs_build(), False
+        before = _said_before(project)  # what MkDocs warned at the build whose files are reused
+        with mkdocs_messages(project.root, said):
+            if record is not None and cache is not None:
+                with in_place(target, cache) as site:
+                    reused = plugin.build_without_mkdocs(site, record, before or [])
+                    if not reused:  # the theme's files cannot all be kept: MkDocs builds afresh
+                        raise DiscardedError
+            if not reused:
+                with staged(target, remove_detached) as staging:
+                    config.site_dir = str(staging.root)
                     mkdocs_build(config)
+        if reused:
+            said = before
     except jinja2.TemplateError as error:  # in a template of the theme's own pages (custom_dir)
         raise ContentError([Problem.from_text(template_problem(error, project.root))], project.root) from None
     finally:
         config.site_dir = str(target)
     if cache is not None:
+        if project.key is not None and said is not None:
+            cache.fresh.prepared = plugin.prepared(project.key, said)
         cache.save()
+        remember(Path(config.config_file_path), project.site_dir_option, cache)
     return target
 
 
+def _said_before(project: Project) -> list[tuple[str, str]] | None:
+    """What MkDocs warned in the build whose files were taken from the last site (None: not known)."""
+    cache = project.plugin.cache
+    last = cache.previous.prepared if cache is not None else None
+    return last.said if last is not None and last.mkdocs_key == project.plugin.mkdocs_key else None
+
+
 @contextmanager
-def mkdocs_messages(root: Path) -> Iterator[None]:
+def mkdocs_messages(root: Path, said: list[tuple[str, str]] | None = None) -> Iterator[list[tuple[str, str]] | None]:
     """MkDocs's warnings and errors during the build (a plugin's error among them, written
-    `path:line: message`) are shown as balise shows its problems: annotations in GitHub Actions too."""
+    `path:line: message`) are shown as balise shows its problems: annotations in GitHub Actions too.
+    Those of MkDocs itself (not balise's) are added to `said`, to be said again by a build without it."""
 
     class Show(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             severity = "error" if record.levelno >= logging.ERROR else "warning"
-            lines = record.getMessage().splitlines() or [""]
-            show_problems([Problem.from_text(one_line(line), severity) for line in lines], root)
+            lines = [(severity, line) for line in record.getMessage().splitlines() or [""]]
+            if said is not None and not record.name.startswith(log.name):
+                said.extend(lines)
+            say(lines, root)
 
     logger, handler = logging.getLogger("mkdocs"), Show(logging.WARNING)
     logger.addHandler(handler)
     try:
-        yield
+        yield said
     finally:
         logger.removeHandler(handler)
-
-
-def summarise_for_github(project: Project) -> None:
-    """In GitHub Actions, the run's page says what went live (GITHUB_STEP_SUMMARY); a summary that
-    cannot be written is a warning: the site itself was built."""
-    from balise.outputs.step_summary import step_summary_file, write_step_summary
-
-    path = step_summary_file()
-    plugin = project.plugin
-    if path is None or plugin.renderer is None:
-        return
-    try:
-        write_step_summary(
-            path, plugin.renderer.page, project.root, plugin.incidents_dir, plugin.repo_url, plugin.shown_as_of
-        )
-    except OSError as error:
-        show_problems(
-            [
-                Problem(
-                    "",
-                    0,
-                    f"GITHUB_STEP_SUMMARY: cannot write {path} ({error.strerror}) — "
-                    "the site was built; no summary was added to the run's page",
-                    "warning",
-                )
-            ]
-        )
 
 
 def refuse_unsafe_target(target: Path, project: Project) -> None:

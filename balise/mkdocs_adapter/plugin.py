@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,14 +28,24 @@ from mkdocs.structure.nav import Link, Navigation, Section
 
 from balise.content import loaders
 from balise.content.model import Settings, StatusPage
-from balise.content.version import SourceVersion, reference_time, source_date_epoch, source_version
+from balise.content.version import SourceVersion
 from balise.errors import Collector, ContentError, show_problems
 from balise.i18n import Translator
 from balise.outputs.pages import TEMPLATE_BYTECODE, NavLink, SiteRenderer
 from balise.outputs.site import head_links
 from balise.pipeline import stages as pipeline
-from balise.pipeline.cache import BuildCache, MkDocsRecord, digest, tree_digest
+from balise.pipeline.cache import BuildCache, MkDocsRecord, Prepared
 from balise.pipeline.stages import template_problem
+from balise.pipeline.unchanged import (
+    SITE_URL_UNSET,
+    balise_inputs,
+    dated,
+    mkdocs_key,
+    say,
+    shows_as_of,
+    write_balise_files,
+    write_with_last_theme,
+)
 from balise.pipeline.write import Folder, folder_times
 from balise.timeline import TimeError, parse_time
 
@@ -167,6 +178,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.mkdocs_key = ""  # what MkDocs reads: unchanged, its last output can be reused
         self.reads: list[Path] = []  # what the build reads (`read_paths`)
         self.site_dir = Path("site")
+        self.strict = False
 
     # -- settings and content ---------------------------------------------------
     def on_config(self, config):
@@ -231,20 +243,29 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.date()
         self.cache = BuildCache(self.root, self.site_dir)
         # Everything MkDocs reads but balise's content and code (in the cache's fingerprint).
-        ours = {self.status_dir.resolve(), self.incidents_dir.resolve(), THEME_OVERRIDES.parent.resolve()}
-        theirs = [path for path in self.reads if path.resolve() not in ours]
-        self.mkdocs_key = "mkdocs:" + digest(tree_digest(*theirs), bool(config.strict), str(config.site_dir))
+        self.strict = bool(config.strict)
+        self.mkdocs_key = mkdocs_key(self.reads, balise_inputs(self.sources), self.strict, str(self.site_dir))
 
     def date(self) -> None:
         """The commit the build is of, and the moment it shows (`content.version.reference_time`)."""
         assert self.settings is not None
-        self.version = source_version(self.root, self.reads, self.site_dir)
-        self.settings = replace(
-            self.settings,
-            now=reference_time(self.version, self.config.as_of),
-            commit=self.version.commit,
-            commit_time=self.version.commit_time,
-            written_by=datetime.now(timezone.utc).replace(microsecond=0) if self.shown_as_of else None,
+        self.settings, self.version = dated(self.settings, self.root, self.reads, self.site_dir, self.config.as_of)
+
+    def prepared(self, key: str, said: list[tuple[str, str]]) -> Prepared:
+        """What `prepare` derived from mkdocs.yml (read under `key`), for a build that need not read it."""
+        assert self.settings is not None
+        timeless = replace(self.settings, now=None, commit=None, commit_time=None, written_by=None)
+        return Prepared(
+            key,
+            self.sources,
+            timeless,
+            self.config.as_of,
+            self.repo_url,
+            self.reads,
+            str(self.site_dir),
+            self.strict,
+            self.mkdocs_key,
+            said,
         )
 
     def renewed(self) -> BalisePlugin:
@@ -260,6 +281,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
             self.settings,
             self.mkdocs_key,
         )
+        new.strict = self.strict
         new.date()
         new.cache = self.cache.following()
         return new
@@ -283,7 +305,7 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
     @property
     def shown_as_of(self) -> bool:
         """Whether the site shows the moment `as_of` pins rather than the one it was built at."""
-        return self.config.as_of is not None and source_date_epoch() is None
+        return shows_as_of(self.config.as_of)
 
     @property
     def status_dir(self) -> Path:
@@ -363,15 +385,14 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         """balise's pages, feeds, API, calendar… (over the theme's home and 404 pages), and the
         sitemap of them all with the writers' pages (`sitemap`, if the theme makes one)."""
         assert self.renderer is not None
-        self.renderer.context.nav = nav
         with _template_problems(self.root):
-            written = pipeline.write(site, pipeline.produce(self.renderer, self.cache, sitemap))
-        if not self.settings.site_url:
-            log.warning(
-                "site_url is not set in mkdocs.yml: feeds, the API and the calendar use relative links, "
-                "which many feed readers and calendar apps cannot follow — set site_url: https://…"
-            )
+            written = write_balise_files(site, self.renderer, self.cache, nav, sitemap)
+        self.warn_without_site_url()
         return written
+
+    def warn_without_site_url(self) -> None:
+        if not self.settings.site_url:
+            log.warning(SITE_URL_UNSET)
 
     # -- a build MkDocs need not redo ---------------------------------------------------
     def last_mkdocs_build(self) -> MkDocsRecord | None:
@@ -381,9 +402,10 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         record = self.cache.previous.mkdocs
         return record if record is not None and record.key == self.mkdocs_key else None
 
-    def build_without_mkdocs(self, site: Folder, record: MkDocsRecord) -> bool:
+    def build_without_mkdocs(self, site: Folder, record: MkDocsRecord, said: Iterable[tuple[str, str]] = ()) -> bool:
         """The site with the theme's files of the last build (its pages with this build's footer
-        note); False when they cannot all be taken from there (then MkDocs builds)."""
+        note), and what MkDocs warned then (`said`) said again; False when they cannot all be taken
+        from there (then MkDocs builds)."""
         assert self.cache is not None and self.sources is not None
         if self.content is None:
             report = Collector(self.root)
@@ -392,13 +414,11 @@ class BalisePlugin(BasePlugin[BaliseConfig]):
         self.read_history()
         with _template_problems(self.root):
             self.renderer = pipeline.renderer(self.status_page(), self.build_info(), self.sources.custom_templates)
-        self.cache.fresh.footer = str(self.renderer.env.globals["footer_note"])
-        reused = self.cache.reusable(record.key)
-        if reused is None:
-            return False
-        site.write(reused)
-        self.cache.fresh.mkdocs = record
-        self.write_site(site, [NavLink(title, url) for title, url in record.nav], record.sitemap)
+        with _template_problems(self.root):
+            if write_with_last_theme(site, self.renderer, self.cache, record) is None:
+                return False
+        say(said, self.root)
+        self.warn_without_site_url()
         return True
 
     def on_post_page(self, output: str, page, config) -> str:

@@ -22,12 +22,17 @@ from balise.errors import Collector, ContentError, Problem, one_line, show_probl
 from balise.mkdocs_adapter.plugin import BalisePlugin
 from balise.notify.config import Entry
 from balise.pipeline import stages as pipeline
+from balise.pipeline.unchanged import config_key
 
 
 @dataclass
 class Project:
     config: MkDocsConfig
     plugin: BalisePlugin
+    # What the plugin's settings were derived from (`pipeline.unchanged.config_key`), None when
+    # reading mkdocs.yml warned (a build without MkDocs would not say it again); and the -d given.
+    key: str | None = None
+    site_dir_option: str | None = None
 
     @property
     def root(self) -> Path:
@@ -61,22 +66,25 @@ def open_project(config_file: str | None, site_dir: str | None = None, strict: b
     options: dict[str, Any] = {"config_file": str(path), "strict": strict}
     if site_dir:
         options["site_dir"] = site_dir
-    with _config_messages(path) as errors:
+    key = config_key(path, site_dir, strict)
+    with _config_messages(path) as said:
         try:
             config = load_config(**options)
         except (ConfigurationError, Abort) as error:  # MkDocs logs each problem, then aborts
+            errors = [problem for problem in said if problem.severity == "error"]
             raise ContentError(errors or [Problem(str(path), 1, one_line(str(error)))]) from None
+        warned = bool(said)
     plugin = config.plugins.get("balise")
     if not isinstance(plugin, BalisePlugin):
         raise click.ClickException(f"{path}:1: the balise plugin is not enabled — add 'plugins: [balise]'")
     plugin.prepare(config)
-    return Project(config, plugin)
+    return Project(config, plugin, None if warned else key, site_dir)
 
 
 @contextmanager
 def _config_messages(path: Path) -> Iterator[list[Problem]]:
-    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: each error
-    is gathered as a problem on the line of its option, each warning shown as one."""
+    """MkDocs logs what is wrong in mkdocs.yml (an option's bad value...) before it aborts: each problem
+    is gathered on the line of its option, each warning shown too."""
     errors: list[Problem] = []
 
     class Gather(logging.Handler):
@@ -88,9 +96,8 @@ def _config_messages(path: Path) -> Iterator[list[Problem]]:
                 message,
                 "error" if record.levelno >= logging.ERROR else "warning",
             )
-            if problem.severity == "error":
-                errors.append(problem)
-            else:
+            errors.append(problem)
+            if problem.severity != "error":
                 show_problems([problem])
 
     logger, handler = logging.getLogger("mkdocs.config"), Gather(logging.WARNING)

@@ -5,6 +5,7 @@
 - `write`: the one writer (several cores through `parallel`; a fresh folder swapped in, `staged`, or
   the last site updated where it stands, `in_place`).
 - `cache`: what the last build read and made, so the next renders only what changed.
+- `unchanged`: the build when nothing MkDocs reads changed since the last one: no MkDocs at all.
 
 May import: `balise.content`, `balise.transparency`, `balise.outputs` and the ground modules
 (`errors`, `i18n`, `timeline`). Never MkDocs: the MkDocs adapter and the CLI call this package.

@@ -20,7 +20,9 @@ for 60 days is removed):
 - `groups`: which files each key made (an incident's page and feed, a page of the history);
 - `mkdocs`: what MkDocs read (a fingerprint of mkdocs.yml, the writers' pages, the theme), which of
   the last site's files it made, and the navigation and sitemap entries it gave, so a build where
-  none of that changed needs no MkDocs build at all.
+  none of that changed needs no MkDocs build at all;
+- `prepared`: what the balise plugin derived from mkdocs.yml (`Prepared`), so a build where mkdocs.yml
+  is unchanged needs not even load MkDocs (`pipeline.unchanged`).
 
 A file whose key is unchanged is taken from the last site instead of being rendered again: left
 where it is when the last site is updated in place (`write.InPlace`), its footer note rewritten
@@ -163,6 +165,23 @@ class MkDocsRecord:
 
 
 @dataclass
+class Prepared:
+    """What the balise plugin derived from mkdocs.yml at the last successful build, and what it was
+    derived from (`key`: mkdocs.yml's bytes, its parent's, the `!ENV` values, the command's options)."""
+
+    key: str
+    sources: Any  # pipeline.stages.Sources
+    settings: Any  # content.model.Settings, without the build's time fields
+    as_of: datetime | None
+    repo_url: str
+    reads: list[Path]
+    site_dir: str  # as MkDocs resolved it
+    strict: bool
+    mkdocs_key: str
+    said: list[tuple[str, str]]  # what MkDocs itself warned (severity, line), said again when it is skipped
+
+
+@dataclass
 class State:
     fingerprint: str
     site: str  # the site's folder and its output folder: a cache is never another site's
@@ -176,6 +195,7 @@ class State:
     history: LogMemo | None = None  # what was read of git's log (`history.read_record`)
     mkdocs: MkDocsRecord | None = None
     format: int = FORMAT
+    prepared: Prepared | None = None
 
 
 @dataclass(frozen=True)
