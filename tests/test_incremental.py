@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,24 @@ def append_update(root: Path, message: str) -> None:
     """One update more to the open incident, written before the next commit."""
     with open(root / OPEN_INCIDENT, "a", encoding="utf-8") as file:
         file.write(f"\n## 2026-11-22 11:35 +01:00 — monitoring\n\n{message}\n")
+
+
+@contextmanager
+def failing_on_call(owner: object, name: str, number: int, error: Exception) -> Iterator[list]:
+    """`owner.name` raising `error` at its `number`-th call, within the block; gives the calls made."""
+    real, calls = getattr(owner, name), []
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == number:
+            raise error
+        return real(*args, **kwargs)
+
+    setattr(owner, name, failing)
+    try:
+        yield calls
+    finally:
+        setattr(owner, name, real)
 
 
 def inode(path: Path) -> int:
@@ -247,25 +267,18 @@ def test_serve_rebuilds_an_edited_incident_without_mkdocs(tmp_path, monkeypatch)
 
 
 def test_a_warm_build_failing_mid_write_leaves_the_site_and_the_cache_right(site):
-    """A disk that fills while pages are taken from the last site (with the new commit's footer note):
-    that site stays as it was (its files are read, never written into), and the next build is still
-    the same as a cold one."""
+    """A disk that fills while the files made afresh are written (into the side folder, before
+    anything in the site is touched): the site stays as it was, and the next build is still the same
+    as a cold one."""
     before = files_of(site.site)
     append_update(site.root, "Une mise à jour qui ne paraîtra pas encore.")
     site.commit()
-    real_write, spliced = Path.write_bytes, []
-
-    def failing_write(self, data):
-        spliced.append(self)
-        if len(spliced) == 3:
-            raise OSError(28, "No space left on device")
-        return real_write(self, data)
-
-    site.monkeypatch.setattr(Path, "write_bytes", failing_write)
-    with pytest.raises(OSError):
+    with (
+        failing_on_call(Path, "write_bytes", 3, OSError(28, "No space left on device")) as calls,
+        pytest.raises(OSError),
+    ):
         site.build()
-    site.monkeypatch.setattr(Path, "write_bytes", real_write)
-    assert len(spliced) == 3
+    assert len(calls) == 3
     assert files_of(site.site) == before
     assert not [path.name for path in site.root.iterdir() if path.name.startswith(".site.")]
     site.rebuilds_alike()
@@ -323,18 +336,8 @@ def test_an_update_in_place_cut_short_is_made_right_by_the_next_build(site):
     part-way: the cache was dropped before it began, so the next build is a full one, and right."""
     append_update(site.root, "Un point d'étape.")
     site.commit()
-    real_replace, moved = os.replace, []
-
-    def failing_replace(source, target):
-        moved.append(target)
-        if len(moved) == 2:
-            raise OSError(5, "Input/output error")
-        return real_replace(source, target)
-
-    site.monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    with failing_on_call(os, "replace", 2, OSError(5, "Input/output error")) as moved, pytest.raises(OSError):
         site.build()
-    site.monkeypatch.setattr(os, "replace", real_replace)
     assert len(moved) == 2 and not list(site.cache.glob("sites/*/state.pickle"))
     site.rebuilds_alike()
 
