@@ -320,7 +320,14 @@ class Incident:
             moments += [m for m in (self.scheduled_for, self.scheduled_until) if m and m <= now]
         return (min(moments), max(moments)) if moments else None
 
-    @cached_property
+    @property
+    def last_changed(self) -> datetime:
+        """When it last changed in public: an update written or corrected, or a withdrawal."""
+        if not self.withdrawals and not self.has_amendments:
+            return self.latest.at  # updates are oldest first (the loader refuses any other order)
+        return max([u.last_modified for u in self.updates] + [w.on for w in self.withdrawals])
+
+    @property
     def has_amendments(self) -> bool:
         """Was any of its updates corrected after it was published?"""
         return any(u.amendments for u in self.updates)

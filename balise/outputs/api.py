@@ -239,9 +239,7 @@ class StatuspageAPI:
             "status": self.incident_status(incident),
             "created_at": self.time(incident.created_at),
             # A withdrawal changes the incident too: clients that poll by `updated_at` see it.
-            "updated_at": self.time(
-                max([u.last_modified for u in incident.updates] + [w.on for w in incident.withdrawals])
-            ),
+            "updated_at": self.time(incident.last_changed),
             "monitoring_at": self.time(monitoring),
             "resolved_at": self.time(resolved),
             "impact": "maintenance" if incident.is_maintenance else incident.impact,
