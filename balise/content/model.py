@@ -313,9 +313,15 @@ class Incident:
     def change_span(self, now: datetime) -> tuple[datetime, datetime] | None:
         """The first and the latest time its public record changed by `now`: an update written or
         corrected (`last_modified`), a maintenance window opening or closing; None if nothing yet."""
-        if not self.has_amendments and not self.is_maintenance and self.updates and self.latest.at <= now:
-            return self.first.at, self.latest.at  # updates are oldest first (the loader refuses any other order)
-        moments = [u.last_modified for u in self.updates if u.at <= now]
+        if self.updates and self.latest.at <= now:  # every update (they are oldest first: the loader sees to it)
+            if not self.has_amendments:
+                if not self.is_maintenance:
+                    return self.first.at, self.latest.at
+                moments = [self.first.at, self.latest.at]
+            else:
+                moments = [u.last_modified for u in self.updates]
+        else:
+            moments = [u.last_modified for u in self.updates if u.at <= now]
         if self.is_maintenance:
             moments += [m for m in (self.scheduled_for, self.scheduled_until) if m and m <= now]
         return (min(moments), max(moments)) if moments else None
