@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -310,6 +310,34 @@ class Incident:
             entries, key=lambda entry: entry.at if isinstance(entry, Update) else entry.update or entry.on, reverse=True
         )
 
+    def change_span(self, now: datetime) -> tuple[datetime, datetime] | None:
+        """The first and the latest time its public record changed by `now`: an update written or
+        corrected (`last_modified`), a maintenance window opening or closing; None if nothing yet."""
+        if self.updates and self.latest.at <= now:  # every update (they are oldest first: the loader sees to it)
+            if not self.has_amendments:
+                if not self.is_maintenance:
+                    return self.first.at, self.latest.at
+                moments = [self.first.at, self.latest.at]
+            else:
+                moments = [u.last_modified for u in self.updates]
+        else:
+            moments = [u.last_modified for u in self.updates if u.at <= now]
+        if self.is_maintenance:
+            moments += [m for m in (self.scheduled_for, self.scheduled_until) if m and m <= now]
+        return (min(moments), max(moments)) if moments else None
+
+    @property
+    def last_changed(self) -> datetime:
+        """When it last changed in public: an update written or corrected, or a withdrawal."""
+        if not self.withdrawals and not self.has_amendments:
+            return self.latest.at  # updates are oldest first (the loader refuses any other order)
+        return max([u.last_modified for u in self.updates] + [w.on for w in self.withdrawals])
+
+    @property
+    def has_amendments(self) -> bool:
+        """Was any of its updates corrected after it was published?"""
+        return any(u.amendments for u in self.updates)
+
     # -- reopening -------------------------------------------------------------
     @cached_property
     def reopening_times(self) -> frozenset[datetime]:
@@ -490,21 +518,24 @@ class StatusPage:
 
     def daily_impact(self, component_id: str, days: int = 90) -> list[tuple[date, ComponentStatus, list[Incident]]]:
         """For each of the last `days` days (site time zone), the worst status the component
-        had that day and the incidents behind it; oldest day first."""
-        today = self.local_date(self.now)
-        first_day = today - timedelta(days=days - 1)
+        had that day and the incidents behind it; oldest day first. Worked out once (the home
+        page and the component's page both show it)."""
+        found = self._daily_impacts.get((component_id, days))
+        if found is None:
+            found = self._daily_impacts[component_id, days] = self._daily_impact(component_id, days)
+        return found
+
+    @cached_property
+    def _daily_impacts(self) -> dict[tuple[str, int], list[tuple[date, ComponentStatus, list[Incident]]]]:
+        return {}
+
+    def _daily_impact(self, component_id: str, days: int) -> list[tuple[date, ComponentStatus, list[Incident]]]:
+        first_day = self.local_date(self.now) - timedelta(days=days - 1)
         per_day: dict[date, list[tuple[ComponentStatus, Incident]]] = {}
-        for incident in self.incidents_by_component.get(component_id, ()):
-            if incident.is_maintenance and incident.maintenance_phase(self.now) == "upcoming":
-                continue
-            start = self.local_date(incident.started_at)
-            end_moment = incident.ended_at(self.now) or self.now
-            end = self.local_date(end_moment)
-            if end < first_day or start > today:
-                continue
+        for incident, first, last in self._days_shown(days).get(component_id, ()):
             status = incident.component_status(component_id)
-            day = max(start, first_day)
-            while day <= min(end, today):
+            day = first
+            while day <= last:
                 per_day.setdefault(day, []).append((status, incident))
                 day += timedelta(days=1)
         result = []
@@ -513,3 +544,37 @@ class StatusPage:
             entries = per_day.get(day, [])
             result.append((day, worst(s for s, _ in entries), [i for _, i in entries]))
         return result
+
+    def _days_shown(self, days: int) -> dict[str, list[tuple[Incident, date, date]]]:
+        """By component, the incidents (in their order) that were on one of the last `days` days,
+        with the first and the last of those days: one pass over the incidents for every component."""
+        if days not in self._days_shown_by_count:
+            self._days_shown_by_count[days] = self._find_days_shown(days)
+        return self._days_shown_by_count[days]
+
+    @cached_property
+    def _days_shown_by_count(self) -> dict[int, dict[str, list[tuple[Incident, date, date]]]]:
+        return {}
+
+    def _find_days_shown(self, days: int) -> dict[str, list[tuple[Incident, date, date]]]:
+        now = self.now
+        today = self.local_date(now)
+        first_day = today - timedelta(days=days - 1)
+        # No moment before this is on a day shown, whatever the zone's offset: most incidents stop here.
+        before = datetime.combine(first_day, time(), tzinfo=timezone.utc) - timedelta(days=2)
+        found: dict[str, list[tuple[Incident, date, date]]] = {}
+        for incident in self.incidents:
+            if not incident.components:
+                continue
+            end_moment = incident.ended_at(now) or now
+            if end_moment < before:
+                continue
+            if incident.is_maintenance and incident.maintenance_phase(now) == "upcoming":
+                continue
+            start = self.local_date(incident.started_at)
+            end = self.local_date(end_moment)
+            if end < first_day or start > today:
+                continue
+            for component_id in incident.components:
+                found.setdefault(component_id, []).append((incident, max(start, first_day), min(end, today)))
+        return found

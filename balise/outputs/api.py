@@ -109,34 +109,34 @@ class StatuspageAPI:
     @cached_property
     def updated_at(self) -> datetime:
         """The last time anything on the page changed: an update, or a maintenance window opening or closing."""
-        return max(self._all_changes, default=self.page.settings.commit_time or self.page.now)
+        latest = (last for _, last in self._change_span.values())
+        return max(latest, default=self.page.settings.commit_time or self.page.now)
 
     @cached_property
     def first_change(self) -> datetime:
         """Components have no creation date of their own: the page's first published change stands in."""
-        return min(self._all_changes, default=self.updated_at)
+        return min((first for first, _ in self._change_span.values()), default=self.updated_at)
 
     @cached_property
-    def _all_changes(self) -> list[datetime]:
-        return self._changes(self.page.incidents)
-
-    def _changes(self, incidents: Iterable[Incident]) -> list[datetime]:
+    def _change_span(self) -> dict[int, tuple[datetime, datetime]]:
+        """Each incident's first and latest change (by `id`), worked out once: the page's dates and
+        each component's are the earliest or the latest of them."""
         now = self.page.now
-        moments = []
-        for incident in incidents:
-            moments += [u.last_modified for u in incident.updates if u.at <= now]
-            if incident.is_maintenance:
-                moments += [m for m in (incident.scheduled_for, incident.scheduled_until) if m and m <= now]
-        return moments
+        return {id(i): span for i in self.page.incidents if (span := i.change_span(now)) is not None}
 
     @cached_property
-    def _latest_change(self) -> dict[int, datetime]:
-        """Each incident's latest change (by `id`), worked out once for every component it affects."""
-        return {id(i): max(changes) for i in self.page.incidents if (changes := self._changes([i]))}
+    def _component_change(self) -> dict[str, datetime]:
+        """Each component's latest change: the latest of its incidents' (a group's, of its members')."""
+        found = {}
+        for cid, incidents in self.page.incidents_by_component.items():
+            latest = [self._change_span[id(i)][1] for i in incidents if id(i) in self._change_span]
+            if latest:
+                found[cid] = max(latest)
+        return found
 
-    def _latest(self, incidents: Iterable[Incident]) -> list[datetime]:
-        """The latest change of each of `incidents`: what a component's `updated_at` is the latest of."""
-        return [self._latest_change[id(i)] for i in incidents if id(i) in self._latest_change]
+    def _latest(self, component_ids: Iterable[str]) -> list[datetime]:
+        """The latest change of each of the components: what a component's `updated_at` is the latest of."""
+        return [self._component_change[cid] for cid in component_ids if cid in self._component_change]
 
     def status(self) -> Document:
         page = self.page
@@ -174,7 +174,7 @@ class StatuspageAPI:
                     page.group_status(group.id),
                     position,
                     None,
-                    self._latest([i for c in members for i in page.incidents_by_component.get(c.id, [])]),
+                    self._latest(c.id for c in members),
                     members=[c.id for c in members],
                 )
             )
@@ -188,7 +188,7 @@ class StatuspageAPI:
 
     def _member(self, component: Component, position: int, group_id: str | None) -> Document:
         status = self.page.component_status[component.id]
-        changes = self._latest(self.page.incidents_by_component.get(component.id, []))
+        changes = self._latest([component.id])
         return self._component(component.id, component.name, component.description, status, position, group_id, changes)
 
     def _component(
@@ -239,9 +239,7 @@ class StatuspageAPI:
             "status": self.incident_status(incident),
             "created_at": self.time(incident.created_at),
             # A withdrawal changes the incident too: clients that poll by `updated_at` see it.
-            "updated_at": self.time(
-                max([u.last_modified for u in incident.updates] + [w.on for w in incident.withdrawals])
-            ),
+            "updated_at": self.time(incident.last_changed),
             "monitoring_at": self.time(monitoring),
             "resolved_at": self.time(resolved),
             "impact": "maintenance" if incident.is_maintenance else incident.impact,
@@ -258,7 +256,7 @@ class StatuspageAPI:
 
     @cached_property
     def _component_documents(self) -> dict[str, Document]:
-        return {document["id"]: document for document in self.components() if not document["group"]}
+        return {document["id"]: document for document in self._components if not document["group"]}
 
     def update(self, incident: Incident, update: Update) -> Document:
         affected = None

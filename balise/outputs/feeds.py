@@ -11,6 +11,8 @@ can make them ill-formed.
 
 from __future__ import annotations
 
+import heapq
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -62,6 +64,60 @@ def updates_newest_first(incidents: Iterable[Incident], limit: int | None = FEED
     pairs.sort(key=lambda pair: (pair[0].id, pair[1] is None))
     pairs.sort(key=lambda pair: _moment(*pair).timestamp(), reverse=True)
     return pairs if limit is None else pairs[:limit]
+
+
+class NewestPairs:
+    """`updates_newest_first(incidents, limit)` for a feed of `everyone`'s incidents or of some of
+    them (in the same order), without sorting every pair of every incident: only the newest `limit`
+    entries are in a feed, so only the incidents whose newest moment can be among them are looked at
+    (20,000 incidents, 50 entries)."""
+
+    def __init__(self, everyone: list[Incident]):
+        self.position = {id(incident): position for position, incident in enumerate(everyone)}
+        self.newest = {id(incident): newest_moment(incident) for incident in everyone}
+        self._keyed: dict[int, list[tuple[tuple[float, str, bool, int, int, int], Pair]]] = {}
+
+    def pairs(self, incidents: list[Incident], limit: int = FEED_SIZE) -> list[Pair]:
+        newest = self.newest
+        found: list[tuple[tuple[float, str, bool, int, int, int], Pair]] = []
+        kept: list[float] = []  # the `limit` newest moments found, a heap
+        for incident in sorted(incidents, key=lambda i: newest[id(i)], reverse=True):
+            if len(kept) >= limit and kept[0] > newest[id(incident)]:
+                break  # no pair left is as new as the `limit` found (a tie would be: it is taken)
+            for keyed in self.keyed(incident):
+                found.append(keyed)
+                moment = -keyed[0][0]
+                if len(kept) < limit:
+                    heapq.heappush(kept, moment)
+                elif moment > kept[0]:
+                    heapq.heapreplace(kept, moment)
+        found.sort(key=lambda keyed: keyed[0])
+        return [pair for _, pair in found[:limit]]
+
+    def keyed(self, incident: Incident) -> list[tuple[tuple[float, str, bool, int, int, int], Pair]]:
+        """Its pairs, each with its place in `updates_newest_first`'s order: newest first, then by
+        incident id, an update before a postmortem, then as that function lists them (updates, then
+        postmortems, then withdrawals; incidents in their order)."""
+        found = self._keyed.get(id(incident))
+        if found is None:
+            position = self.position[id(incident)]
+            pairs: list[tuple[int, int, Pair]] = [(0, k, (incident, u)) for k, u in enumerate(incident.updates)]
+            if incident.postmortem and incident.postmortem_at:
+                pairs.append((1, 0, (incident, None)))
+            pairs += [(2, k, (incident, w)) for k, w in enumerate(incident.withdrawals)]
+            found = self._keyed[id(incident)] = [
+                ((-_moment(*pair).timestamp(), incident.id, pair[1] is None, group, position, k), pair)
+                for group, k, pair in pairs
+            ]
+        return found
+
+
+def newest_moment(incident: Incident) -> float:
+    """The timestamp of an incident's newest pair in `updates_newest_first` (updates are oldest first)."""
+    newest = incident.latest.at.timestamp() if incident.updates else -math.inf
+    if incident.postmortem and incident.postmortem_at:
+        newest = max(newest, incident.postmortem_at.timestamp())
+    return max([newest, *(w.on.timestamp() for w in incident.withdrawals)])
 
 
 def _moment(incident: Incident, update: Update | Withdrawal | None) -> datetime:
@@ -192,9 +248,14 @@ class FeedWriter:
         """Yield (site-relative path, text) for the site's and the components' feeds."""
         page, t = self.page, self.t
         name = page.settings.site_name
-        # Sorted once: a component's feed is the same order, filtered (the sort is most of a feed's cost).
-        every_update = updates_newest_first([*page.incidents, *page.withdrawn], limit=None)
-        everything = every_update[:FEED_SIZE]
+        # Only the newest entries are in a feed: each feed sorts the pairs of the few incidents that can be.
+        everyone = [*page.incidents, *page.withdrawn]
+        newest = NewestPairs(everyone)
+        by_component: dict[str, list[Incident]] = {}
+        for incident in everyone:
+            for component_id in incident.components:
+                by_component.setdefault(component_id, []).append(incident)
+        everything = newest.pairs(everyone)
         for kind in ("atom", "rss"):
             yield from self._kept(
                 kind,
@@ -206,7 +267,7 @@ class FeedWriter:
                 self._shared,
             )
         for component in page.components:
-            its_updates = [pair for pair in every_update if component.id in pair[0].components][:FEED_SIZE]
+            its_updates = newest.pairs(by_component.get(component.id, []))
             for kind in ("atom", "rss"):
                 yield from self._kept(
                     kind,

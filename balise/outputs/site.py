@@ -106,10 +106,7 @@ def sitemap_files(page: StatusPage, written: list[str], others: list[str]) -> li
     links = SiteLinks(page.settings)
     day = page.now.astimezone(timezone.utc).date().isoformat()
     changed = {
-        links.incident_path(i): max([u.last_modified for u in i.updates] + [w.on for w in i.withdrawals])
-        .astimezone(timezone.utc)
-        .date()
-        .isoformat()
+        links.incident_path(i): i.last_changed.astimezone(timezone.utc).date().isoformat()
         for i in [*page.incidents, *page.withdrawn]
     }
     moved = {f"incidents/{former}/" for i in [*page.incidents, *page.withdrawn] for former in i.former_ids}
