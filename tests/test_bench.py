@@ -20,6 +20,7 @@ from balise.content.model import Settings
 from balise.errors import Collector
 from balise.outputs.pages import PageContext, SiteRenderer
 from balise.pipeline import parallel, stages as pipeline
+from balise.pipeline.write import Folder
 from balise.timeline import parse_body
 from conftest import REPO, page
 
@@ -130,7 +131,7 @@ def test_a_long_history_builds_the_same_bytes_on_several_cores_as_on_one(tmp_pat
 
 def write_all(renderer, site_dir):
     """Everything balise produces from `renderer`'s content, written as the build writes it."""
-    return pipeline.write(site_dir, pipeline.produce(renderer))
+    return pipeline.write(Folder(site_dir), pipeline.produce(renderer))
 
 
 @pytest.fixture
