@@ -222,6 +222,21 @@ def test_a_cache_of_another_version_means_a_full_build_and_one_line(site):
     assert_same_site(site.site, site.cold())
 
 
+def test_a_cache_naming_a_class_balise_no_longer_has_is_of_another_version(site):
+    import balise.pipeline.cache as cache_module
+
+    class Gone:
+        pass
+
+    Gone.__module__, Gone.__qualname__ = cache_module.__name__, "Gone"
+    site.monkeypatch.setattr(cache_module, "Gone", Gone, raising=False)
+    site.state().write_bytes(pickle.dumps(Gone()))
+    site.monkeypatch.delattr(cache_module, "Gone")
+    lines = [line for line in site.build().stderr.splitlines() if "build cache" in line]
+    assert len(lines) == 1 and "another version of balise" in lines[0], lines
+    assert_same_site(site.site, site.cold())
+
+
 def test_a_failed_build_leaves_the_site_and_the_next_build_is_right(site):
     before = files_of(site.site)
     edit(site.root, OPEN_INCIDENT, "— investigating", "— investigatin")

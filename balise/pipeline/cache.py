@@ -259,13 +259,17 @@ class BuildCache:
                 state = pickle.load(file)
         except FileNotFoundError:
             return None
+        except (AttributeError, ImportError):  # it names a class this balise no longer has
+            self.notice = f"the build cache {where} is from another version of balise — building everything afresh"
+            return None
         except Exception:  # noqa: BLE001 — anything unreadable is a cache to rebuild, never an error
             self.notice = f"the build cache {where} cannot be read — building everything afresh"
             return None
-        if not isinstance(state, State) or getattr(state, "format", None) != FORMAT:
-            self.notice = f"the build cache {where} is from another version of balise — building everything afresh"
-            return None
-        if state.fingerprint != self.fresh.fingerprint:
+        if (
+            not isinstance(state, State)
+            or getattr(state, "format", None) != FORMAT
+            or state.fingerprint != self.fresh.fingerprint
+        ):
             self.notice = f"the build cache {where} is from another version of balise — building everything afresh"
             return None
         if state.site != self.site:
