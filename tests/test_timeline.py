@@ -28,6 +28,16 @@ def test_times_with_an_offset(text, expected):
     assert parse_time(text).isoformat() == expected
 
 
+def test_times_of_one_offset_share_one_zone_object():
+    """So that they compare without asking each its offset, and pickle it once (the build cache)."""
+    winter, later = parse_time("2026-11-21 14:05 +01:00"), parse_time("2026-11-22 09:00 +0100")
+    india, newfoundland = parse_time("2026-07-01 09:00 +05:30"), parse_time("2026-07-01 09:00 -03:30")
+    assert winter.tzinfo is later.tzinfo and winter.tzinfo == timezone(timedelta(hours=1))
+    assert india.utcoffset() == timedelta(hours=5, minutes=30)
+    assert newfoundland.utcoffset() == -timedelta(hours=3, minutes=30)
+    assert india.tzinfo is not newfoundland.tzinfo
+
+
 def test_a_time_without_offset_is_refused_unless_a_zone_is_given():
     with pytest.raises(TimeError, match="no UTC offset"):
         parse_time("2026-11-21 14:05")
