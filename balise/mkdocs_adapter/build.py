@@ -23,7 +23,7 @@ from balise.mkdocs_adapter.plugin import log
 from balise.mkdocs_adapter.project import Project, load_checked, shown
 from balise.pipeline.stages import template_problem
 from balise.pipeline.unchanged import BUILT_BY_BALISE, Built, remember, say
-from balise.pipeline.write import DiscardedError, in_place, remove_detached, staged
+from balise.pipeline.write import in_place, remove_detached, staged
 
 
 def build_project(project: Project) -> Built:
@@ -55,9 +55,9 @@ def build_site(project: Project) -> Path:
         with mkdocs_messages(project.root, said):
             if record is not None and cache is not None:
                 with in_place(target, cache) as site:
-                    reused = plugin.build_without_mkdocs(site, record, before or [])
-                    if not reused:  # the theme's files cannot all be kept: MkDocs builds afresh
-                        raise DiscardedError
+                    if not plugin.build_without_mkdocs(site, record, before or []):
+                        site.discard()  # the theme's files cannot all be kept: MkDocs builds afresh
+                reused = not site.discarded
             if not reused:
                 with staged(target, remove_detached) as staging:
                     config.site_dir = str(staging.root)

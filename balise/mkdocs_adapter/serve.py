@@ -32,7 +32,7 @@ from mkdocs.livereload import LiveReloadServer, _serve_url
 from balise.i18n import Translator
 from balise.mkdocs_adapter.plugin import BalisePlugin
 from balise.outputs.pages import TEMPLATES
-from balise.pipeline.write import DiscardedError, in_place
+from balise.pipeline.write import in_place
 
 log = logging.getLogger("mkdocs.balise")
 
@@ -125,14 +125,12 @@ class Preview:
         record = plugin.last_mkdocs_build()
         if record is None or plugin.cache is None:
             return False
-        built = False
         with in_place(plugin.cache.target, plugin.cache) as site:  # the folder served, as MkDocs resolved it
-            built = plugin.build_without_mkdocs(site, record)
-            if not built:  # the theme's files cannot all be kept
-                raise DiscardedError
-        if built:
+            if not plugin.build_without_mkdocs(site, record):
+                site.discard()  # the theme's files cannot all be kept
+        if not site.discarded:
             self.plugin = plugin
-        return built
+        return not site.discarded
 
     def rebuild_all(self, config: MkDocsConfig | None) -> None:
         config = config or self.get_config()

@@ -32,7 +32,7 @@ from balise.errors import Collector, ContentError, Problem, one_line, show_probl
 from balise.outputs.pages import NavLink, SiteRenderer
 from balise.pipeline import stages
 from balise.pipeline.cache import BALISE, BuildCache, MkDocsRecord, Prepared, cache_home, digest, tree_digest
-from balise.pipeline.write import DiscardedError, Folder, in_place, write
+from balise.pipeline.write import Folder, in_place, write
 
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
 BUILT_BY_BALISE = "api/v2/summary.json"
@@ -242,15 +242,14 @@ def _build(prepared: Prepared, cache: BuildCache, record: MkDocsRecord) -> Built
     try:
         info = stages.build_info(version, prepared.repo_url, shown_as_of)
         renderer = stages.renderer(page, info, sources.custom_templates)
-        kept = False
         with in_place(cache.target, cache) as site:
-            kept = write_with_last_theme(site, renderer, cache, record) is not None
-            if not kept:  # a file of the theme's vanished from the last site: MkDocs builds it
-                raise DiscardedError
-            say(prepared.said, sources.root)
-            if not settings.site_url:  # as the plugin's logger says it
-                say([("warning", "balise: " + SITE_URL_UNSET)], sources.root)
-        if not kept:
+            if write_with_last_theme(site, renderer, cache, record) is None:
+                site.discard()  # a file of the theme's vanished from the last site: MkDocs builds it
+            else:
+                say(prepared.said, sources.root)
+                if not settings.site_url:  # as the plugin's logger says it
+                    say([("warning", "balise: " + SITE_URL_UNSET)], sources.root)
+        if site.discarded:
             return None
     except jinja2.TemplateError as error:
         raise ContentError([Problem.from_text(stages.template_problem(error, sources.root))], sources.root) from None

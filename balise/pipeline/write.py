@@ -130,6 +130,11 @@ class InPlace(Folder):
         site = site.resolve()  # as the cache names the files it keeps (`Reused.source`)
         super().__init__(Path(tempfile.mkdtemp(prefix=f".{site.name}.changes-", dir=site.parent)))
         self.site, self.cache = site, cache
+        self.discarded = False
+
+    def discard(self) -> None:
+        """Leave the site as it was when the block ends (its files cannot all be kept)."""
+        self.discarded = True
 
     def place(self, relative: str) -> Path:
         """Side by side in the side folder, the path's slashes quoted: a folder costs as much to make
@@ -253,7 +258,7 @@ def rewrite_footer(path: str, offsets: tuple[int, ...], old: bytes, new: bytes) 
         os.close(handle)
     whole = Path(path)
     spliced = whole.with_name(f".{whole.name}.balise")
-    spliced.write_bytes(whole.read_bytes().replace(old, new))
+    copy_reused(Reused(whole, (old, new)), spliced)
     os.replace(spliced, whole)
 
 
@@ -324,24 +329,20 @@ def staged(target: Path, remove: Callable[[Path], None] | None = None) -> Iterat
     swap_in(staging, target, remove)
 
 
-class DiscardedError(Exception):
-    """Raised in an `in_place` block to leave the site as it was (its files cannot all be kept)."""
-
-
 @contextmanager
 def in_place(site: Path, cache: BuildCache) -> Iterator[InPlace]:
     """The last site `site`, to update where it stands: committed when the block ends without
-    error; otherwise (or on `DiscardedError`, which is not raised further) the site is left as it was."""
+    error and without `InPlace.discard`; otherwise the site is left as it was."""
     update = InPlace(site, cache)
     try:
         yield update
-    except DiscardedError:
-        shutil.rmtree(update.root, ignore_errors=True)
-        return
     except BaseException:
         shutil.rmtree(update.root, ignore_errors=True)
         raise
-    update.commit()
+    if update.discarded:
+        shutil.rmtree(update.root, ignore_errors=True)
+    else:
+        update.commit()
 
 
 def swap_in(staging: Path, target: Path, remove: Callable[[Path], None] | None = None) -> None:
