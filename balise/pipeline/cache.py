@@ -43,7 +43,6 @@ import os
 import pickle
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -53,6 +52,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
+from balise.content.authoring import write_atomically
 from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
@@ -201,11 +201,10 @@ class State:
 @dataclass(frozen=True)
 class Reused:
     """A file taken from the last site instead of rendered: `splice` is (the footer note it holds,
-    this build's), at the byte offsets `footer_at`; None when the file is the same bytes."""
+    this build's), None when the file is the same bytes."""
 
     source: Path
     splice: tuple[bytes, bytes] | None = None
-    footer_at: tuple[int, ...] = ()
 
 
 class BuildCache:
@@ -387,9 +386,8 @@ class BuildCache:
 
     def reuse(self, path: str, record: Record) -> Reused:
         old, new = self.previous.footer, self.fresh.footer
-        footer_at = record[1]
-        splice = (old.encode(), new.encode()) if footer_at and old != new else None
-        return Reused(self.target / path, splice, footer_at)
+        splice = (old.encode(), new.encode()) if record[1] and old != new else None
+        return Reused(self.target / path, splice)
 
     def _record(self, key: str, records: list[tuple[str, Record]]) -> None:
         self.fresh.outputs.update(records)
@@ -428,10 +426,10 @@ class BuildCache:
         be written only means the next build is a full one."""
         self.pack()
         try:
-            self.loads_folder.mkdir(parents=True, exist_ok=True)
+            self.loads_folder.mkdir(parents=True, exist_ok=True)  # listed below, even with no load to keep
             for name in set(self.fresh.loads.values()).intersection(self._unsaved):
-                self._write(self.loads_folder / name, self._unsaved[name])
-            self._write(self.path, pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL))
+                write_atomically(self.loads_folder / name, self._unsaved[name])
+            write_atomically(self.path, pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return
         self._unsaved = {}
@@ -441,14 +439,6 @@ class BuildCache:
                 with suppress(OSError):
                     unused.unlink()
         self.prune()
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        """`data` into `path`, whole or not at all."""
-        handle, temporary = tempfile.mkstemp(prefix=".writing-", dir=path.parent)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
 
     def prune(self) -> None:
         """Forget the caches of sites not built for `UNUSED_DAYS` (moved or deleted folders, tests)."""
