@@ -253,6 +253,22 @@ def test_a_file_removed_from_the_last_site_is_made_again(site):
     site.rebuilds_alike()
 
 
+def test_a_site_built_meanwhile_with_another_cache_is_not_trusted_as_this_cache_left_it(site):
+    """Another build of the same folder with its own cache (another BALISE_CACHE_DIR, a colleague's
+    command) in between: every page this cache would keep holds another footer note, so each is made
+    again rather than kept with a stale commit."""
+    append_update(site.root, "Un point d'étape.")
+    site.commit()
+    site.monkeypatch.setenv("BALISE_CACHE_DIR", str(site.tmp / "another-cache"))
+    site.cli("build")
+    git(site.root, "commit", "-q", "--allow-empty", "-m", "nothing but a commit", when=WHEN[2])
+    site.rebuilds_alike()
+    commit = git(site.root, "rev-parse", "HEAD").strip()
+    pages = list(site.site.rglob("*.html"))
+    assert len(pages) > 25
+    assert [page for page in pages if "data-commit" in page.read_text() and commit not in page.read_text()] == []
+
+
 def test_serve_rebuilds_an_edited_incident_without_mkdocs(tmp_path, monkeypatch):
     """`balise serve` after an edit of an incident: balise's pipeline alone, into the folder served
     (the theme's files are those of the last build: same inodes), and the same site as a first build."""

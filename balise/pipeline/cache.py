@@ -47,6 +47,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -378,11 +379,29 @@ class BuildCache:
             if record is None or record[0] != key:
                 return None
             reused.append((path, self.reuse(path, record)))
-        if not all(reused.source.is_file() for _, reused in reused):  # a file removed from the site
+        if not all(self._intact(path, previous.outputs[path]) for path in paths):
             return None
         old, new = self.previous.footer.encode(), self.fresh.footer.encode()
         self._record(key, [(path, moved(previous.outputs[path], old, new)) for path in paths])
         return reused
+
+    @cached_property
+    def unsettled(self) -> set[str] | None:
+        """The last site's folders changed since it was left (a file moved into, out of or over one
+        of theirs: another build, a person), whose files are checked before they are kept; None when
+        the folders' times are not known, which makes every folder unsettled."""
+        folders = self.previous.folders
+        return None if folders is None else changed_folders(self.target, folders)
+
+    def _intact(self, path: str, record: Record) -> bool:
+        """Whether the last site's file `path` is still the one made under `record`: surely so in a
+        folder nothing changed since; elsewhere, it must be there with the last footer note where
+        the record says (a page made by another build would not hold it)."""
+        unsettled = self.unsettled
+        if unsettled is not None and path.rpartition("/")[0] not in unsettled:
+            return True
+        where = f"{self.target}/{path}"
+        return holds(where, record[1], self.previous.footer.encode()) if record[1] else os.path.isfile(where)
 
     def reuse(self, path: str, record: Record) -> Reused:
         old, new = self.previous.footer, self.fresh.footer
@@ -461,6 +480,34 @@ def _no_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def changed_folders(site: Path, folders: dict[str, int]) -> set[str]:
+    """The site-relative folders of `folders` (with their st_mtime_ns when last left) whose time is
+    no longer that one, or that are gone."""
+    changed, root = set(), str(site)
+    for folder, seen in folders.items():
+        try:
+            if os.stat(f"{root}/{folder}").st_mtime_ns == seen:
+                continue
+        except OSError:
+            pass
+        changed.add(folder)
+    return changed
+
+
+def holds(path: str, offsets: tuple[int, ...], note: bytes) -> bool:
+    """Whether the file `path` holds `note` at each of `offsets` (False if it cannot be read)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return all(os.pread(handle, len(note), at) == note for at in offsets)
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 def footer_offsets(text: str, footer: str) -> tuple[int, ...]:

@@ -159,7 +159,7 @@ class InPlace(Folder):
         written = self.changes()
         changed = set(written)
         previous = self.cache.previous
-        stale = present_files(self.site, previous.files, previous.folders) - self.written
+        stale = present_files(self.site, previous.files, previous.folders, self.cache.unsettled) - self.written
         self.cache.forget()
         made: set[Path] = set()
         for relative, side in written.items():
@@ -212,16 +212,17 @@ def folder_times(
     return times
 
 
-def present_files(site: Path, files: list[str] | None, folders: dict[str, int] | None) -> set[str]:
+def present_files(
+    site: Path, files: list[str] | None, folders: dict[str, int] | None, changed: set[str] | None
+) -> set[str]:
     """The files in `site`: those the last build left (`files`), and any put there since, found in
-    the folders whose time changed; without that record, every folder is read."""
-    if files is None or folders is None:
+    the folders whose time changed since (`changed`, of the `folders` it left); without that
+    record, every folder is read."""
+    if files is None or folders is None or changed is None:
         return files_under(site)
     present, root = set(files), str(site)
-    for folder, seen in folders.items():
+    for folder in changed:
         try:
-            if os.stat(f"{root}/{folder}").st_mtime_ns == seen:
-                continue
             entries = list(os.scandir(f"{root}/{folder}"))
         except OSError:  # gone: its files are no longer there to remove
             continue
