@@ -47,8 +47,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
