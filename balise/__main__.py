@@ -1,5 +1,5 @@
 """`python3 -m balise ...` is the same as `balise ...` (handy where scripts are not on PATH)."""
 
-from balise.cli.main import main
+from balise.cli.main import run
 
-main(prog_name="balise")
+run()

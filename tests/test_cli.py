@@ -4,6 +4,7 @@ only when that command runs, so `balise --help` and `balise new` never wait for 
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -66,6 +67,31 @@ def test_a_command_imports_its_own_module_only():
     assert "balise.cli.writing" in modules
     assert not {"balise.cli.site", "balise.mkdocs_adapter.build", "balise.mkdocs_adapter.serve"} & modules
     assert not {"balise.cli.transparency", "balise.transparency.ingest", "balise.cli.reading"} & modules
+
+
+def test_the_program_ends_as_soon_as_a_build_is_done_and_other_commands_as_usual(tmp_path):
+    """`balise build` ends its process without tearing it down (nothing left to free object by
+    object), having said what it built; any other command ends as Python ends (exit handlers run)."""
+    from conftest import copy_demo
+
+    root = copy_demo(tmp_path / "demo")
+    script = (
+        "import atexit, sys\natexit.register(print, 'torn down')\n"
+        "from balise.cli.main import run\nsys.argv[0] = 'balise'\nrun()"
+    )
+    environment = {**os.environ, "BALISE_CACHE_DIR": str(tmp_path / "cache")}
+
+    def program(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, *args], cwd=root, env=environment, capture_output=True, text=True
+        )
+
+    for _ in range(2):  # with MkDocs, then without (`pipeline.unchanged`)
+        built = program("build")
+        assert built.returncode == 0, built.stderr
+        assert "Site built in" in built.stderr and "torn down" not in built.stdout
+    checked = program("check")
+    assert checked.returncode == 0 and "torn down" in checked.stdout
 
 
 def test_an_unknown_command_is_answered_with_the_nearest_name(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from balise.cli.context import Site, config_option, pass_site, site_dir_option, strict_option
+from balise.cli.main import end_process
 from balise.pipeline import unchanged
 
 
@@ -23,3 +24,4 @@ def build(site: Site) -> None:
     built = unchanged.build(site.config_file, site.site_dir, site.strict) or site.build_with_mkdocs()
     click.echo(f"Site built in {built.target}", err=True)
     built.summarise_for_github()
+    end_process()
