@@ -20,7 +20,7 @@ from balise.content.messages import check_sanitised
 from balise.content.playbooks import PLACEHOLDER, placeholder_message, placeholders_in
 from balise.content.transparency import Transparency
 from balise.content.vocabulary import suggest_component_status, suggest_impact, unknown_status
-from balise.content.yamlfile import Located, content_files, parse_yaml, read_front_matter, read_text
+from balise.content.yamlfile import Located, child_path, content_names, parse_yaml, read_front_matter, read_text
 from balise.errors import Collector
 from balise.i18n import find_status
 from balise.timeline import TimeError, format_time, parse_body, parse_time
@@ -560,22 +560,24 @@ def load_incidents(
     """Every incident file of a folder (see `content_files`), newest first. Any other file there is
     an error: 'panne.txt' or 'panne.MD' would silently publish nothing."""
     incidents = []
-    for path in content_files(directory, markdown_only=False):
-        if path.suffix != ".md":
+    for name in content_names(directory, markdown_only=False):
+        if not name.endswith(".md"):
             report.error(
-                path,
+                directory / name,
                 1,
                 f"incident files end in .md, so this one would never be published — rename it "
-                f"{_as_markdown(path.name)}, or start its name with '_' to keep it as a note",
+                f"{_as_markdown(name)}, or start its name with '_' to keep it as a note",
             )
             continue
+        path = child_path(directory, name)
         if load_file is None:
-            incident = load_incident(path, component_ids, report, zone=zone)
+            incident = load_incident(Path(path), component_ids, report, zone=zone)
         else:
             incident = load_file(path, component_ids, report, zone)
         if incident is not None and (incident.updates or incident.withdrawn is not None):
             incidents.append(incident)
-    incidents.sort(key=lambda i: (i.started_at if i.updates else i.withdrawals[0].on, i.id), reverse=True)
+    # By timestamps: aware times of different offsets compare slowly, 20,000 of them sorted.
+    incidents.sort(key=lambda i: ((i.started_at if i.updates else i.withdrawals[0].on).timestamp(), i.id), reverse=True)
     return incidents
 
 
@@ -594,10 +596,17 @@ MAX_UPDATE_AHEAD = timedelta(days=1)
 def future_updates(incidents: list[model.Incident], now: datetime, report: Collector) -> None:
     """Errors for updates dated more than `MAX_UPDATE_AHEAD` after `now` (the build's reference time).
     A draft is still being written; an embargoed item may be dated for its publication."""
+    limit = now + MAX_UPDATE_AHEAD
     for incident in incidents:
-        if incident.draft:
+        if incident.draft or not incident.updates:
             continue
-        written_by = max(now, incident.publish_at or now) + MAX_UPDATE_AHEAD
+        written_by = (
+            limit
+            if incident.publish_at is None or incident.publish_at <= now
+            else incident.publish_at + MAX_UPDATE_AHEAD
+        )
+        if max(update.at for update in incident.updates) <= written_by:
+            continue
         for update in incident.updates:
             if update.at > written_by:
                 report.error(
@@ -625,7 +634,8 @@ class Content:
 
 
 # How one incident file is read: `load_incident`, or a cache of its results (balise.pipeline.cache).
-IncidentLoader = Callable[[Path, "Collection[str] | None", Collector, "tzinfo | None"], "model.Incident | None"]
+# Given the file's path as text (`child_path`).
+IncidentLoader = Callable[[str, "Collection[str] | None", Collector, "tzinfo | None"], "model.Incident | None"]
 
 
 def load_content(

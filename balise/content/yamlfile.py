@@ -318,10 +318,15 @@ def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
     """The content files of a folder, sorted: not a README (README.md, README.txt…), nor names
     starting with '_' or '.' (notes and editors' files), nor sub-folders; only *.md unless
     `markdown_only` is False."""
+    return [directory / name for name in content_names(directory, markdown_only)]
+
+
+def content_names(directory: Path, markdown_only: bool = True) -> list[str]:
+    """The names of `content_files(directory, markdown_only)`."""
     if not directory.is_dir():
         return []
     with os.scandir(directory) as entries:  # the listing's own file types: no stat() per file
-        names = sorted(
+        return sorted(
             entry.name
             for entry in entries
             if not entry.name.startswith(("_", "."))
@@ -329,4 +334,9 @@ def content_files(directory: Path, markdown_only: bool = True) -> list[Path]:
             and entry.is_file()
             and (entry.name.endswith(".md") or not markdown_only)
         )
-    return [directory / name for name in names]
+
+
+def child_path(folder: Path, name: str) -> str:
+    """`str(folder / name)`, without making the Path: 20,000 of them, made and formatted, cost 0.3 s."""
+    base = str(folder)
+    return name if base == "." else f"{base.rstrip('/')}/{name}"

@@ -204,7 +204,7 @@ class Reused:
     """A file taken from the last site instead of rendered: `splice` is (the footer note it holds,
     this build's), None when the file is the same bytes."""
 
-    source: Path
+    source: str  # the path of the file in the last site
     splice: tuple[bytes, bytes] | None = None
 
 
@@ -227,6 +227,8 @@ class BuildCache:
         self._kept: dict[str, dict[str, tuple[Any, list[Problem]]]] = {}  # this build's, by group
         self._loaded_afresh: set[str] = set()  # the groups holding a load not taken from the last build
         self._unsaved: dict[str, bytes] = {}  # the groups' files to write, by name
+        self.started_ns = time.time_ns()  # what a file's times are held against (`RACY_NS`)
+        self._splice: tuple[tuple[str, str], tuple[bytes, bytes] | None] = (("", ""), None)  # by `reuse`
 
     def following(self) -> BuildCache:
         """The cache of the next build in this process (`balise serve`): what this one made, in memory."""
@@ -293,7 +295,7 @@ class BuildCache:
             self.fresh.history = LogMemo(known.head, known.folder, dict(known.log)) if known else LogMemo()
         return self.fresh.history
 
-    def content_digest(self, path: Path) -> str:
+    def content_digest(self, path: Path | str) -> str:
         """The digest of a file's bytes, read only when its size, times or inode changed since the
         last build (or it was then too fresh to tell); a file that cannot be read has the digest of
         nothing (it is loaded again, and says why)."""
@@ -307,10 +309,11 @@ class BuildCache:
             found = known[1]
         else:
             try:
-                found = digest(path.read_bytes())
+                with open(path, "rb") as file:
+                    found = digest(file.read())
             except OSError:
                 return digest(b"")
-        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > RACY_NS:
+        if self.started_ns - max(status.st_mtime_ns, status.st_ctime_ns) > RACY_NS:
             self.fresh.stats[str(path)] = (seen, found)
         return found
 
@@ -405,8 +408,9 @@ class BuildCache:
 
     def reuse(self, path: str, record: Record) -> Reused:
         old, new = self.previous.footer, self.fresh.footer
-        splice = (old.encode(), new.encode()) if record[1] and old != new else None
-        return Reused(self.target / path, splice)
+        if self._splice[0] != (old, new):
+            self._splice = ((old, new), (old.encode(), new.encode()) if old != new else None)
+        return Reused(f"{self.target}/{path}", self._splice[1] if record[1] else None)
 
     def _record(self, key: str, records: list[tuple[str, Record]]) -> None:
         self.fresh.outputs.update(records)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import tzinfo
+from itertools import chain
 from pathlib import Path
 
 import jinja2
@@ -77,15 +78,17 @@ def cached_loader(cache: BuildCache) -> loaders.IncidentLoader:
     shared: dict[tuple[int, str], str] = {}  # by (components' collection, zone): the same for every file
 
     def load(
-        path: Path, component_ids: Collection[str] | None, report: Collector, zone: tzinfo | None
+        path: str, component_ids: Collection[str] | None, report: Collector, zone: tzinfo | None
     ) -> Incident | None:
         context = (id(component_ids), str(zone))
         if context not in shared:
             known = sorted(component_ids) if component_ids is not None else None
             shared[context] = digest(cache.fresh.fingerprint, known, str(zone))
-        key = digest(shared[context], str(path), cache.content_digest(path))
-        cache.source_keys[str(path)] = key
-        return cache.load_once(key, report, lambda own: loaders.load_incident(path, component_ids, own, zone=zone))
+        key = digest(shared[context], path, cache.content_digest(path))
+        cache.source_keys[path] = key
+        return cache.load_once(
+            key, report, lambda own: loaders.load_incident(Path(path), component_ids, own, zone=zone)
+        )
 
     return load
 
@@ -179,10 +182,20 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
     def sitemap(written: list[str]) -> Files:
         return sitemap_files(pages.page, written, others) if others is not None else []
 
-    if cache is None:
+    if cache is None or keys is None:
         return Production(site(), pages.page.incidents, of_incident, sitemap)
-    pages.memo = keys.memo if keys is not None else pages.memo
-    return Production(site(), pages.page.incidents, of_incident, sitemap, lambda: cache.journal, cache.merge)
+    pages.memo = keys.memo
+    # The incidents whose files the last site holds are taken at once: only those to render are worth
+    # other cores (forking, and handing back what each worker recorded, cost more than keeping files).
+    kept: list[tuple[str, object]] = []
+    to_render = []
+    for incident in pages.page.incidents:
+        reused = cache.reusable(keys.incident(incident))
+        if reused is None:
+            to_render.append(incident)
+        else:
+            kept += reused
+    return Production(chain(kept, site()), to_render, of_incident, sitemap, lambda: cache.journal, cache.merge)
 
 
 class OutputKeys:

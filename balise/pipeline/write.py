@@ -130,6 +130,7 @@ class InPlace(Folder):
         site = site.resolve()  # as the cache names the files it keeps (`Reused.source`)
         super().__init__(Path(tempfile.mkdtemp(prefix=f".{site.name}.changes-", dir=site.parent)))
         self.site, self.cache = site, cache
+        self._prefix = f"{site}/"  # of a kept file's `Reused.source`
         self.discarded = False
 
     def discard(self) -> None:
@@ -143,7 +144,7 @@ class InPlace(Folder):
         return self.root / (flat if len(flat) <= FLAT_NAME_MAX else relative)
 
     def put(self, relative: str, data: object) -> None:
-        if isinstance(data, Reused) and data.source == self.site / relative:
+        if isinstance(data, Reused) and data.source == self._prefix + relative:
             old, new = data.splice or (b"", b"")
             if len(old) == len(new):  # the footer note, if it changed, is rewritten by `commit`
                 return
@@ -259,7 +260,7 @@ def rewrite_footer(path: str, offsets: tuple[int, ...], old: bytes, new: bytes) 
         os.close(handle)
     whole = Path(path)
     spliced = whole.with_name(f".{whole.name}.balise")
-    copy_reused(Reused(whole, (old, new)), spliced)
+    copy_reused(Reused(path, (old, new)), spliced)
     os.replace(spliced, whole)
 
 
@@ -284,7 +285,7 @@ def copy_reused(reused: Reused, target: Path) -> None:
             shutil.copyfile(reused.source, target)
             return
     old, new = reused.splice
-    target.write_bytes(reused.source.read_bytes().replace(old, new))
+    target.write_bytes(Path(reused.source).read_bytes().replace(old, new))
 
 
 def _remove(folder: Path) -> None:
