@@ -15,7 +15,9 @@ for 60 days is removed):
 - `outputs`: for each file of the last site, the key it was made under and where it holds the
   footer note (the build's commit and time: the one part of a page that changes with every commit);
 - `files` and `folders`: every file of the last site, and the time of each of its folders, so an
-  update in place removes the files no longer made (and any other put there since);
+  update in place removes the files no longer made (and any other put there since), and keeps a
+  file without a look only in a folder whose time is unchanged; elsewhere (another build, with
+  another cache, or a person was there) it must still hold the last footer note where recorded;
 - `history`: what was read of git's log, so the next build reads only the commits since;
 - `groups`: which files each key made (an incident's page and feed, a page of the history);
 - `mkdocs`: what MkDocs read (a fingerprint of mkdocs.yml, the writers' pages, the theme), which of
