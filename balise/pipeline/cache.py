@@ -230,7 +230,7 @@ class BuildCache:
         self._loaded_afresh: set[str] = set()  # the groups holding a load not taken from the last build
         self._unsaved: dict[str, bytes] = {}  # the groups' files to write, by name
         self.started_ns = time.time_ns()  # what a file's times are held against (`RACY_NS`)
-        self._splice: tuple[tuple[str, str], tuple[bytes, bytes] | None] = (("", ""), None)  # by `reuse`
+        self._encoded: tuple[tuple[str, str], tuple[bytes, bytes]] = (("", ""), (b"", b""))  # `_footers`
 
     def following(self) -> BuildCache:
         """The cache of the next build in this process (`balise serve`): what this one made, in memory."""
@@ -378,17 +378,15 @@ class BuildCache:
         paths = previous.groups.get(key)
         if paths is None:
             return None
-        reused = []
-        for path in paths:
-            record = previous.outputs.get(path)
-            if record is None or record[0] != key:
+        records = [previous.outputs.get(path) for path in paths]
+        kept: list[tuple[str, Record]] = []
+        for path, record in zip(paths, records, strict=True):
+            if record is None or record[0] != key or not self._intact(path, record):
                 return None
-            reused.append((path, self.reuse(path, record)))
-        if not all(self._intact(path, previous.outputs[path]) for path in paths):
-            return None
-        old, new = self.previous.footer.encode(), self.fresh.footer.encode()
-        self._record(key, [(path, moved(previous.outputs[path], old, new)) for path in paths])
-        return reused
+            kept.append((path, record))
+        old, new = self._footers()
+        self._record(key, [(path, moved(record, old, new)) for path, record in kept])
+        return [(path, self.reuse(path, record)) for path, record in kept]
 
     @cached_property
     def unsettled(self) -> set[str] | None:
@@ -406,13 +404,18 @@ class BuildCache:
         if unsettled is not None and path.rpartition("/")[0] not in unsettled:
             return True
         where = f"{self.target}/{path}"
-        return holds(where, record[1], self.previous.footer.encode()) if record[1] else os.path.isfile(where)
+        return holds(where, record[1], self._footers()[0]) if record[1] else os.path.isfile(where)
 
     def reuse(self, path: str, record: Record) -> Reused:
-        old, new = self.previous.footer, self.fresh.footer
-        if self._splice[0] != (old, new):
-            self._splice = ((old, new), (old.encode(), new.encode()) if old != new else None)
-        return Reused(f"{self.target}/{path}", self._splice[1] if record[1] else None)
+        old, new = self._footers()
+        return Reused(f"{self.target}/{path}", (old, new) if record[1] and old != new else None)
+
+    def _footers(self) -> tuple[bytes, bytes]:
+        """The last build's footer note and this one's, encoded once (20,000 files reuse them)."""
+        notes = (self.previous.footer, self.fresh.footer)
+        if self._encoded[0] != notes:
+            self._encoded = (notes, (notes[0].encode(), notes[1].encode()))
+        return self._encoded[1]
 
     def _record(self, key: str, records: list[tuple[str, Record]]) -> None:
         self.fresh.outputs.update(records)
@@ -531,7 +534,7 @@ def time_state(incident: Any, now: datetime) -> object:
     (its status, end and duration are then fixed), the time itself while it is open."""
     ended = incident.ended_at(now)
     if ended is not None and incident.promised_update(now) is None:
-        return ("ended", incident.status_at(now), ended)
+        return ("ended", str(incident.status_at(now)), ended)  # the word: an enum's repr is slow to make
     return ("open", now)
 
 

@@ -232,13 +232,17 @@ def _build(prepared: Prepared, cache: BuildCache, record: MkDocsRecord) -> Built
     sources: stages.Sources = prepared.sources
     settings, version = dated(prepared.settings, sources.root, prepared.reads, Path(prepared.site_dir), prepared.as_of)
     report = Collector(sources.root)
-    content = stages.read(sources, settings, report, cache)
-    stages.validate(report)
-    content, warning = stages.apply_amendments(sources, content, report, cache.log_memo())
-    stages.validate(report)
-    # What was read lives until the process ends: the cyclic collector need not walk it again and
-    # again while the outputs are made (a million objects for 20,000 incidents).
-    gc.freeze()
+    # What is read lives until the process ends: the cyclic collector need not walk it while it is
+    # read (a million objects for 20,000 incidents), nor again and again afterwards (`gc.freeze`).
+    gc.disable()
+    try:
+        content = stages.read(sources, settings, report, cache)
+        stages.validate(report)
+        content, warning = stages.apply_amendments(sources, content, report, cache.log_memo())
+        stages.validate(report)
+    finally:
+        gc.freeze()
+        gc.enable()
     if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
         show_problems([warning])
     page = stages.publish(content, settings)
