@@ -406,3 +406,43 @@ def test_a_build_writes_only_the_groups_of_loads_that_changed_and_loads_a_damage
     edit(site.root, OPEN_INCIDENT, "Un point d'étape.", "Un point d'étape, corrigé.")
     site.commit()
     site.rebuilds_alike()
+
+
+def test_the_code_fingerprint_follows_every_change_of_balise_without_reading_it_at_every_build(tmp_path, monkeypatch):
+    """balise's own files are digested once, then known by their sizes, times and inodes (`code.json`
+    in the cache's home); a file changed, added or removed gives another digest, the one a full read
+    gives. Files changed in the last clock tick's doubt (`RACY_NS`) are read every time. The
+    libraries' versions are those importlib.metadata reads."""
+    from importlib import metadata
+
+    from balise.pipeline import cache
+
+    code = tmp_path / "balise"
+    (code / "templates").mkdir(parents=True)
+    (code / "model.py").write_text("A = 1\n", encoding="utf-8")
+    (code / "templates" / "page.html").write_text("<p>{{ a }}</p>\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "BALISE", code)
+    monkeypatch.setenv("BALISE_CACHE_DIR", str(tmp_path / "cache"))
+    memo = tmp_path / "cache" / "code.json"
+
+    first = cache.code_digest()
+    assert first == cache.tree_digest(code) and not memo.exists()  # just written: not trusted yet
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    assert cache.code_digest() == first and memo.is_file()
+    assert cache.code_digest() == first
+    (code / "model.py").write_text("A = 22\n", encoding="utf-8")
+    changed = cache.code_digest()
+    assert changed != first and changed == cache.tree_digest(code)
+    (code / "templates" / "extra.html").write_text("", encoding="utf-8")
+    assert cache.code_digest() == cache.tree_digest(code) != changed
+    (code / "templates" / "extra.html").unlink()
+    assert cache.code_digest() == cache.tree_digest(code) == changed
+
+    expected = []
+    for name in cache.DEPENDENCIES:
+        try:
+            expected.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            expected.append((name, None))
+    assert cache.installed_versions(cache.DEPENDENCIES) == expected
+    assert cache.installed_versions(["no-such-distribution"]) == [("no-such-distribution", None)]
