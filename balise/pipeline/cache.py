@@ -301,7 +301,7 @@ class BuildCache:
     def _read(self) -> State | None:
         where = self.path
         try:
-            with open(where, "rb") as file, _no_collection():
+            with open(where, "rb") as file, collector_paused():
                 state = pickle.load(file)
         except FileNotFoundError:
             return None
@@ -377,7 +377,7 @@ class BuildCache:
             return {}
         try:
             stored = self._unsaved.get(name) or (self.loads_folder / name).read_bytes()
-            with _no_collection():
+            with collector_paused():
                 entries = pickle.loads(stored)
         except Exception:  # noqa: BLE001 — a damaged group is loaded again
             return {}
@@ -420,9 +420,9 @@ class BuildCache:
         paths = previous.groups.get(key)
         if paths is None:
             return None
-        records = [previous.outputs.get(path) for path in paths]
         kept: list[tuple[str, Record]] = []
-        for path, record in zip(paths, records, strict=True):
+        for path in paths:
+            record = previous.outputs.get(path)
             if record is None or record[0] != key or not self._intact(path, record):
                 return None
             kept.append((path, record))
@@ -521,9 +521,10 @@ class BuildCache:
 
 
 @contextmanager
-def _no_collection() -> Iterator[None]:
-    """Without the cyclic garbage collector: unpickling makes no garbage, only objects that live on,
-    which the collector would otherwise walk again and again as their number grows."""
+def collector_paused() -> Iterator[None]:
+    """Without the cyclic garbage collector, while the content is read (unpickled, above all): that
+    makes no garbage, only objects that live on, which the collector would otherwise walk again and
+    again as their number grows."""
     enabled = gc.isenabled()
     gc.disable()
     try:

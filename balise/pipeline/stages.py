@@ -162,17 +162,6 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
     def rendered(incident: Incident) -> list[tuple[str, str | bytes]]:
         return [*pages.incident_pages(incident), *outputs.incident_files(incident)]
 
-    def of_incident(incident: Incident) -> Files:
-        if keys is None or cache is None:
-            return rendered(incident)
-        key = keys.incident(incident)
-        reused = cache.reusable(key)
-        if reused is not None:
-            return reused
-        files = rendered(incident)
-        cache.made(key, files)
-        return files
-
     def site() -> Iterator[tuple[str, object]]:
         yield from pages.site_pages()
         yield from outputs.files()  # feeds, API, calendar, badges
@@ -183,8 +172,14 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
         return sitemap_files(pages.page, written, others) if others is not None else []
 
     if cache is None or keys is None:
-        return Production(site(), pages.page.incidents, of_incident, sitemap)
+        return Production(site(), pages.page.incidents, rendered, sitemap)
     pages.memo = keys.memo
+
+    def rendered_and_kept(incident: Incident) -> Files:
+        files = rendered(incident)
+        cache.made(keys.incident(incident), files)
+        return files
+
     # The incidents whose files the last site holds are taken at once: only those to render are worth
     # other cores (forking, and handing back what each worker recorded, cost more than keeping files).
     kept: list[tuple[str, object]] = []
@@ -195,7 +190,7 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
             to_render.append(incident)
         else:
             kept += reused
-    return Production(chain(kept, site()), to_render, of_incident, sitemap, lambda: cache.journal, cache.merge)
+    return Production(chain(kept, site()), to_render, rendered_and_kept, sitemap, lambda: cache.journal, cache.merge)
 
 
 class OutputKeys:

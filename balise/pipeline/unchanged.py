@@ -32,7 +32,16 @@ from balise.content.version import SourceVersion, reference_time, source_date_ep
 from balise.errors import Collector, ContentError, Problem, one_line, show_problems
 from balise.outputs.pages import NavLink, SiteRenderer
 from balise.pipeline import stages
-from balise.pipeline.cache import BALISE, BuildCache, MkDocsRecord, Prepared, cache_home, digest, tree_digest
+from balise.pipeline.cache import (
+    BALISE,
+    BuildCache,
+    MkDocsRecord,
+    Prepared,
+    cache_home,
+    collector_paused,
+    digest,
+    tree_digest,
+)
 from balise.pipeline.write import Folder, in_place, write
 
 # Every site balise builds has this file: a folder without it is somebody's, not a previous build.
@@ -234,15 +243,12 @@ def _build(prepared: Prepared, cache: BuildCache, record: MkDocsRecord) -> Built
     report = Collector(sources.root)
     # What is read lives until the process ends: the cyclic collector need not walk it while it is
     # read (a million objects for 20,000 incidents), nor again and again afterwards (`gc.freeze`).
-    gc.disable()
-    try:
+    with collector_paused():
         content = stages.read(sources, settings, report, cache)
         stages.validate(report)
         content, warning = stages.apply_amendments(sources, content, report, cache.log_memo())
         stages.validate(report)
-    finally:
-        gc.freeze()
-        gc.enable()
+    gc.freeze()
     if warning:  # not a MkDocs warning: a shallow clone must not fail `build --strict`
         show_problems([warning])
     page = stages.publish(content, settings)
