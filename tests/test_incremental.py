@@ -391,6 +391,39 @@ def test_an_update_reworded_is_marked_amended_from_the_log_read_since_the_last_b
     assert "reprennent peu à peu" in page and "reprennent progressivement" not in page
 
 
+def test_an_amended_incident_is_walked_again_only_when_a_commit_or_an_edit_changes_it(site, monkeypatch):
+    """What the walk of an incident's versions found is kept with the log: a rebuild parses the
+    versions of the files changed since (not every version of every incident ever amended), and
+    shows the same amendments as a cold build that walks them all."""
+    from balise.content import history
+
+    walked: list[str] = []
+    real = history._version
+    monkeypatch.setattr(
+        history, "_version", lambda incident, *rest: walked.append(incident.path) or real(incident, *rest)
+    )
+    closed_page = site.site / CLOSED_INCIDENT.replace(".md", "/index.html")
+    edit(site.root, CLOSED_INCIDENT, "redescend.", "redescend nettement.")
+    site.commit()
+    site.rebuilds_alike()
+    assert "redescend." in closed_page.read_text()  # the earlier wording, shown as amended
+    walked.clear()
+    append_update(site.root, "Les rendez-vous reprennent lentement.")
+    site.commit()
+    site.build()
+    assert walked and all(path.endswith(OPEN_INCIDENT.rpartition("/")[2]) for path in walked), walked
+    assert_same_site(site.site, site.cold())  # the closed incident still shows its amendment
+    walked.clear()
+    edit(site.root, CLOSED_INCIDENT, "nettement", "franchement")  # not committed: walked, as edited
+    site.build()
+    assert any(path.endswith(CLOSED_INCIDENT.rpartition("/")[2]) for path in walked)
+    assert_same_site(site.site, site.cold())
+    site.commit()
+    site.rebuilds_alike()
+    page = closed_page.read_text()
+    assert "franchement" in page and "nettement" in page
+
+
 def test_a_build_writes_only_the_groups_of_loads_that_changed_and_loads_a_damaged_one_again(site):
     loads = site.state().parent / "loads"
     before = {path.name: path.stat().st_mtime_ns for path in loads.iterdir()}

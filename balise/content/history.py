@@ -24,8 +24,10 @@ may change freely, and a version the build refused never reached the site. White
 Cost: one `git log --raw` over the incidents folder (it names each version's blob), one `git
 status` of it (the working copy's edits), then one `git cat-file --batch` for the versions of the
 files with more than one. With a `LogMemo` of the last build (the build cache keeps it), the log
-is read only for the commits since (0.5 s of git and 0.5 s of parsing at 20,000 incidents). No
-MkDocs here.
+is read only for the commits since (0.5 s of git and 0.5 s of parsing at 20,000 incidents), and
+a file whose versions (and working copy) are those walked then is not walked again: what the walk
+found is kept in the memo (`LogMemo.walks`), so a build parses only the versions of the files a
+commit since touched, not every version of every incident ever amended. No MkDocs here.
 """
 
 from __future__ import annotations
@@ -58,11 +60,13 @@ class Revision:
 @dataclass
 class LogMemo:
     """What `read_record` read of git's log, kept by its caller for the next build: the commit it
-    was read up to, and for each file of the folder its versions (commit, epoch, blob), oldest first."""
+    was read up to, for each file of the folder its versions (commit, epoch, blob), oldest first,
+    and what the walk of each file found (`walks`, by path)."""
 
     head: str = ""
     folder: str = ""
     log: dict[str, list[tuple[str, int, str | None]]] = field(default_factory=dict)
+    walks: dict[str, _Walked] = field(default_factory=dict)
 
 
 def read_record(
@@ -93,34 +97,52 @@ def read_record(
     revisions = _revisions(toplevel, folder or ".", prefix, memo)
     edited = _edited(toplevel, folder or ".") & set(revisions)
     gone = {path: revs for path, revs in revisions.items() if path not in wanted}
-    deletions = {revs[-1].commit for revs in gone.values() if revs[-1].blob is None}
-    # The files walked: several versions, an edited working copy, deleted, or added where another was deleted.
-    walked = {
-        path
-        for path, revs in revisions.items()
-        if len(revs) > 1 or path in edited or path in gone or revs[0].commit in deletions
-    }
-    texts = _read_blobs(toplevel, sorted({rev.blob for path in walked for rev in revisions[path] if rev.blob}))
+    # The versions of deleted files, to find renames and removals.
+    texts = _read_blobs(toplevel, sorted({rev.blob for revs in gone.values() for rev in revs if rev.blob}))
     renamed = _renames(gone, revisions, wanted, edited, texts)
     component_ids = {c.id for c in content.components}
     previous: dict[str, list[str]] = {}  # new path -> the paths it was renamed from, oldest first
     for old in sorted(renamed, key=lambda path: revisions[path][0].at):
         previous.setdefault(renamed[old], []).extend([*previous.pop(old, []), old])
-    found: dict[str, model.Incident] = {}  # by path
+    walked_before = memo.walks if memo is not None else {}
+    walks: dict[str, _Walked] = {}  # this build's, for the next one
+    components = tuple(sorted(component_ids))
+    to_walk: list[tuple[str, model.Incident, list[str], list[Revision], _Walked | None]] = []
     for path, incident in wanted.items():
         chain = [*previous.get(path, []), path]
         revs = [rev for name in chain for rev in revisions.get(name, [])]
-        if not revs:
-            continue
+        if revs:
+            last = walked_before.get(path)
+            same = path not in edited and last is not None and last.walked(incident, revs, components)
+            to_walk.append((path, incident, chain, revs, last if same else None))
+    # The versions of the files walked: several versions, or an edited working copy, unless the last
+    # build walked them as they are now.
+    needed = {
+        rev.blob
+        for path, _, _, revs, as_before in to_walk
+        if as_before is None and (len(revs) > 1 or path in edited)
+        for rev in revs
+        if rev.blob and rev.blob not in texts
+    }
+    texts.update(_read_blobs(toplevel, sorted(needed)))
+    found: dict[str, model.Incident] = {}  # by path
+    for path, incident, chain, revs, as_before in to_walk:
         if len(revs) == 1 and path not in edited:  # committed once, as it is: its postmortem is as old as the file
             if incident.postmortem and revs[0].blob:
                 found[path] = replace(incident, postmortem_at=max(revs[0].at, incident.publish_at or revs[0].at))
             continue
-        versions = [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs]
-        walk = _walk(incident, versions, component_ids)
+        if as_before is not None:
+            walk = as_before.applied_to(incident)
+            walks[path] = as_before
+        else:
+            walk = _walk(incident, [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs], component_ids)
+            if path not in edited:  # a working copy's edits are walked again until committed
+                walks[path] = _Walked.of(walk, incident, revs, components)
         former = tuple(_name(name).removesuffix(".md") for name in chain[:-1])
         found[path] = replace(walk.incident, former_ids=former) if former else walk.incident
         _report_removals(incident, path, walk, report)
+    if memo is not None:
+        memo.walks = walks
     for path, revs in sorted(gone.items()):
         if path not in renamed:
             _report_deleted(path, revs, texts, component_ids, path in edited, report)
@@ -352,6 +374,60 @@ class _Walk:
     was_public: bool = False
 
 
+@dataclass(frozen=True)
+class _Walked:
+    """What the walk of a file's versions found, for a next build to take while the file is as it was:
+    the same versions (`revisions`, commit and blob each, the last one the working copy), the same
+    components to name, and read the same (its updates' times, which the zone could change)."""
+
+    revisions: tuple[tuple[str, str | None], ...]
+    components: tuple[str, ...]
+    times: tuple[datetime, ...]
+    postmortem_at: datetime | None
+    amendments: dict[datetime, tuple[model.Amendment, ...]]
+    removed: tuple[_Published, ...]
+    was_public: bool
+
+    @classmethod
+    def of(cls, walk: _Walk, incident: model.Incident, revs: list[Revision], components: tuple[str, ...]) -> _Walked:
+        amendments = {update.at: update.amendments for update in walk.incident.updates if update.amendments}
+        times = tuple(update.at for update in incident.updates)
+        return cls(
+            _revision_ids(revs),
+            components,
+            times,
+            walk.incident.postmortem_at,
+            amendments,
+            tuple(walk.removed),
+            walk.was_public,
+        )
+
+    def walked(self, incident: model.Incident, revs: list[Revision], components: tuple[str, ...]) -> bool:
+        """Whether this was found walking these very versions, into this incident as it reads now."""
+        return (
+            self.revisions == _revision_ids(revs)
+            and self.components == components
+            and self.times == tuple(update.at for update in incident.updates)
+        )
+
+    def applied_to(self, incident: model.Incident) -> _Walk:
+        return _Walk(_amended(incident, self.amendments, self.postmortem_at), list(self.removed), self.was_public)
+
+
+def _revision_ids(revs: list[Revision]) -> tuple[tuple[str, str | None], ...]:
+    return tuple((rev.commit, rev.blob) for rev in revs)
+
+
+def _amended(
+    incident: model.Incident, amendments: dict[datetime, tuple[model.Amendment, ...]], postmortem_at: datetime | None
+) -> model.Incident:
+    """`incident` with the amendments of its updates (by time) and the date of its postmortem."""
+    if not amendments and postmortem_at == incident.postmortem_at and not any(u.amendments for u in incident.updates):
+        return incident
+    updates = tuple(replace(update, amendments=amendments.get(update.at, ())) for update in incident.updates)
+    return replace(incident, updates=updates, postmortem_at=postmortem_at)
+
+
 def _apply(
     incident: model.Incident, versions: list[tuple[Revision, str | None]], component_ids: Collection[str] | None = None
 ) -> model.Incident:
@@ -393,8 +469,7 @@ def _walk(
                 found.setdefault(at, []).append(_amendment(revision, earlier, statement))
             seen[at] = statement
             where[at] = revision.commit
-    updates = tuple(replace(update, amendments=tuple(found.get(update.at, ()))) for update in incident.updates)
-    walked = replace(incident, updates=updates, postmortem_at=postmortem_at)
+    walked = _amended(incident, {at: tuple(amendments) for at, amendments in found.items()}, postmortem_at)
     now = _as_version(incident)
     if now.withdrawn_whole:
         return _Walk(walked, [], was_public)

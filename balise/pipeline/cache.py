@@ -18,7 +18,8 @@ for 60 days is removed):
   update in place removes the files no longer made (and any other put there since), and keeps a
   file without a look only in a folder whose time is unchanged; elsewhere (another build, with
   another cache, or a person was there) it must still hold the last footer note where recorded;
-- `history`: what was read of git's log, so the next build reads only the commits since;
+- `history`: what was read of git's log, so the next build reads only the commits since, and what
+  the walk of each file's versions found, so it walks only the files a commit since changed;
 - `groups`: which files each key made (an incident's page and feed, a page of the history);
 - `mkdocs`: what MkDocs read (a fingerprint of mkdocs.yml, the writers' pages, the theme), which of
   the last site's files it made, and the navigation and sitemap entries it gave, so a build where
@@ -61,7 +62,7 @@ from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
-FORMAT = 5  # of state.pickle: a change makes every older cache start cold
+FORMAT = 6  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
 LOAD_GROUP = 2  # hex digits of a load's key naming its group
 RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times
@@ -336,7 +337,7 @@ class BuildCache:
         """What the last build read of git's log, for this one to bring up to date."""
         known = self.previous.history
         if self.fresh.history is None:
-            self.fresh.history = LogMemo(known.head, known.folder, dict(known.log)) if known else LogMemo()
+            self.fresh.history = LogMemo(known.head, known.folder, dict(known.log), known.walks) if known else LogMemo()
         return self.fresh.history
 
     def content_digest(self, path: Path | str) -> str:
