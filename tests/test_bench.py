@@ -78,6 +78,8 @@ def test_the_benchmark_prints_and_writes_its_tables(tmp_path):
     assert view[7].startswith("yes"), "the status must be in the home page's HTML"
     raw, packed = (float(size) for size in view[8].split(" / "))
     assert 0 < packed < raw, "embed.js's weight, raw and gzip"
+    as_written = next(line for line in lines if "committed as it was written" in line)
+    assert float(as_written.rsplit(": ", 1)[1].removesuffix(" s.")) > 0
     assert "rebuild after editing one incident" in result.stdout
     assert out.read_text(encoding="utf-8").startswith("# balise build benchmark\n\n| N |")
 
