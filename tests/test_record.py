@@ -103,6 +103,33 @@ def test_deleting_a_published_update_is_refused_with_the_two_ways_out(tmp_path, 
         assert not (root / "site").exists()
 
 
+def test_check_after_a_build_walks_what_changed_since_and_says_what_a_check_from_scratch_says(
+    tmp_path, at_time, monkeypatch
+):
+    """`balise check` brings up to date what the last build read of git's history (its walk of each
+    incident's versions is not done again for a file unchanged since): an update removed since, in
+    the work tree or in a commit, is refused as a check with no build cache refuses it."""
+    root = site(tmp_path)
+    write(root, OPENED)
+    commit_all(root, "Opened", "2026-12-01T10:41:00+01:00")
+    write(root, RESOLVED.replace("Nous cherchons la cause.", "Nous cherchons la cause du problème."))
+    commit_all(root, "Resolved, a wording corrected", "2026-12-01T11:31:00+01:00")
+    at_time(NOW)
+    Cli(root)("build")
+    (root / "site/placeholder").write_text("")  # not the build's: check writes nothing, removes nothing
+    assert "Nous cherchons la cause." in text_of(page(root / "site", f"incidents/{ID}/"))  # shown as amended
+    write(root, RESOLVED.replace(OPENED.split("## 2026-12-01 10:40")[1], "").replace("## 2026-12-01 10:40", ""))
+    for state in ("uncommitted", "committed"):
+        if state == "committed":
+            commit_all(root, "Remove an update", "2026-12-01T11:50:00+01:00")
+        warm = Cli(root)("check", expect=1)
+        assert "the update of 2026-12-01 10:40 +01:00 (identified) was published" in warm.stderr, state
+        with monkeypatch.context() as patch:
+            patch.setenv("BALISE_CACHE_DIR", str(tmp_path / f"empty-cache-{state}"))
+            assert Cli(root)("check", expect=1).stderr == warm.stderr
+    assert (root / "site/placeholder").exists()
+
+
 def test_deleting_a_published_incident_file_is_refused_at_its_old_path(tmp_path, at_time):
     root = published(tmp_path, at_time)
     write(

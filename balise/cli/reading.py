@@ -29,7 +29,9 @@ def check(site: Site) -> None:
     now = project.settings.written_by or clock_time(project.plugin.config.as_of)
     load_playbooks(project.plugin.playbooks_dir, report, {c.id for c in content.components})
     if not report.errors and project.plugin.sources is not None:  # what git history says was public, and is gone
-        content, warning = apply_amendments(project.plugin.sources, content, report)
+        # What the last build read of git's log and walked, brought up to date here and not kept.
+        memo = project.plugin.cache.log_memo() if project.plugin.cache is not None else None
+        content, warning = apply_amendments(project.plugin.sources, content, report, memo)
         report.problems.extend([warning] if warning else [])
     information: list[str] = []
     if not report.errors:

@@ -378,11 +378,13 @@ class _Walk:
 class _Walked:
     """What the walk of a file's versions found, for a next build to take while the file is as it was:
     the same versions (`revisions`, commit and blob each, the last one the working copy), the same
-    components to name, and read the same (its updates' times, which the zone could change)."""
+    components to name, and read the same (its updates' times, which the zone could change, and its
+    withdrawals). Only for an incident as its file reads, never one made up (`balise withdraw`'s trial)."""
 
     revisions: tuple[tuple[str, str | None], ...]
     components: tuple[str, ...]
     times: tuple[datetime, ...]
+    withdrawals: tuple[model.Withdrawal, ...]
     postmortem_at: datetime | None
     amendments: dict[datetime, tuple[model.Amendment, ...]]
     removed: tuple[_Published, ...]
@@ -396,6 +398,7 @@ class _Walked:
             _revision_ids(revs),
             components,
             times,
+            incident.withdrawals,
             walk.incident.postmortem_at,
             amendments,
             tuple(walk.removed),
@@ -408,6 +411,7 @@ class _Walked:
             self.revisions == _revision_ids(revs)
             and self.components == components
             and self.times == tuple(update.at for update in incident.updates)
+            and self.withdrawals == incident.withdrawals
         )
 
     def applied_to(self, incident: model.Incident) -> _Walk:
