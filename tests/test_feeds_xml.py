@@ -78,3 +78,15 @@ def test_a_hostile_build_writes_feeds_and_a_sitemap_that_parse_and_round_trip(cl
     locations = [url.findtext(f"{SITEMAP}loc") for url in sitemap.iter(f"{SITEMAP}url")]
     assert locations and all(loc.startswith("https://statut.relais-solidaire.example.org/") for loc in locations)
     assert "https://statut.relais-solidaire.example.org/incidents/2026-11-22-panne-hostile/" in locations
+
+
+def test_what_xml_cannot_hold_is_every_character_outside_xml_1_0s_char_production():
+    """XML 1.0's Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]; every
+    other code point is stripped, and only those."""
+    from balise.outputs.xmldoc import NOT_XML
+
+    def xml_char(code: int) -> bool:
+        return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code >= 0x10000
+
+    stripped = [code for code in range(0x110000) if NOT_XML.fullmatch(chr(code))]
+    assert stripped == [code for code in range(0x110000) if not xml_char(code)]
