@@ -577,3 +577,33 @@ def test_a_warm_build_reads_each_month_once_and_still_says_its_warnings(tmp_path
     site.commit()
     assert said(site.cli("check")) == []
     site.rebuilds_alike()
+
+
+def test_the_downtime_no_incident_covers_is_what_minute_by_minute_counting_finds():
+    """`Covers` (the union of the incidents' windows, searched by bisection) against a count of
+    every minute: what is left uncovered, where it starts and ends, and whether anything overlaps."""
+    import random
+
+    from balise.content.uptime import Covers, Period
+
+    rng = random.Random(7)
+    base = datetime(2026, 3, 29, tzinfo=timezone.utc)
+
+    def at(minute: int) -> datetime:
+        return base + timedelta(minutes=minute)
+
+    for _ in range(3000):
+        spans = []
+        for _ in range(rng.randint(0, 8)):
+            start = rng.randint(0, 120)
+            spans.append((start, start + rng.choice([0, rng.randint(1, 50)])))  # some last no time at all
+        start = rng.randint(0, 120)
+        end = start + rng.randint(1, 60)
+        covers = Covers([Period(at(a), at(b)) for a, b in spans])
+        left = covers.uncovered(Period(at(start), at(end)))
+        free = [m for m in range(start, end) if not any(a <= m < b for a, b in spans)]
+        assert sum(piece.minutes for piece in left) == len(free)
+        if free:
+            assert (left[0].start, left[-1].end) == (at(free[0]), at(free[-1] + 1))
+        met = next(covers.meeting(Period(at(start), at(end))), None) is not None
+        assert met == any(a < end and start < b for a, b in spans)

@@ -84,9 +84,11 @@ def timing_slips(incidents: Iterable[Incident], zone: ZoneInfo, now: datetime, r
     """Warnings for times that are valid but probably mistyped: in the future (and not so far that
     `future_updates` refuses them), or with the other season's offset of the site's zone (+02:00
     in winter in Paris)."""
+    ahead, too_far = now + timedelta(minutes=5), now + MAX_UPDATE_AHEAD
+    offsets: dict[int, set[timedelta | None]] = {}  # by year: the zone's winter and summer offsets
     for incident in incidents:
         for update in incident.updates:
-            if update.at > now + timedelta(minutes=5) and (incident.draft or update.at <= now + MAX_UPDATE_AHEAD):
+            if update.at > ahead and (incident.draft or update.at <= too_far):
                 report.warning(
                     incident.path,
                     update.line,
@@ -94,9 +96,13 @@ def timing_slips(incidents: Iterable[Incident], zone: ZoneInfo, now: datetime, r
                     "in the future — check the year, month, day and hour",
                 )
             year = update.at.year
-            seasons = {datetime(year, 1, 1, tzinfo=zone).utcoffset(), datetime(year, 7, 1, tzinfo=zone).utcoffset()}
+            seasons = offsets.get(year)
+            if seasons is None:
+                seasons = offsets[year] = {datetime(year, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}
+            if len(seasons) < 2 or update.at.utcoffset() not in seasons:
+                continue
             local = update.at.astimezone(zone)
-            if len(seasons) > 1 and update.at.utcoffset() in seasons and update.at.utcoffset() != local.utcoffset():
+            if update.at.utcoffset() != local.utcoffset():
                 right = format_time(local)
                 report.warning(
                     incident.path,
