@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from balise.content.loaders import MAX_UPDATE_AHEAD, Content
 from balise.content.model import Incident, Settings, StatusPage
-from balise.content.yamlfile import content_files
+from balise.content.yamlfile import content_names
 from balise.errors import Collector
 from balise.timeline import format_time
 
@@ -58,10 +58,10 @@ INCIDENT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 def naming_slips(directory: Path, report: Collector) -> None:
     """Warnings for incident files named so their URL is odd (another extension is an error:
     `load_incidents`)."""
-    for path in content_files(directory):
-        if not INCIDENT_NAME.match(path.stem):
+    for name in content_names(directory):  # *.md
+        if not INCIDENT_NAME.match(name.removesuffix(".md")):
             report.warning(
-                path,
+                directory / name,
                 1,
                 "incident files are named YYYY-MM-DD-short-name.md (lower case, dashes), "
                 "e.g. 2026-11-21-paiements-indisponibles.md — the name is its permanent URL",
