@@ -97,19 +97,25 @@ def read_record(
     revisions = _revisions(toplevel, folder or ".", prefix, memo)
     edited = _edited(toplevel, folder or ".") & set(revisions)
     gone = {path: revs for path, revs in revisions.items() if path not in wanted}
-    # The versions of deleted files, to find renames and removals.
-    texts = _read_blobs(toplevel, sorted({rev.blob for revs in gone.values() for rev in revs if rev.blob}))
+    # The last version of each deleted file, to find renames.
+    texts = _read_blobs(toplevel, sorted({blob for revs in gone.values() if (blob := _last_blob(revs))}))
     renamed = _renames(gone, revisions, wanted, edited, texts)
     component_ids = {c.id for c in content.components}
     previous: dict[str, list[str]] = {}  # new path -> the paths it was renamed from, oldest first
     for old in sorted(renamed, key=lambda path: revisions[path][0].at):
         previous.setdefault(renamed[old], []).extend([*previous.pop(old, []), old])
+    # A file deleted (not renamed) is walked as an incident with nothing in it: was it ever public?
+    deleted = {
+        path: model.Incident(id=_name(path).removesuffix(".md"), title="", path=path)
+        for path in sorted(gone)
+        if path not in renamed
+    }
     walked_before = memo.walks if memo is not None else {}
     walks: dict[str, _Walked] = {}  # this build's, for the next one
     components = tuple(sorted(component_ids))
     to_walk: list[tuple[str, model.Incident, list[str], list[Revision], _Walked | None]] = []
-    for path, incident in wanted.items():
-        chain = [*previous.get(path, []), path]
+    for path, incident in [*wanted.items(), *deleted.items()]:
+        chain = [*previous.get(path, []), path] if path in wanted else [path]
         revs = [rev for name in chain for rev in revisions.get(name, [])]
         if revs:
             last = walked_before.get(path)
@@ -127,7 +133,9 @@ def read_record(
     texts.update(_read_blobs(toplevel, sorted(needed)))
     found: dict[str, model.Incident] = {}  # by path
     for path, incident, chain, revs, as_before in to_walk:
-        if len(revs) == 1 and path not in edited:  # committed once, as it is: its postmortem is as old as the file
+        if (
+            path in wanted and len(revs) == 1 and path not in edited
+        ):  # committed once, as it is: its postmortem is as old as the file
             if incident.postmortem and revs[0].blob:
                 found[path] = replace(incident, postmortem_at=max(revs[0].at, incident.publish_at or revs[0].at))
             continue
@@ -138,14 +146,14 @@ def read_record(
             walk = _walk(incident, [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs], component_ids)
             if path not in edited:  # a working copy's edits are walked again until committed
                 walks[path] = _Walked.of(walk, incident, revs, components)
+        if path in deleted:
+            _report_deleted(path, revs, walk, path in edited, report)
+            continue
         former = tuple(_name(name).removesuffix(".md") for name in chain[:-1])
         found[path] = replace(walk.incident, former_ids=former) if former else walk.incident
         _report_removals(incident, path, walk, report)
     if memo is not None:
         memo.walks = walks
-    for path, revs in sorted(gone.items()):
-        if path not in renamed:
-            _report_deleted(path, revs, texts, component_ids, path in edited, report)
     amended = [found.get(prefix + _name(i.path), i) if i.path else i for i in content.incidents]
     withdrawn = [found.get(prefix + _name(i.path), i) if i.path else i for i in content.withdrawn]
     return replace(content, incidents=amended, withdrawn=withdrawn), None
@@ -245,6 +253,11 @@ def _edited(toplevel: Path, folder: str) -> set[str]:
     return {entry[3:] for entry in out.decode("utf-8", "replace").split("\x00") if len(entry) > 3}
 
 
+def _last_blob(revs: list[Revision]) -> str | None:
+    """The file's last content: the blob of its last version that has one (a deletion has none)."""
+    return next((rev.blob for rev in reversed(revs) if rev.blob), None)
+
+
 def _renames(
     gone: dict[str, list[Revision]],
     revisions: dict[str, list[Revision]],
@@ -263,7 +276,7 @@ def _renames(
     taken: set[str] = set()
     for old, revs in sorted(gone.items()):
         deletion = revs[-1]
-        last = next((rev.blob for rev in reversed(revs) if rev.blob), None)
+        last = _last_blob(revs)
         if deletion.blob is None:
             candidates = [path for path in added_by.get(deletion.commit, []) if path != old]
         elif old in edited:  # deleted in the working copy only
@@ -550,19 +563,11 @@ def _report_removals(incident: model.Incident, path: str, walk: _Walk, report: C
         )
 
 
-def _report_deleted(
-    path: str,
-    revs: list[Revision],
-    texts: dict[str, str],
-    component_ids: Collection[str] | None,
-    in_working_copy: bool,
-    report: Collector,
-) -> None:
+def _report_deleted(path: str, revs: list[Revision], walk: _Walk, in_working_copy: bool, report: Collector) -> None:
     """An error for a published incident file deleted (and not renamed): it is restored, or withdrawn."""
-    stub = model.Incident(id=_name(path).removesuffix(".md"), title="", path=path)
-    walk = _walk(stub, [(rev, texts.get(rev.blob) if rev.blob else None) for rev in revs], component_ids)
     if not walk.was_public:
         return
+    stub = walk.incident
     last = next((rev for rev in reversed(revs) if rev.blob), revs[-1])
     restore = f"git checkout -- {path}" if in_working_copy else f"git checkout {revs[-1].commit[:7]}~1 -- {path}"
     deleted = "deleted" if in_working_copy else f"deleted in commit {revs[-1].commit[:7]}"
