@@ -473,22 +473,30 @@ class StatusPage:
 
     @cached_property
     def active(self) -> list[Incident]:
-        return [i for i in self.incidents if i.is_active(self.now)]
+        now = self.now
+        return [i for i in self.incidents if i.is_active(now)]
 
     @cached_property
     def open_incidents(self) -> list[Incident]:
         """Unresolved incidents and notices, the ones with an overdue promise first."""
         now = self.now
-        found = [i for i in self.incidents if not i.is_maintenance and not i.is_closed]
+        found = [i for i in self.incidents if not i.is_closed and not i.is_maintenance]
         return sorted(found, key=lambda i: (not i.is_overdue(now), -i.updated_at.timestamp()))
 
     @cached_property
+    def maintenances(self) -> list[Incident]:
+        """The maintenance windows, as `incidents` orders them (newest first)."""
+        return [i for i in self.incidents if i.is_maintenance]
+
+    @cached_property
     def active_maintenance(self) -> list[Incident]:
-        return [i for i in self.incidents if i.is_maintenance and i.maintenance_phase(self.now) == "active"]
+        now = self.now
+        return [i for i in self.maintenances if i.maintenance_phase(now) == "active"]
 
     @cached_property
     def upcoming_maintenance(self) -> list[Incident]:
-        found = [i for i in self.incidents if i.is_maintenance and i.maintenance_phase(self.now) == "upcoming"]
+        now = self.now
+        found = [i for i in self.maintenances if i.maintenance_phase(now) == "upcoming"]
         return sorted(found, key=lambda i: i.scheduled_for or i.created_at)
 
     @cached_property

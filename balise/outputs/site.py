@@ -85,7 +85,7 @@ class Outputs:
         page, t, links = self.page, self.t, self.links
         yield from self.feeds.files()
         yield from StatuspageAPI(page, t, links).files()
-        maintenances = [i for i in page.incidents if i.is_maintenance]  # all the calendar shows
+        maintenances = page.maintenances  # all the calendar shows
         yield CALENDAR_PATH, self.memo(CALENDAR_PATH, maintenances, {}, lambda: maintenance_calendar(page, t, links))
         yield from BadgeWriter(page, self.env, t).files()
         yield embed_script(page, self.env)
