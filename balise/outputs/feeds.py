@@ -114,10 +114,12 @@ class NewestPairs:
 
 def newest_moment(incident: Incident) -> float:
     """The timestamp of an incident's newest pair in `updates_newest_first` (updates are oldest first)."""
-    newest = incident.latest.at.timestamp() if incident.updates else -math.inf
+    newest = incident.updates[-1].at.timestamp() if incident.updates else -math.inf
     if incident.postmortem and incident.postmortem_at:
         newest = max(newest, incident.postmortem_at.timestamp())
-    return max([newest, *(w.on.timestamp() for w in incident.withdrawals)])
+    for withdrawal in incident.withdrawals:  # most have none: no list made for them (20,000 a build)
+        newest = max(newest, withdrawal.on.timestamp())
+    return newest
 
 
 def _moment(incident: Incident, update: Update | Withdrawal | None) -> datetime:
