@@ -133,9 +133,8 @@ def read_record(
     texts.update(_read_blobs(toplevel, sorted(needed)))
     found: dict[str, model.Incident] = {}  # by path
     for path, incident, chain, revs, as_before in to_walk:
-        if (
-            path in wanted and len(revs) == 1 and path not in edited
-        ):  # committed once, as it is: its postmortem is as old as the file
+        if path in wanted and len(revs) == 1 and path not in edited:
+            # Committed once, as it is: its postmortem is as old as the file.
             if incident.postmortem and revs[0].blob:
                 found[path] = replace(incident, postmortem_at=max(revs[0].at, incident.publish_at or revs[0].at))
             continue
