@@ -438,7 +438,7 @@ def _amended(
     incident: model.Incident, amendments: dict[datetime, tuple[model.Amendment, ...]], postmortem_at: datetime | None
 ) -> model.Incident:
     """`incident` with the amendments of its updates (by time) and the date of its postmortem."""
-    if not amendments and postmortem_at == incident.postmortem_at and not any(u.amendments for u in incident.updates):
+    if not amendments and postmortem_at == incident.postmortem_at and not incident.has_amendments:
         return incident
     updates = tuple(replace(update, amendments=amendments.get(update.at, ())) for update in incident.updates)
     return replace(incident, updates=updates, postmortem_at=postmortem_at)

@@ -102,9 +102,19 @@ class Uptime:
     def measured(self, component: str) -> bool:
         return bool(self.days.get(component))
 
+    def measured_between(self, component: str, first: date, last: date) -> list[DayMeasure]:
+        """The component's days measured from `first` to `last` included: looked up day by day when
+        they are fewer than the days measured (an incident lasts hours; years of measures are a
+        thousand days)."""
+        days = self.days.get(component, {})
+        span = (last - first).days + 1
+        if span < len(days):
+            return [measure for offset in range(span) if (measure := days.get(first + timedelta(days=offset)))]
+        return [measure for day, measure in days.items() if first <= day <= last]
+
     def figure(self, component: str, first: date, last: date) -> Figure | None:
         """Uptime from `first` to `last` included; None when nothing was checked then."""
-        found = [m for day, m in self.days.get(component, {}).items() if first <= day <= last]
+        found = self.measured_between(component, first, last)
         checked = sum(m.checked for m in found)
         if not checked:
             return None
@@ -450,15 +460,6 @@ def gaps(uptime: Uptime, windows: dict[str, list[Period]], zone: tzinfo, thresho
     return found
 
 
-def _measured_between(days: dict[date, DayMeasure], first: date, last: date) -> list[DayMeasure]:
-    """The days measured from `first` to `last` included: looked up day by day when they are fewer
-    than the days measured (an incident lasts hours; years of measures are a thousand days)."""
-    span = (last - first).days + 1
-    if span < len(days):
-        return [measure for offset in range(span) if (measure := days.get(first + timedelta(days=offset)))]
-    return [measure for day, measure in days.items() if first <= day <= last]
-
-
 def unmeasured_incidents(
     uptime: Uptime, incidents: Iterable[Incident], now: datetime, zone: tzinfo
 ) -> list[tuple[Incident, str]]:
@@ -473,7 +474,7 @@ def unmeasured_incidents(
         window = Period(incident.started_at, incident.ended_at(now) or now)
         first, last = window.start.astimezone(zone).date(), window.end.astimezone(zone).date()
         for component in incident.components:
-            days = _measured_between(uptime.days.get(component, {}), first, last)
+            days = uptime.measured_between(component, first, last)
             if not days or not sum(m.checked for m in days):
                 continue
             timed = [o for m in days for o in m.outages]

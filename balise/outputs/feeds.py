@@ -114,7 +114,7 @@ class NewestPairs:
 
 def newest_moment(incident: Incident) -> float:
     """The timestamp of an incident's newest pair in `updates_newest_first` (updates are oldest first)."""
-    newest = incident.updates[-1].at.timestamp() if incident.updates else -math.inf
+    newest = incident.latest.at.timestamp() if incident.updates else -math.inf
     if incident.postmortem and incident.postmortem_at:
         newest = max(newest, incident.postmortem_at.timestamp())
     for withdrawal in incident.withdrawals:  # most have none: no list made for them (20,000 a build)
