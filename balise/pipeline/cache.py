@@ -272,7 +272,7 @@ class BuildCache:
         self._loaded_afresh: set[str] = set()  # the groups holding a load not taken from the last build
         self._unsaved: dict[str, bytes] = {}  # the groups' files to write, by name
         self.started_ns = time.time_ns()  # what a file's times are held against (`RACY_NS`)
-        self._encoded: tuple[tuple[str, str], tuple[bytes, bytes]] = (("", ""), (b"", b""))  # `_footers`
+        self._encoded: tuple[tuple[str, str], tuple[bytes, bytes]] = (("", ""), (b"", b""))  # `footers`
 
     def following(self) -> BuildCache:
         """The cache of the next build in this process (`balise serve`): what this one made, in memory."""
@@ -426,8 +426,8 @@ class BuildCache:
             if record is None or record[0] != key or not self._intact(path, record):
                 return None
             kept.append((path, record))
-        old, new = self._footers()
-        self._record(key, kept if len(old) == len(new) else [(path, moved(record, old, new)) for path, record in kept])
+        old, new = self.footers()
+        self._record(key, [(path, moved(record, old, new)) for path, record in kept])
         site, splice = f"{self.target}/", (old, new) if old != new else None
         return [(path, Reused(site + path, splice if record[1] else None)) for path, record in kept]
 
@@ -447,9 +447,9 @@ class BuildCache:
         if unsettled is not None and path.rpartition("/")[0] not in unsettled:
             return True
         where = f"{self.target}/{path}"
-        return holds(where, record[1], self._footers()[0]) if record[1] else os.path.isfile(where)
+        return holds(where, record[1], self.footers()[0]) if record[1] else os.path.isfile(where)
 
-    def _footers(self) -> tuple[bytes, bytes]:
+    def footers(self) -> tuple[bytes, bytes]:
         """The last build's footer note and this one's, encoded once (20,000 files reuse them)."""
         notes = (self.previous.footer, self.fresh.footer)
         if self._encoded[0] != notes:
@@ -552,11 +552,16 @@ def holds(path: str, offsets: tuple[int, ...], note: bytes) -> bool:
     except OSError:
         return False
     try:
-        return all(os.pread(handle, len(note), at) == note for at in offsets)
+        return holds_at(handle, offsets, note)
     except OSError:
         return False
     finally:
         os.close(handle)
+
+
+def holds_at(handle: int, offsets: tuple[int, ...], note: bytes) -> bool:
+    """Whether the open file `handle` holds `note` at each of `offsets`."""
+    return all(os.pread(handle, len(note), at) == note for at in offsets)
 
 
 def footer_offsets(text: str, footer: str) -> tuple[int, ...]:

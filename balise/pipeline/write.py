@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote
 
 from balise.content.model import Incident
 from balise.pipeline import parallel
-from balise.pipeline.cache import BuildCache, Reused
+from balise.pipeline.cache import BuildCache, Reused, holds_at
 
 FLAT_NAME_MAX = 200  # bytes of a quoted path in the side folder of `InPlace` (file systems allow 255)
 Files = Iterable[tuple[str, object]]  # (site-relative path, str, bytes or `Reused`)
@@ -169,7 +169,7 @@ class InPlace(Folder):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             os.replace(self.root / side, target)
-        old, new = previous.footer.encode(), self.cache.fresh.footer.encode()
+        old, new = self.cache.footers()
         if old != new:
             records, site = self.cache.fresh.outputs, str(self.site)
             for relative in self.written.difference(changed):
@@ -252,7 +252,7 @@ def rewrite_footer(path: str, offsets: tuple[int, ...], old: bytes, new: bytes) 
     linked from elsewhere as well, is written afresh beside it and renamed over it instead."""
     handle = os.open(path, os.O_RDWR)
     try:
-        if os.fstat(handle).st_nlink == 1 and all(os.pread(handle, len(old), at) == old for at in offsets):
+        if os.fstat(handle).st_nlink == 1 and holds_at(handle, offsets, old):
             for at in offsets:
                 os.pwrite(handle, new, at)
             return
