@@ -66,6 +66,20 @@ def demo(tmp_path) -> Path:
 
 
 @pytest.fixture
+def versions_walked(monkeypatch) -> list[str]:
+    """The incident file of each version the git history's walk parses (`history._version`), in
+    the builds and checks run in this process while the test runs."""
+    from balise.content import history
+
+    walked: list[str] = []
+    real = history._version
+    monkeypatch.setattr(
+        history, "_version", lambda incident, *rest: walked.append(incident.path) or real(incident, *rest)
+    )
+    return walked
+
+
+@pytest.fixture
 def at_time(monkeypatch):
     """Pin the build's reference time."""
 

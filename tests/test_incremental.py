@@ -391,17 +391,13 @@ def test_an_update_reworded_is_marked_amended_from_the_log_read_since_the_last_b
     assert "reprennent peu à peu" in page and "reprennent progressivement" not in page
 
 
-def test_an_amended_incident_is_walked_again_only_when_a_commit_or_an_edit_changes_it(site, monkeypatch):
+def test_an_amended_incident_is_walked_again_only_when_a_commit_or_an_edit_changes_it(
+    site, monkeypatch, versions_walked
+):
     """What the walk of an incident's versions found is kept with the log: a rebuild parses the
     versions of the files changed since (not every version of every incident ever amended), and
     shows the same amendments as a cold build that walks them all."""
-    from balise.content import history
-
-    walked: list[str] = []
-    real = history._version
-    monkeypatch.setattr(
-        history, "_version", lambda incident, *rest: walked.append(incident.path) or real(incident, *rest)
-    )
+    walked = versions_walked
     closed_page = site.site / CLOSED_INCIDENT.replace(".md", "/index.html")
     edit(site.root, CLOSED_INCIDENT, "redescend.", "redescend nettement.")
     site.commit()

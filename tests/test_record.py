@@ -130,12 +130,12 @@ def test_check_after_a_build_walks_what_changed_since_and_says_what_a_check_from
     assert (root / "site/placeholder").exists()
 
 
-def test_a_deleted_draft_is_walked_once_and_a_deleted_incident_refused_at_every_check(tmp_path, at_time, monkeypatch):
+def test_a_deleted_draft_is_walked_once_and_a_deleted_incident_refused_at_every_check(
+    tmp_path, at_time, versions_walked
+):
     """A file deleted after being only a draft was never public: the build that first sees it gone
     walks its versions, the next ones take what that walk found. A published file deleted since is
     refused whether or not the last build walked the other files."""
-    from balise.content import history
-
     root = published(tmp_path, at_time)
     write(root, OPENED.replace("---\n\n", "draft: true\n---\n\n", 1), name="2026-12-01-brouillon")
     commit_all(root, "A draft", "2026-12-01T11:40:00+01:00")
@@ -143,11 +143,7 @@ def test_a_deleted_draft_is_walked_once_and_a_deleted_incident_refused_at_every_
     commit_all(root, "The draft, longer", "2026-12-01T11:45:00+01:00")
     (root / "incidents/2026-12-01-brouillon.md").unlink()
     commit_all(root, "The draft, abandoned", "2026-12-01T11:50:00+01:00")
-    walked: list[str] = []
-    real = history._version
-    monkeypatch.setattr(
-        history, "_version", lambda incident, *rest: walked.append(incident.path) or real(incident, *rest)
-    )
+    walked = versions_walked
     Cli(root)("build")
     assert walked.count("incidents/2026-12-01-brouillon.md") == 2  # its two versions
     walked.clear()
