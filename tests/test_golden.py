@@ -6,12 +6,15 @@ The demo is built at DEMO_NOW (12:30 in Paris, set by SOURCE_DATE_EPOCH, which o
 `as_of` of 11:30): the moment every whole-site check of the suite uses (one shared build), when the
 open incident's update promised for noon is late, so the pages show that case too.
 Nothing is normalised: a build outside git at a fixed SOURCE_DATE_EPOCH is byte-for-byte the same on
-any machine and in any folder. Accept an intended change with `scripts/golden`, then review the diff.
+any machine and in any folder. The API's documents, compact JSON on one line, are kept indented for
+review; the test encodes the reviewed document the way the build must (`as_built`) and compares bytes.
+Accept an intended change with `scripts/golden`, then review the diff.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,20 @@ def golden_files() -> list[str]:
     return [f"{language}/{path}" for language, paths in GOLDEN.items() for path in paths]
 
 
+def reviewed(name: str, built: bytes) -> bytes:
+    """A built file as its golden file keeps it: a JSON document indented, one field a line."""
+    if not name.endswith(".json"):
+        return built
+    return (json.dumps(json.loads(built), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def as_built(name: str, golden: bytes) -> bytes:
+    """The bytes the build must write for a golden file: a JSON document compact, UTF-8 unescaped."""
+    if not name.endswith(".json"):
+        return golden
+    return (json.dumps(json.loads(golden), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
 def difference(golden: bytes, built: bytes, name: str) -> str:
     """A unified diff from the golden file to the built one, cut to a readable length."""
     old = golden.decode("utf-8", "replace").splitlines(keepends=True)
@@ -102,7 +119,7 @@ def update(sites: dict[str, Path], golden_dir: Path = GOLDEN_DIR) -> dict[str, l
         )
     report: dict[str, list[str]] = {"added": [], "changed": [], "removed": [], "unchanged": []}
     for name in golden_files():
-        built = built_file(sites, name).read_bytes()
+        built = reviewed(name, built_file(sites, name).read_bytes())
         target = golden_dir / name
         if not target.is_file():
             report["added"].append(name)
@@ -143,9 +160,12 @@ def test_the_built_file_is_the_reviewed_one(built_demo, name):
         f"from GOLDEN in tests/test_golden.py and run `{UPDATE}`"
     )
     assert golden.is_file(), f"tests/golden/{name} is missing: run `{UPDATE}` and review the file"
-    expected, actual = golden.read_bytes(), built.read_bytes()
+    kept, actual = golden.read_bytes(), built.read_bytes()
+    expected = as_built(name, kept)
     if actual != expected:  # the diff alone, without pytest's own comparison of two long byte strings
-        pytest.fail(mismatch_message(name, difference(expected, actual, name)), pytrace=False)
+        shown = reviewed(name, actual)
+        diff = difference(kept, shown, name) if shown != kept else difference(expected, actual, name)
+        pytest.fail(mismatch_message(name, diff), pytrace=False)
 
 
 def test_the_golden_folder_holds_only_the_listed_files():
@@ -163,6 +183,17 @@ def test_a_difference_is_shown_as_a_short_unified_diff():
     assert f"run `{UPDATE}`" in message
     crlf = difference(b"a\r\nb\r\n", b"a\nb\n", "fr/maintenance.ics")
     assert "-a\\r\n-b\\r\n+a\n+b" in crlf
+
+
+def test_a_json_document_is_reviewed_indented_and_checked_byte_for_byte(built_demo):
+    name = "fr/api/v2/summary.json"
+    built = built_file({"fr": built_demo("fr")}, name).read_bytes()
+    kept = reviewed(name, built)
+    assert built.count(b"\n") == 1 and kept.count(b"\n") > 100  # one line built, one field a line reviewed
+    assert as_built(name, kept) == built
+    escaped = (json.dumps(json.loads(built), separators=(",", ":")) + "\n").encode()  # \u00e9 for é
+    assert escaped != built and as_built(name, kept) != escaped  # another encoding of it is a change
+    assert "+{" in difference(as_built(name, kept), escaped, name)
 
 
 def test_the_update_rewrites_the_folder_and_says_what_changed(built_demo, tmp_path):
