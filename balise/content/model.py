@@ -556,8 +556,11 @@ class StatusPage:
         result = []
         for offset in range(days):
             day = first_day + timedelta(days=offset)
-            entries = per_day.get(day, [])
-            result.append((day, worst(s for s, _ in entries), [i for _, i in entries]))
+            entries = per_day.get(day)
+            if entries is None:  # most days: nothing to weigh
+                result.append((day, ComponentStatus.OPERATIONAL, []))
+            else:
+                result.append((day, worst(s for s, _ in entries), [i for _, i in entries]))
         return result
 
     def _days_shown(self, days: int) -> dict[str, list[tuple[Incident, date, date]]]:
