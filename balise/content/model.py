@@ -553,7 +553,7 @@ class StatusPage:
             while day <= last:
                 per_day.setdefault(day, []).append((status, incident))
                 day += timedelta(days=1)
-        result = []
+        result: list[tuple[date, ComponentStatus, list[Incident]]] = []
         for offset in range(days):
             day = first_day + timedelta(days=offset)
             entries = per_day.get(day)
