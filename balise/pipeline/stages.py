@@ -169,7 +169,7 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
         yield from asset_files()
 
     def sitemap(written: list[str]) -> Files:
-        return sitemap_files(pages.page, written, others) if others is not None else []
+        return sitemap_files(pages.page, written, others, pages.memo) if others is not None else []
 
     if cache is None or keys is None:
         return Production(site(), pages.page.incidents, rendered, sitemap)
