@@ -115,12 +115,14 @@ def site(tmp_path, monkeypatch) -> Site:
 
 
 def test_an_update_appended(site):
-    kept = inode(site.site / CLOSED_FEED)
+    kept = {path: inode(site.site / path) for path in (CLOSED_FEED, "sitemap.xml", "sitemap.xml.gz")}
     append_update(site.root, "La cause est trouvée : un certificat expiré.")
     site.commit()
     site.rebuilds_alike()
     assert "certificat expiré" in (site.site / OPEN_INCIDENT.replace(".md", "/index.html")).read_text()
-    assert inode(site.site / CLOSED_FEED) == kept  # an unchanged incident's feed: left in place, not rendered
+    # An unchanged incident's feed, and the sitemap (the same addresses, changed the same day): left
+    # in place, not made again.
+    assert {path: inode(site.site / path) for path in kept} == kept
 
 
 def test_an_incident_added(site):
