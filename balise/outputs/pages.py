@@ -187,7 +187,8 @@ class SiteRenderer:
     def site_pages(self) -> Iterator[tuple[str, object]]:
         """The pages that are not one incident's: the writer may render those on other cores."""
         yield "index.html", self.render("home.html", "", **self.home_data())
-        yield "404.html", self.not_found_page()
+        # The 404 page shows only what the site's key holds (settings, components, overall status).
+        yield "404.html", self.memo("404.html", [], {}, self.not_found_page)
         yield from self.history_pages()
         yield from transparency_pages(self)
         for component in self.page.components:

@@ -88,13 +88,20 @@ class Outputs:
         maintenances = page.maintenances  # all the calendar shows
         yield CALENDAR_PATH, self.memo(CALENDAR_PATH, maintenances, {}, lambda: maintenance_calendar(page, t, links))
         yield from BadgeWriter(page, self.env, t).files()
-        yield embed_script(page, self.env)
+        # The banner's script holds the site's address, zone and words: all in the site's key.
+        yield EMBED_PATH, self.memo(EMBED_PATH, [], {}, lambda: embed_script(page, self.env)[1])
 
 
-def subscribe_page(renderer: SiteRenderer) -> tuple[str, str]:
-    """The Subscribe page, a status page that lists the outputs with this site's addresses."""
-    data = subscribe_data(renderer, SiteLinks(renderer.page.settings))
-    return SUBSCRIBE_PATH + "index.html", renderer.render("subscribe.html", SUBSCRIBE_PATH, **data)
+def subscribe_page(renderer: SiteRenderer) -> tuple[str, object]:
+    """The Subscribe page, a status page that lists the outputs with this site's addresses (and
+    the settings, components and overall status, which the site's key holds: `memo` may keep it)."""
+
+    def render() -> str:
+        data = subscribe_data(renderer, SiteLinks(renderer.page.settings))
+        return renderer.render("subscribe.html", SUBSCRIBE_PATH, **data)
+
+    path = SUBSCRIBE_PATH + "index.html"
+    return path, renderer.memo(path, [], {}, render)
 
 
 def sitemap_files(
