@@ -48,6 +48,10 @@ class StatuspageAPI:
     def __init__(self, page: StatusPage, t: Translator, links: SiteLinks):
         self.page, self.t, self.links = page, t, links
         self.zone = page.settings.timezone
+        # The same moments come back (an update's time is its creation and display time, the page's
+        # first change every component's creation), and so do incidents (an open one is in three lists).
+        self._times: dict[datetime, str] = {}
+        self._incidents: dict[int, tuple[Incident, Document]] = {}  # by `id`, the incident held: no other takes it
 
     # -- documents ---------------------------------------------------------------
     def documents(self) -> dict[str, Document]:
@@ -91,7 +95,12 @@ class StatuspageAPI:
     # -- parts -------------------------------------------------------------------
     def time(self, moment: datetime | None) -> str | None:
         """Statuspage's timestamps: ISO 8601 in the page's time zone, with milliseconds."""
-        return moment.astimezone(self.zone).isoformat(timespec="milliseconds") if moment else None
+        if moment is None:
+            return None
+        found = self._times.get(moment)
+        if found is None:
+            found = self._times[moment] = moment.astimezone(self.zone).isoformat(timespec="milliseconds")
+        return found
 
     @property
     def page_id(self) -> str:
@@ -230,6 +239,12 @@ class StatuspageAPI:
         return incident.status
 
     def incident(self, incident: Incident) -> Document:
+        found = self._incidents.get(id(incident))
+        if found is None:
+            found = self._incidents[id(incident)] = (incident, self._incident(incident))
+        return found[1]
+
+    def _incident(self, incident: Incident) -> Document:
         now = self.page.now
         monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
         resolved = incident.ended_at(now) if incident.is_maintenance else incident.resolved_at
