@@ -98,6 +98,11 @@ class Uptime:
 
     days: dict[str, dict[date, DayMeasure]] = field(default_factory=dict)
     explanations: list[Explanation] = field(default_factory=list)
+    # Each figure worked out once: the home page, the components' pages and feeds, the transparency
+    # page and the API ask for the same 30 and 90 days of every component.
+    _figures: dict[tuple[str, date, date], Figure | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def measured(self, component: str) -> bool:
         return bool(self.days.get(component))
@@ -114,6 +119,12 @@ class Uptime:
 
     def figure(self, component: str, first: date, last: date) -> Figure | None:
         """Uptime from `first` to `last` included; None when nothing was checked then."""
+        key = (component, first, last)
+        if key not in self._figures:
+            self._figures[key] = self._figure(component, first, last)
+        return self._figures[key]
+
+    def _figure(self, component: str, first: date, last: date) -> Figure | None:
         found = self.measured_between(component, first, last)
         checked = sum(m.checked for m in found)
         if not checked:
