@@ -32,6 +32,7 @@ from mkdocs.livereload import LiveReloadServer, _serve_url
 from balise.i18n import Translator
 from balise.mkdocs_adapter.plugin import BalisePlugin
 from balise.outputs.pages import TEMPLATES
+from balise.pipeline.cache import collector_paused
 from balise.pipeline.write import in_place
 
 log = logging.getLogger("mkdocs.balise")
@@ -125,7 +126,9 @@ class Preview:
         record = plugin.last_mkdocs_build()
         if record is None or plugin.cache is None:
             return False
-        with in_place(plugin.cache.target, plugin.cache) as site:  # the folder served, as MkDocs resolved it
+        # Without the cyclic collector while the writer waits for the reload (a collection of the
+        # last build's objects costs it 20 ms): what the rebuild leaves is collected after.
+        with collector_paused(), in_place(plugin.cache.target, plugin.cache) as site:  # the folder MkDocs resolved
             if not plugin.build_without_mkdocs(site, record):
                 site.discard()  # the theme's files cannot all be kept
         if not site.discarded:
