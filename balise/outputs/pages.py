@@ -312,7 +312,8 @@ class SiteRenderer:
             )
             # The first page shows the last 90 days too: what each day was, and which incidents made it.
             shown = chunk + [incident for _, _, of_day in days for incident in of_day]
-            timeline = [(day, day_status) for day, day_status, _ in days]
+            # Its first day and each day's status, as words: 90 dates' and enums' reprs cost 0.2 ms a page.
+            timeline = (days[0][0].isoformat(), [str(day_status) for _, day_status, _ in days]) if days else None
             file = path + "index.html"
             measured = self.measured(component.id) if pager["number"] == 1 else None
             data = {**pager, "status": status, "days": timeline, "measured": repr(measured)}
