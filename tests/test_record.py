@@ -205,6 +205,19 @@ def test_a_shallow_clone_still_warns_and_builds(tmp_path, at_time):
     assert "shallow" in result.stderr
 
 
+def test_a_repository_before_its_first_commit_has_nothing_published_yet(tmp_path, at_time):
+    root = site(tmp_path)
+    write(root, OPENED)
+    at_time(NOW)
+    cli = Cli(root)
+    assert "no errors" in cli("check").stderr
+    cli("build")
+    assert "Jean Dupont" in (root / "site" / "incidents" / ID / "index.html").read_text(encoding="utf-8")
+    commit_all(root, "First", "2026-12-01T10:50:00+01:00")
+    (root / "incidents" / f"{ID}.md").unlink()
+    assert "was published" in cli("check", expect=1).stderr  # once committed, the record counts
+
+
 # -- withdrawal ------------------------------------------------------------------------------
 def test_withdrawing_a_published_update_keeps_the_fact_and_the_reason_not_the_words(tmp_path, at_time):
     root = published(tmp_path, at_time)

@@ -80,12 +80,13 @@ def read_record(
     Outside git, or without git installed, there is no history and nothing to say: the footer
     already says the version is unknown."""
     report = report if report is not None else Collector(root)
-    top = git_output(root, "rev-parse", "--show-toplevel")
-    if not top:
+    tree = _work_tree(root)
+    if tree is None:
         return content, None
-    if (git_output(root, "rev-parse", "--is-shallow-repository") or b"").strip() == b"true":
+    top, shallow, head = tree
+    if shallow:
         return content, SHALLOW_WARNING
-    toplevel = Path(top.decode().strip()).resolve()
+    toplevel = Path(top).resolve()
     try:
         folder = incidents_dir.resolve().relative_to(toplevel).as_posix()
     except ValueError:
@@ -94,7 +95,7 @@ def read_record(
     current = [*content.incidents, *content.withdrawn]
     # Incident files sit directly in the incidents folder (their name is their id).
     wanted = {prefix + _name(incident.path): incident for incident in current if incident.path}
-    revisions = _revisions(toplevel, folder or ".", prefix, memo)
+    revisions = _revisions(toplevel, folder or ".", prefix, head, memo)
     edited = _edited(toplevel, folder or ".") & set(revisions)
     gone = {path: revs for path, revs in revisions.items() if path not in wanted}
     # The last version of each deleted file, to find renames.
@@ -167,11 +168,23 @@ def _is_incident_file(name: str) -> bool:
     return name.endswith(".md") and not name.startswith(("_", ".")) and name.lower().split(".")[0] != "readme"
 
 
-def _revisions(toplevel: Path, folder: str, prefix: str, memo: LogMemo | None = None) -> dict[str, list[Revision]]:
+def _work_tree(root: Path) -> tuple[str, bool, str] | None:
+    """The top folder of the work tree `root` is in, whether the clone is shallow, and the commit
+    checked out, in one `git rev-parse`; None outside git, or before the first commit (HEAD names
+    none): there is no history yet."""
+    out = git_output(root, "rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify", "-q", "HEAD")
+    lines = out.decode().splitlines() if out else []
+    if len(lines) != 3 or not lines[0]:
+        return None
+    return lines[0], lines[1] == "true", lines[2]
+
+
+def _revisions(
+    toplevel: Path, folder: str, prefix: str, head: str, memo: LogMemo | None = None
+) -> dict[str, list[Revision]]:
     """For each incident file the folder ever held, the commits that changed it, oldest first (one
     `git log` for all; with a `memo` of an earlier commit of this history, only for the commits since)."""
     memo = memo if memo is not None else LogMemo()
-    head = (git_output(toplevel, "rev-parse", "--verify", "-q", "HEAD") or b"").decode().strip()
     since = _commits_since(toplevel, memo, folder, head)
     if since is None:  # no memo of this history (a first build, a rebase, a merge since): all of it
         memo.log = {}
