@@ -26,6 +26,7 @@ from typing import Any
 from balise.content.model import Component, Incident, StatusPage, Update
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
+from balise.outputs.pages import Fragment
 
 Document = dict[str, Any]  # a JSON object
 API_DIR = "api/v2/"
@@ -44,9 +45,16 @@ SCHEMA_OF = {
 }
 
 
+class Encoded(str):
+    """A value already encoded as JSON (an incident's document, kept from the last build): `dump`
+    writes it as it is."""
+
+
 class StatuspageAPI:
-    def __init__(self, page: StatusPage, t: Translator, links: SiteLinks):
+    def __init__(self, page: StatusPage, t: Translator, links: SiteLinks, fragment: Fragment | None = None):
         self.page, self.t, self.links = page, t, links
+        # The pipeline's cache may hand back an incident's document from the last build (`fragment`).
+        self.fragment: Fragment = fragment or (lambda kind, incident, data, render: render())
         self.zone = page.settings.timezone
         # The same moments come back (an update's time is its creation and display time, the page's
         # first change every component's creation), and so do incidents (an open one is in three lists).
@@ -63,9 +71,9 @@ class StatuspageAPI:
             key=lambda i: ((i.scheduled_for or i.created_at).timestamp(), i.id),
             reverse=True,
         )
-        unresolved = [self.incident(i) for i in page.open_incidents]
-        upcoming = [self.incident(i) for i in page.upcoming_maintenance]
-        active = [self.incident(i) for i in page.active_maintenance]
+        unresolved = [self.encoded(i) for i in page.open_incidents]
+        upcoming = [self.encoded(i) for i in page.upcoming_maintenance]
+        active = [self.encoded(i) for i in page.active_maintenance]
         head = {"page": self.page_info()}
         return {
             API_DIR + "summary.json": {
@@ -78,11 +86,11 @@ class StatuspageAPI:
             },
             API_DIR + "status.json": {**head, "status": self.status()},
             API_DIR + "components.json": {**head, "components": self._components},
-            API_DIR + "incidents.json": {**head, "incidents": [self.incident(i) for i in incidents[:LIST_SIZE]]},
+            API_DIR + "incidents.json": {**head, "incidents": [self.encoded(i) for i in incidents[:LIST_SIZE]]},
             API_DIR + "incidents/unresolved.json": {**head, "incidents": unresolved},
             API_DIR + "scheduled-maintenances.json": {
                 **head,
-                "scheduled_maintenances": [self.incident(i) for i in maintenance[:LIST_SIZE]],
+                "scheduled_maintenances": [self.encoded(i) for i in maintenance[:LIST_SIZE]],
             },
             API_DIR + "scheduled-maintenances/upcoming.json": {**head, "scheduled_maintenances": upcoming},
             API_DIR + "scheduled-maintenances/active.json": {**head, "scheduled_maintenances": active},
@@ -238,6 +246,12 @@ class StatuspageAPI:
             return "postmortem"
         return incident.status
 
+    def encoded(self, incident: Incident) -> Encoded:
+        """The incident's document as JSON. It shows the incident and its components' documents
+        (their status and latest change, which other incidents move): made again when either changed."""
+        shown: dict[str, object] = {"components": [self._component_documents.get(c) for c in incident.components]}
+        return Encoded(self.fragment("api incident", incident, shown, lambda: encode(self.incident(incident))))
+
     def incident(self, incident: Incident) -> Document:
         found = self._incidents.get(id(incident))
         if found is None:
@@ -307,5 +321,17 @@ class StatuspageAPI:
 def dump(document: Document) -> str:
     """Compact, as Statuspage answers: a fifth smaller than indented, which an embed polling
     summary.json during a spike feels, and encoded by json's C encoder (`indent` falls back to the
-    pure-Python one, four times slower: 25 ms of every build)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    pure-Python one, four times slower: 25 ms of every build). `Encoded` values are written as they are."""
+    return "{" + ",".join(f"{encode(key)}:{_encoded(value)}" for key, value in document.items()) + "}\n"
+
+
+def _encoded(value: object) -> str:
+    if isinstance(value, Encoded):
+        return value
+    if isinstance(value, list):  # the lists of incidents, and any other: the same bytes as json's
+        return "[" + ",".join(_encoded(item) for item in value) + "]"
+    return encode(value)
+
+
+def encode(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -26,7 +26,7 @@ from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
 from balise.outputs.embed import EMBED_PATH, embed_script
 from balise.outputs.feeds import FeedWriter, atom_time, rss_time
 from balise.outputs.links import SiteLinks, relative_url
-from balise.outputs.pages import TEMPLATE_BYTECODE, TEMPLATES, Memo, SiteRenderer
+from balise.outputs.pages import TEMPLATE_BYTECODE, TEMPLATES, Fragment, Memo, SiteRenderer
 from balise.outputs.xmldoc import sitemap_document
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -70,9 +70,11 @@ class Outputs:
         markdown: MarkdownRenderer,
         loader: jinja2.BaseLoader,
         memo: Memo | None = None,
+        fragment: Fragment | None = None,
     ):
         self.page, self.t = page, t
         self.memo: Memo = memo or (lambda path, incidents, data, render: render())
+        self.fragment = fragment
         self.links = SiteLinks(page.settings)
         self.env = data_environment(loader, t)
         self.feeds = FeedWriter(page, self.env, t, markdown, self.links, self.memo)
@@ -84,7 +86,7 @@ class Outputs:
         """Yield (site-relative path, text or bytes) for every site-wide output."""
         page, t, links = self.page, self.t, self.links
         yield from self.feeds.files()
-        yield from StatuspageAPI(page, t, links).files()
+        yield from StatuspageAPI(page, t, links, self.fragment).files()
         maintenances = page.maintenances  # all the calendar shows
         yield CALENDAR_PATH, self.memo(CALENDAR_PATH, maintenances, {}, lambda: maintenance_calendar(page, t, links))
         yield from BadgeWriter(page, self.env, t).files()

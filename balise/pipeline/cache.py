@@ -62,7 +62,7 @@ from balise.content.history import LogMemo
 from balise.errors import Collector, Problem
 
 Loaded = TypeVar("Loaded")
-FORMAT = 6  # of state.pickle: a change makes every older cache start cold
+FORMAT = 7  # of state.pickle: a change makes every older cache start cold
 UNUSED_DAYS = 60
 LOAD_GROUP = 2  # hex digits of a load's key naming its group
 RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same times
@@ -236,6 +236,7 @@ class State:
     stats: dict[str, tuple[tuple[int, int, int, int], str]] = field(default_factory=dict)
     outputs: dict[str, Record] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    fragments: dict[str, str] = field(default_factory=dict)  # key -> text (`OutputKeys.fragment`)
     files: list[str] | None = None  # None: not known (the folder is then read to find them)
     folders: dict[str, int] | None = None  # site-relative folder ("" the site's) -> its st_mtime_ns
     history: LogMemo | None = None  # what was read of git's log (`history.read_record`)

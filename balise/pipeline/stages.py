@@ -157,7 +157,14 @@ def produce(pages: SiteRenderer, cache: BuildCache | None = None, others: list[s
     instead of rendered. `others`, the writers' own pages' addresses, are listed in the sitemap with
     balise's pages (None: the theme makes no sitemap, nor does balise)."""
     keys = OutputKeys(pages, cache) if cache is not None else None
-    outputs = Outputs(pages.page, pages.t, pages.markdown, pages.loader, keys.memo if keys is not None else None)
+    outputs = Outputs(
+        pages.page,
+        pages.t,
+        pages.markdown,
+        pages.loader,
+        keys.memo if keys is not None else None,
+        keys.fragment if keys is not None else None,
+    )
 
     def rendered(incident: Incident) -> list[tuple[str, str | bytes]]:
         return [*pages.incident_pages(incident), *outputs.incident_files(incident)]
@@ -234,6 +241,16 @@ class OutputKeys:
         20,000 incidents between them)."""
         known, make = self._incidents.get, self.incident
         return [known(id(incident)) or make(incident) for incident in incidents]
+
+    def fragment(self, kind: str, incident: Incident, data: dict[str, object], render: Callable[[], str]) -> str:
+        """A piece of a file made from `incident` and `data` (what else it shows): the last build's
+        when made from the same (the API's lists hold 100 incidents' documents, most unchanged)."""
+        key = digest(self.incident(incident), kind, sorted(data.items()))
+        found = self.cache.previous.fragments.get(key)
+        if found is None:
+            found = render()
+        self.cache.fresh.fragments[key] = found
+        return found
 
     def memo(
         self, path: str, incidents: list[Incident], data: dict[str, object], render: Callable[[], str | bytes]
