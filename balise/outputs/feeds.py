@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from functools import partial
 
 import jinja2
 from markupsafe import Markup
@@ -26,8 +27,8 @@ from balise.content.messages import rebase_links
 from balise.content.model import Incident, StatusPage, Update, Withdrawal
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
-from balise.outputs.pages import Memo
-from balise.outputs.xmldoc import sub_element, xml_document, xml_text
+from balise.outputs.pages import Fragment, Memo
+from balise.outputs.xmldoc import element_text, spliced_document, sub_element, xml_document, xml_text
 from balise.transparency.page import uptime_figures
 
 FEED_SIZE = 50
@@ -49,7 +50,6 @@ class Entry:
 
 
 Pair = tuple[Incident, "Update | Withdrawal | None"]  # an update, a withdrawal, or (None) the incident's postmortem
-Made = dict[tuple[str, "Entry"], ET.Element]  # the elements made once, by feed kind and entry
 
 
 def updates_newest_first(incidents: Iterable[Incident], limit: int | None = FEED_SIZE) -> list[Pair]:
@@ -128,6 +128,14 @@ def _moment(incident: Incident, update: Update | Withdrawal | None) -> datetime:
     moment = update.at if update is not None else incident.postmortem_at
     assert moment is not None, "a postmortem is news only once git dated it (`updates_newest_first`)"
     return moment
+
+
+def entry_updated(incident: Incident, update: Update | Withdrawal | None) -> datetime:
+    """When a feed entry last changed: a withdrawal's date, an update's last correction, a
+    postmortem's publication."""
+    if isinstance(update, Update):
+        return update.last_modified
+    return _moment(incident, update)
 
 
 def atom_time(moment: datetime) -> str:
@@ -215,14 +223,8 @@ def rss_item(entry: Entry) -> ET.Element:
 Document = Callable[[Channel, list[ET.Element]], str]
 Element = Callable[[Entry], ET.Element]
 FEED_KINDS: dict[str, tuple[Document, Element]] = {"atom": (atom_feed, atom_entry), "rss": (rss_feed, rss_item)}
-
-
-def _made_once(made: Made, kind: str, entry: Entry, element: Element) -> ET.Element:
-    """An element can be in several trees: the feeds of one kind hold it at the same depth, so
-    indented the same in each."""
-    if (kind, entry) not in made:
-        made[kind, entry] = element(entry)
-    return made[kind, entry]
+ENTRY_TAG = {"atom": "entry", "rss": "item"}
+ENTRY_DEPTH = {"atom": 1, "rss": 2}  # <feed><entry>, <rss><channel><item>
 
 
 class FeedWriter:
@@ -236,15 +238,18 @@ class FeedWriter:
         markdown: Callable[[str], str],
         links: SiteLinks,
         memo: Memo | None = None,
+        fragment: Fragment | None = None,
     ) -> None:
         self.page, self.env, self.t, self.markdown, self.links = page, env, t, markdown, links
         # The pipeline's cache may hand back a feed it kept when the same incidents, in the same
-        # state, are in it (`pipeline.stages.OutputKeys.memo`).
+        # state, are in it (`pipeline.stages.OutputKeys.memo`), and an entry of the site's and the
+        # components' feeds as the last build wrote it (`OutputKeys.fragment`).
         self.memo: Memo = memo or (lambda path, incidents, data, render: render())
+        self.fragment: Fragment = fragment or (lambda kind, incident, data, render: render())
         self._entries: dict[tuple[str, str, str], Entry] = {}
-        # The site's and the components' feeds share their recent entries: each made once. Not kept
-        # for the incidents' own feeds, whose entries are mostly in no other (20,000 incidents…).
-        self._shared: Made = {}
+        # The site's and the components' feeds share their recent entries: each written once. Not
+        # kept for the incidents' own feeds, whose entries are mostly in no other (20,000 incidents…).
+        self._shared: dict[tuple[str, str, str, str], str] = {}
 
     def files(self) -> Iterator[tuple[str, object]]:
         """Yield (site-relative path, text) for the site's and the components' feeds."""
@@ -266,7 +271,6 @@ class FeedWriter:
                 t("subscribe.feed_title", site=name),
                 t("subscribe.feed_subtitle", site=name),
                 everything,
-                self._shared,
             )
         for component in page.components:
             its_updates = newest.pairs(by_component.get(component.id, []))
@@ -280,7 +284,6 @@ class FeedWriter:
                         t("subscribe.component_feed_subtitle", component=component.name), page, component.id, t
                     ),
                     its_updates,
-                    self._shared,
                 )
 
     def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
@@ -300,7 +303,7 @@ class FeedWriter:
                 yield f"incidents/{former}/feed.atom", feed
 
     def _kept(
-        self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs: list[Pair], shared: Made
+        self, kind: str, path: str, html_path: str, title: str, subtitle: str, pairs: list[Pair]
     ) -> Iterator[tuple[str, object]]:
         """A site or component feed, made only when the incidents in it (or its words) changed; an
         empty feed is dated by the commit, so it is kept for one commit only."""
@@ -309,7 +312,7 @@ class FeedWriter:
         data: dict[str, object] = {"empty": "" if pairs else str(self.page.settings.commit_time), "subtitle": subtitle}
 
         def render() -> str:
-            return next(self._feed(kind, path, html_path, title, subtitle, pairs, shared))[1]
+            return next(self._feed(kind, path, html_path, title, subtitle, pairs, shared=True))[1]
 
         yield path, self.memo(path, incidents, data, render)
 
@@ -321,10 +324,10 @@ class FeedWriter:
         title: str,
         subtitle: str,
         pairs: list[Pair],
-        shared: Made | None = None,
+        shared: bool = False,
     ) -> Iterator[tuple[str, str]]:
-        entries = [self.entry(incident, update, path) for incident, update in pairs]
-        updated = max((e.updated for e in entries), default=self.page.settings.commit_time or self.page.now)
+        default = self.page.settings.commit_time or self.page.now
+        updated = max((entry_updated(incident, update) for incident, update in pairs), default=default)
         channel = Channel(
             id=self.links.feed_id(path),
             title=title,
@@ -337,13 +340,31 @@ class FeedWriter:
             hub=self.page.settings.websub_hub,
         )
         document, element = FEED_KINDS[kind]
-        yield (
-            path,
-            document(
-                channel,
-                [element(entry) if shared is None else _made_once(shared, kind, entry, element) for entry in entries],
-            ),
-        )
+        if not shared:
+            yield path, document(channel, [element(self.entry(incident, update, path)) for incident, update in pairs])
+            return
+        pieces = [self._shared_entry(kind, incident, update, path) for incident, update in pairs]
+        yield path, spliced_document(partial(document, channel), ENTRY_TAG[kind], ENTRY_DEPTH[kind], pieces)
+
+    def _shared_entry(self, kind: str, incident: Incident, update: Update | Withdrawal | None, feed_path: str) -> str:
+        """An entry of the site's or a component's feed, as written there: the same in every such
+        feed of its kind (with absolute links), so written once, and kept by the pipeline's cache
+        from one build to the next while its incident is the same."""
+        anchor = "postmortem" if update is None else update.anchor
+        if isinstance(update, Withdrawal):
+            anchor = "withdrawn-" + anchor
+        where = "" if self.links.absolute else feed_path
+        key = (kind, incident.id, anchor, where)
+        found = self._shared.get(key)
+        if found is None:
+            element = FEED_KINDS[kind][1]
+
+            def render() -> str:
+                return element_text(element(self.entry(incident, update, feed_path)), ENTRY_DEPTH[kind])
+
+            found = self.fragment(f"{kind} entry", incident, {"anchor": anchor, "feed": where}, render)
+            self._shared[key] = found
+        return found
 
     def entry(self, incident: Incident, update: Update | Withdrawal | None, feed_path: str) -> Entry:
         """One update (or postmortem, or withdrawal) as a feed entry; with absolute links it is the
@@ -391,7 +412,7 @@ class FeedWriter:
             category="withdrawn",
             category_label=label,
             published=withdrawal.update or withdrawal.on,
-            updated=withdrawal.on,
+            updated=entry_updated(incident, withdrawal),
         )
 
     def _entry(self, incident: Incident, update: Update | None, feed_path: str) -> Entry:
@@ -424,7 +445,7 @@ class FeedWriter:
             category=category,
             category_label=label,
             published=published,
-            updated=update.last_modified if update is not None else published,
+            updated=entry_updated(incident, update),
         )
 
 

@@ -77,7 +77,7 @@ class Outputs:
         self.fragment = fragment
         self.links = SiteLinks(page.settings)
         self.env = data_environment(loader, t)
-        self.feeds = FeedWriter(page, self.env, t, markdown, self.links, self.memo)
+        self.feeds = FeedWriter(page, self.env, t, markdown, self.links, self.memo, fragment)
 
     def incident_files(self, incident: Incident) -> Iterator[tuple[str, str]]:
         yield from self.feeds.incident_files(incident)

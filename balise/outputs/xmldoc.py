@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -37,6 +37,25 @@ def xml_document(root: ET.Element) -> str:
     """The document as text, indented by two spaces, with its declaration."""
     ET.indent(root, space="  ")
     return XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def element_text(element: ET.Element, level: int) -> str:
+    """An element as `xml_document` writes it at depth `level` of a document (without what follows
+    it): a piece to put in a document made by `spliced_document`."""
+    ET.indent(element, space="  ", level=level)
+    return ET.tostring(element, encoding="unicode")
+
+
+def spliced_document(document: Callable[[list[ET.Element]], str], tag: str, level: int, pieces: list[str]) -> str:
+    """The document `document` makes around one `tag` element at depth `level`, with `pieces`
+    (each an `element_text` of a `tag` element) where that one is: ElementTree serialises the
+    document and every piece; none of their texts holds the HOLE that marks the place."""
+    if not pieces:
+        return document([])
+    holder = ET.Element(tag)
+    holder.text = HOLE
+    around = document([holder])
+    return around.replace(f"<{tag}>{HOLE}</{tag}>", ("\n" + "  " * level).join(pieces), 1)
 
 
 def sitemap_document(urls: Iterable[tuple[str, str]]) -> str:
