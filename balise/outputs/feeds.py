@@ -130,6 +130,13 @@ def _moment(incident: Incident, update: Update | Withdrawal | None) -> datetime:
     return moment
 
 
+def entry_anchor(update: Update | Withdrawal | None) -> str:
+    """What tells an incident's entries apart: the update's anchor, a withdrawal's, or the postmortem."""
+    if update is None:
+        return "postmortem"
+    return "withdrawn-" + update.anchor if isinstance(update, Withdrawal) else update.anchor
+
+
 def entry_updated(incident: Incident, update: Update | Withdrawal | None) -> datetime:
     """When a feed entry last changed: a withdrawal's date, an update's last correction, a
     postmortem's publication."""
@@ -350,9 +357,7 @@ class FeedWriter:
         """An entry of the site's or a component's feed, as written there: the same in every such
         feed of its kind (with absolute links), so written once, and kept by the pipeline's cache
         from one build to the next while its incident is the same."""
-        anchor = "postmortem" if update is None else update.anchor
-        if isinstance(update, Withdrawal):
-            anchor = "withdrawn-" + anchor
+        anchor = entry_anchor(update)
         where = "" if self.links.absolute else feed_path
         key = (kind, incident.id, anchor, where)
         found = self._shared.get(key)
@@ -369,10 +374,7 @@ class FeedWriter:
     def entry(self, incident: Incident, update: Update | Withdrawal | None, feed_path: str) -> Entry:
         """One update (or postmortem, or withdrawal) as a feed entry; with absolute links it is the
         same in every feed, so made once."""
-        anchor = "postmortem" if update is None else update.anchor
-        if isinstance(update, Withdrawal):
-            anchor = "withdrawn-" + anchor
-        key = (incident.id, anchor, "" if self.links.absolute else feed_path)
+        key = (incident.id, entry_anchor(update), "" if self.links.absolute else feed_path)
         made = self._entries.get(key)
         if made is None:
             made = self._entries[key] = (

@@ -32,8 +32,9 @@ from balise.transparency.page import prose, transparency_pages, uptime_figures
 
 # (page path, the incidents it lists, what else it shows, how to render it) -> its HTML, or a kept copy
 Memo = Callable[[str, list[Incident], dict[str, object], Callable[[], "str | bytes"]], object]
-# A piece of a file made from one incident (its document in the API's lists): (kind, incident, what
-# else it shows, render) -> its text, which the pipeline's cache may hand back from the last build.
+# A piece of a file made from one incident (its document in the API's lists, an entry of the site's
+# feeds): (kind, incident, what else it shows, render) -> its text, which the pipeline's cache may
+# hand back from the last build.
 Fragment = Callable[[str, Incident, dict[str, object], Callable[[], str]], str]
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ASSETS = Path(__file__).parents[1] / "assets"
