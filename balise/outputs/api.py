@@ -26,7 +26,7 @@ from typing import Any
 from balise.content.model import Component, Incident, StatusPage, Update
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
-from balise.outputs.pages import Fragment
+from balise.outputs.pages import Fragment, made_afresh
 
 Document = dict[str, Any]  # a JSON object
 API_DIR = "api/v2/"
@@ -54,12 +54,11 @@ class StatuspageAPI:
     def __init__(self, page: StatusPage, t: Translator, links: SiteLinks, fragment: Fragment | None = None):
         self.page, self.t, self.links = page, t, links
         # The pipeline's cache may hand back an incident's document from the last build (`fragment`).
-        self.fragment: Fragment = fragment or (lambda kind, incident, data, render: render())
+        self.fragment: Fragment = fragment or made_afresh
         self.zone = page.settings.timezone
-        # The same moments come back (an update's time is its creation and display time, the page's
-        # first change every component's creation), and so do incidents (an open one is in three lists).
+        # The same moments come back: an update's time is its creation and display time, the page's
+        # first change every component's creation.
         self._times: dict[datetime, str] = {}
-        self._incidents: dict[int, tuple[Incident, Document]] = {}  # by `id`, the incident held: no other takes it
 
     # -- documents ---------------------------------------------------------------
     def documents(self) -> dict[str, Document]:
@@ -265,12 +264,6 @@ class StatuspageAPI:
         return Encoded(self.fragment("api incident", incident, shown, lambda: encode(self.incident(incident))))
 
     def incident(self, incident: Incident) -> Document:
-        found = self._incidents.get(id(incident))
-        if found is None:
-            found = self._incidents[id(incident)] = (incident, self._incident(incident))
-        return found[1]
-
-    def _incident(self, incident: Incident) -> Document:
         now = self.page.now
         monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
         resolved = incident.ended_at(now) if incident.is_maintenance else incident.resolved_at

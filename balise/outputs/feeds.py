@@ -27,7 +27,7 @@ from balise.content.messages import rebase_links
 from balise.content.model import Incident, StatusPage, Update, Withdrawal
 from balise.i18n import Translator
 from balise.outputs.links import SiteLinks
-from balise.outputs.pages import Fragment, Memo
+from balise.outputs.pages import Fragment, Memo, made_afresh
 from balise.outputs.xmldoc import element_text, spliced_document, sub_element, xml_document, xml_text
 from balise.transparency.page import uptime_figures
 
@@ -251,8 +251,8 @@ class FeedWriter:
         # The pipeline's cache may hand back a feed it kept when the same incidents, in the same
         # state, are in it (`pipeline.stages.OutputKeys.memo`), and an entry of the site's and the
         # components' feeds as the last build wrote it (`OutputKeys.fragment`).
-        self.memo: Memo = memo or (lambda path, incidents, data, render: render())
-        self.fragment: Fragment = fragment or (lambda kind, incident, data, render: render())
+        self.memo: Memo = memo or made_afresh
+        self.fragment: Fragment = fragment or made_afresh
         self._entries: dict[tuple[str, str, str], Entry] = {}
         # The site's and the components' feeds share their recent entries: each written once. Not
         # kept for the incidents' own feeds, whose entries are mostly in no other (20,000 incidents…).

@@ -36,6 +36,13 @@ Memo = Callable[[str, list[Incident], dict[str, object], Callable[[], "str | byt
 # feeds): (kind, incident, what else it shows, render) -> its text, which the pipeline's cache may
 # hand back from the last build.
 Fragment = Callable[[str, Incident, dict[str, object], Callable[[], str]], str]
+
+
+def made_afresh(name: str, source: object, data: dict[str, object], render: Callable[[], Any]) -> Any:
+    """A `Memo` or a `Fragment` without the pipeline's cache: every file and piece is made afresh."""
+    return render()
+
+
 TEMPLATES = Path(__file__).parents[1] / "templates"
 ASSETS = Path(__file__).parents[1] / "assets"
 HISTORY_PAGE_SIZE = 50
@@ -155,7 +162,7 @@ class SiteRenderer:
         self.context = context
         self.custom_templates = custom_templates
         # The pipeline's cache may hand back a list page it kept (`pipeline.stages.OutputKeys.memo`).
-        self.memo: Memo = lambda path, incidents, data, render: render()
+        self.memo: Memo = made_afresh
         self.t = Translator(page.settings.language, page.settings.timezone)
         self.markdown = MarkdownRenderer(page.settings.language)
         search = [str(custom_templates)] if custom_templates and custom_templates.is_dir() else []

@@ -26,7 +26,7 @@ from balise.outputs.calendar import CALENDAR_PATH, maintenance_calendar
 from balise.outputs.embed import EMBED_PATH, embed_script
 from balise.outputs.feeds import FeedWriter, atom_time, rss_time
 from balise.outputs.links import SiteLinks, relative_url
-from balise.outputs.pages import TEMPLATE_BYTECODE, TEMPLATES, Fragment, Memo, SiteRenderer
+from balise.outputs.pages import TEMPLATE_BYTECODE, TEMPLATES, Fragment, Memo, SiteRenderer, made_afresh
 from balise.outputs.xmldoc import sitemap_document
 
 SUBSCRIBE_PATH = "subscribe/"
@@ -73,7 +73,7 @@ class Outputs:
         fragment: Fragment | None = None,
     ):
         self.page, self.t = page, t
-        self.memo: Memo = memo or (lambda path, incidents, data, render: render())
+        self.memo: Memo = memo or made_afresh
         self.fragment = fragment
         self.links = SiteLinks(page.settings)
         self.env = data_environment(loader, t)
@@ -131,12 +131,10 @@ def sitemap_files(
                 urls.setdefault(links.shown(folder), changed.get(folder, day))
     entries = sorted(urls.items())
     newest = datetime.combine(date.fromisoformat(max((d for _, d in entries), default=day)), time(), timezone.utc)
-    made: list[bytes] = []
 
+    @lru_cache(maxsize=1)  # the gzip copy is made from it too
     def document() -> bytes:
-        if not made:
-            made.append(sitemap_document(entries).encode("utf-8"))
-        return made[0]
+        return sitemap_document(entries).encode("utf-8")
 
     def packed() -> bytes:
         buffer = io.BytesIO()
@@ -144,7 +142,7 @@ def sitemap_files(
             file.write(document())
         return buffer.getvalue()
 
-    memo = memo or (lambda path, incidents, data, render: render())
+    memo = memo or made_afresh
     data: dict[str, object] = {"addresses": entries}
     return [
         ("sitemap.xml", memo("sitemap.xml", [], data, document)),

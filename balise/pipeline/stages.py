@@ -243,13 +243,15 @@ class OutputKeys:
         return [known(id(incident)) or make(incident) for incident in incidents]
 
     def fragment(self, kind: str, incident: Incident, data: dict[str, object], render: Callable[[], str]) -> str:
-        """A piece of a file made from `incident` and `data` (what else it shows): the last build's
-        when made from the same (the API's lists hold 100 incidents' documents, most unchanged)."""
+        """A piece of a file made from `incident` and `data` (what else it shows), made once in a build
+        (an open incident is in three of the API's lists) and taken from the last build when made from
+        the same (the API's lists and the site's feeds hold a few hundred pieces, most unchanged)."""
         key = digest(self.incident(incident), kind, sorted(data.items()))
-        found = self.cache.previous.fragments.get(key)
+        fresh = self.cache.fresh.fragments
+        found = fresh.get(key) or self.cache.previous.fragments.get(key)
         if found is None:
             found = render()
-        self.cache.fresh.fragments[key] = found
+        fresh[key] = found
         return found
 
     def memo(
